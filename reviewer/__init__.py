@@ -1,0 +1,3 @@
+"""Gatehouse: a review gate for AI-assisted pull requests."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,192 @@
+"""The engine: run every analyzer over a ChangeSet and keep what the change added."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from reviewer.core.analyzers.base import Analyzer, AnalysisFile, ScanContext, ScanOptions
+from reviewer.core.changeset import ChangeSet, FileChange, FileStatus
+from reviewer.core.findings import Finding, Severity, SkipReason, Skipped
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ScanResult:
+    """Findings, files not analysed, and whether the analysis was degraded."""
+
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def degraded(self) -> bool:
+        return bool(self.errors)
+
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "errors": list(self.errors),
+            "degraded": self.degraded,
+            "stats": dict(self.stats),
+        }
+
+
+def default_analyzers() -> list[Analyzer]:
+    from reviewer.core.analyzers import default_analyzers as _defaults
+
+    return _defaults()
+
+
+def select_files(changeset: ChangeSet, options: ScanOptions) -> tuple[list[AnalysisFile], list[AnalysisFile], list[Skipped]]:
+    """Split a change into analysable text files, binary files, and skipped files."""
+    texts: list[AnalysisFile] = []
+    binaries: list[AnalysisFile] = []
+    skipped: list[Skipped] = []
+    budget = options.max_scan_bytes
+    for n, change in enumerate(changeset.files):
+        if change.status is FileStatus.DELETED:
+            continue
+        if any(fnmatch.fnmatch(change.path, pat) for pat in options.ignore_paths):
+            skipped.append(Skipped(change.path, SkipReason.IGNORED, "matches a path the policy ignores"))
+            continue
+        if n >= options.max_files:
+            skipped.append(Skipped(change.path, SkipReason.SCAN_BUDGET, f"beyond the first {options.max_files} files"))
+            continue
+        if change.binary:
+            binaries.append(AnalysisFile(change, ""))
+            skipped.append(Skipped(change.path, SkipReason.BINARY, "binary content is not analysed"))
+            continue
+        text = change.post_image()
+        size = len(text.encode("utf-8", "surrogateescape"))
+        if size > options.max_file_bytes:
+            skipped.append(Skipped(change.path, SkipReason.TOO_LARGE,
+                                   f"{size} bytes, over the {options.max_file_bytes}-byte limit per file"))
+            continue
+        if size > budget:
+            skipped.append(Skipped(change.path, SkipReason.SCAN_BUDGET,
+                                   f"the scan's {options.max_scan_bytes}-byte budget was used up"))
+            continue
+        if "\x00" in text:
+            binaries.append(AnalysisFile(change, ""))
+            skipped.append(Skipped(change.path, SkipReason.BINARY, "contains NUL bytes"))
+            continue
+        budget -= size
+        texts.append(AnalysisFile(change, text))
+    return texts, binaries, skipped
+
+
+def on_added_lines(finding: Finding, change: FileChange) -> bool:
+    """True when a finding touches at least one line the change added."""
+    if change.status is FileStatus.ADDED and change.head_text is not None and not change.added:
+        return True
+    if change.binary:
+        return True
+    return any(change.is_added_line(n) for n in range(finding.start_line, finding.end_line + 1))
+
+
+def scan(
+    changeset: ChangeSet,
+    *,
+    options: ScanOptions | None = None,
+    analyzers: Sequence[Analyzer] | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Analyse a change: findings on added lines, with fingerprints, sorted.
+
+    Findings that already existed at base (same rule, same fingerprint) are
+    dropped when the change carries base contents.
+    """
+    options = options or ScanOptions()
+    analyzers = list(analyzers) if analyzers is not None else default_analyzers()
+    started = time.monotonic()
+    ctx = ScanContext(changeset=changeset, options=options)
+    texts, binaries, skipped = select_files(changeset, options)
+    result = ScanResult(skipped=skipped)
+    raw = _run_analyzers(analyzers, texts + binaries, ctx, result, progress)
+    by_path = {f.path: f for f in changeset.files}
+    kept: dict[tuple[str, str, int], Finding] = {}
+    for f in raw:
+        change = by_path.get(f.path)
+        if change is None or f.rule_id in options.disabled_rules:
+            continue
+        if not on_added_lines(f, change):
+            continue
+        f = f.with_fingerprint()
+        key = (f.rule_id, f.path, f.start_line)
+        if key not in kept or kept[key].severity < f.severity:
+            kept[key] = f
+    findings = list(kept.values())
+    from reviewer.core.correlate import correlate
+
+    findings = correlate(findings, changeset)
+    if changeset.has_base:
+        findings = _drop_preexisting(findings, changeset, analyzers, options, result)
+    result.findings = sorted(findings, key=Finding.sort_key)
+    result.stats.update({
+        "files": len(changeset.files),
+        "files_analysed": len(texts),
+        "added_lines": changeset.added_lines,
+        "findings": len(result.findings),
+        "seconds": round(time.monotonic() - started, 3),
+    })
+    return result
+
+
+def _run_analyzers(analyzers: Sequence[Analyzer], files: list[AnalysisFile], ctx: ScanContext,
+                   result: ScanResult, progress: Progress | None) -> list[Finding]:
+    raw: list[Finding] = []
+    timings: dict[str, float] = {}
+    for analyzer in analyzers:
+        if progress:
+            progress(f"{analyzer.name}: {len(files)} files")
+        t0 = time.monotonic()
+        try:
+            out = analyzer.analyze(files, ctx)
+        except Exception as exc:  # one broken analyzer never stops the scan
+            logger.exception("analyzer %s failed", analyzer.name)
+            result.errors.append(f"analyzer {analyzer.name} failed: {type(exc).__name__}: {exc}")
+            result.skipped.append(Skipped("*", SkipReason.ANALYZER_ERROR, str(exc)[:200], analyzer.name))
+            continue
+        finally:
+            timings[analyzer.name] = round(time.monotonic() - t0, 4)
+        raw.extend(out.findings)
+        result.skipped.extend(out.skipped)
+        result.errors.extend(out.errors)
+    result.stats["analyzer_seconds"] = timings
+    return raw
+
+
+def _drop_preexisting(findings: list[Finding], changeset: ChangeSet, analyzers: Sequence[Analyzer],
+                      options: ScanOptions, result: ScanResult) -> list[Finding]:
+    """Re-run the analyzers on the base version of files with findings; drop what was there."""
+    paths = {f.path for f in findings}
+    base_files: list[AnalysisFile] = []
+    for change in changeset.files:
+        if change.path in paths and change.base_text is not None:
+            base_change = dataclasses.replace(
+                change, head_text=change.base_text, base_text=None, added={}, context={},
+                status=FileStatus.MODIFIED)
+            base_files.append(AnalysisFile(base_change, change.base_text))
+    if not base_files:
+        return findings
+    base_set = ChangeSet(files=tuple(f.change for f in base_files), source="base")
+    ctx = ScanContext(changeset=base_set, options=options)
+    scratch = ScanResult()
+    before = _run_analyzers(analyzers, base_files, ctx, scratch, None)
+    old = {f.with_fingerprint().fingerprint for f in before}
+    kept = [f for f in findings if f.fingerprint not in old]
+    result.stats["preexisting_dropped"] = len(findings) - len(kept)
+    return kept

@@ -1,0 +1,133 @@
+"""The engine over small changes, with a tiny rule pack of the tests' own."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from reviewer.core.analyzers.base import AnalyzerOutput, ScanOptions
+from reviewer.core.analyzers.semgrep import SemgrepAnalyzer
+from reviewer.core.changeset import ChangeSet
+from reviewer.core.diff import parse_diff, parse_file_patch
+from reviewer.core.engine import scan
+from reviewer.core.findings import Severity, SkipReason, fingerprint
+
+RULES = Path(__file__).parent / "fixtures" / "rules"
+
+
+def semgrep() -> SemgrepAnalyzer:
+    return SemgrepAnalyzer(rules_dir=RULES)
+
+
+def new_file(path: str, body: str) -> bytes:
+    lines = body.splitlines()
+    hunk = "".join(f"+{ln}\n" for ln in lines)
+    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+            f"@@ -0,0 +1,{len(lines)} @@\n{hunk}").encode()
+
+
+PAYLOAD = "import base64\n\nexec(base64.b64decode('cHJpbnQoMSk='))\n"
+
+
+def test_finding_on_added_line_with_reviewer_message_and_fingerprint():
+    result = scan(parse_diff(new_file("src/run.py", PAYLOAD)), analyzers=[semgrep()])
+    (f,) = [f for f in result.findings if f.rule_id == "test-py-exec-decoded"]
+    assert (f.path, f.start_line, f.severity) == ("src/run.py", 3, Severity.HIGH)
+    assert f.category == "obfuscated-exec" and "base64" in f.evidence
+    assert f.fingerprint == fingerprint("test-py-exec-decoded", "src/run.py", f.evidence)
+    assert not result.degraded
+
+
+def test_semgrep_runs_once_for_many_files_and_tests_folders_are_scanned():
+    diff = b"".join(new_file(p, PAYLOAD) for p in ("a.py", "tests/test_x.py", "node_modules/x.py", "d/e.py"))
+    analyzer = semgrep()
+    calls = []
+    original = analyzer.command
+
+    def counting(*args):
+        calls.append(args)
+        return original(*args)
+
+    analyzer.command = counting  # type: ignore[method-assign]
+    result = scan(parse_diff(diff), analyzers=[analyzer])
+    assert len(calls) == 1
+    assert {f.path for f in result.findings} == {"a.py", "tests/test_x.py", "node_modules/x.py", "d/e.py"}
+
+
+def test_only_added_lines_count():
+    base = "import base64\nexec(base64.b64decode('eA=='))\n"
+    head = base + "x = 1\n"
+    change = parse_file_patch("m.py", None, head_text=head, base_text=base)
+    result = scan(ChangeSet(files=(change,)), analyzers=[semgrep()])
+    assert result.findings == []
+
+
+def test_nosemgrep_comment_in_the_change_does_not_silence():
+    body = "import base64\nexec(base64.b64decode('eA=='))  # nosemgrep\n"
+    result = scan(parse_diff(new_file("x.py", body)), analyzers=[semgrep()])
+    assert [f.rule_id for f in result.findings] == ["test-py-exec-decoded"]
+
+
+def test_finding_that_existed_at_base_is_not_new_even_when_it_moved():
+    base = "import base64\nexec(base64.b64decode('eA=='))\n"
+    head = "# a new comment\nimport base64\n\nexec(base64.b64decode('eA=='))\n"
+    change = parse_file_patch("m.py", None, head_text=head, base_text=base)
+    # make the moved line count as added, as a rewritten file would
+    change = dataclasses.replace(change, added={n: ln for n, ln in enumerate(head.splitlines(), 1)})
+    cs = ChangeSet(files=(change,), has_base=True)
+    assert scan(cs, analyzers=[semgrep()]).findings == []
+    cs_without_base = ChangeSet(files=(dataclasses.replace(change, base_text=None),), has_base=False)
+    assert len(scan(cs_without_base, analyzers=[semgrep()]).findings) == 1
+
+
+def test_binary_and_too_large_files_are_reported_not_silently_skipped():
+    big = "x = 1\n" * 50_000
+    diff = new_file("huge.py", big) + (
+        b"diff --git a/lib.so b/lib.so\nnew file mode 100644\nindex 0000000..1111111\n"
+        b"Binary files /dev/null and b/lib.so differ\n")
+    result = scan(parse_diff(diff), options=ScanOptions(max_file_bytes=100_000), analyzers=[semgrep()])
+    reasons = {s.path: s.reason for s in result.skipped}
+    assert reasons == {"huge.py": SkipReason.TOO_LARGE, "lib.so": SkipReason.BINARY}
+
+
+def test_semgrep_errors_mean_degraded_analysis():
+    broken = "def f(:\n  exec(base64.b64decode('eA=='))\n}}}}((((\n"
+    result = scan(parse_diff(new_file("broken.py", broken)), analyzers=[semgrep()])
+    assert result.degraded
+    assert any("broken.py" in e for e in result.errors)
+
+
+def test_a_failing_analyzer_degrades_the_scan_but_others_still_report():
+    class Broken:
+        name = "broken"
+
+        def analyze(self, files, ctx) -> AnalyzerOutput:
+            raise RuntimeError("boom")
+
+    result = scan(parse_diff(new_file("a.py", PAYLOAD)), analyzers=[Broken(), semgrep()])
+    assert result.degraded and "broken" in result.errors[0]
+    assert [f.rule_id for f in result.findings] == ["test-py-exec-decoded"]
+
+
+def test_disabled_rules_and_ignored_paths():
+    cs = parse_diff(new_file("a.py", PAYLOAD) + new_file("vendor/b.py", PAYLOAD))
+    opts = ScanOptions(ignore_paths=("vendor/*",))
+    result = scan(cs, options=opts, analyzers=[semgrep()])
+    assert [f.path for f in result.findings] == ["a.py"]
+    assert any(s.path == "vendor/b.py" and s.reason is SkipReason.IGNORED for s in result.skipped)
+    opts = ScanOptions(disabled_rules=frozenset({"test-py-exec-decoded"}))
+    assert scan(cs, options=opts, analyzers=[semgrep()]).findings == []
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd.py", "/abs/x.py", "a\\..\\..\\b.py", "we\x01ird/../x.py"])
+def test_hostile_paths_stay_data(path, tmp_path):
+    result = scan(parse_diff(new_file("ok.py", "x = 1\n")), analyzers=[semgrep()])
+    assert not result.degraded
+    from reviewer.core.workdir import write_tree
+
+    mapping = write_tree(tmp_path, {path: PAYLOAD})
+    (written,) = mapping
+    assert (tmp_path / written).resolve().is_relative_to(tmp_path.resolve())
+    assert mapping[written] == path
