@@ -95,6 +95,9 @@ def catalogue() -> list[RuleMeta]:
 
     metas = [meta_of(r) for r in load_semgrep_rules()]
     metas.extend(builtin_rule_metas())
+    from reviewer.core.correlate import chain_rule_metas
+
+    metas.extend(chain_rule_metas())
     return sorted(metas, key=lambda m: m.rule_id)
 
 
