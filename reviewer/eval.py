@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from reviewer.core.diff import parse_diff
-from reviewer.core.engine import ScanResult, scan
+from reviewer.core.engine import ScanResult, scan_many
 from reviewer.core.findings import Finding, Severity
 from reviewer.errors import GatehouseError
 
@@ -82,17 +82,31 @@ def hits_marked(f: Finding | dict[str, Any], marked: dict[str, list[int]]) -> bo
 
 
 def run_case(case: Case) -> CaseResult:
+    return run_cases([case])[0]
+
+
+def run_cases(cases: list[Case]) -> list[CaseResult]:
+    """Scan a batch of cases, each on its own, with one start of each external tool."""
     import time
 
-    res = CaseResult(case)
+    results = [CaseResult(c) for c in cases]
+    ok: list[tuple[CaseResult, Any]] = []
+    for res in results:
+        try:
+            ok.append((res, parse_diff(res.case.diff_path.read_bytes(), source=str(res.case.diff_path))))
+        except GatehouseError as exc:
+            res.error = exc.diagnostics()
     t0 = time.monotonic()
-    try:
-        cs = parse_diff(case.diff_path.read_bytes(), source=str(case.diff_path))
-        result: ScanResult = scan(cs)
-    except GatehouseError as exc:
-        res.error = exc.diagnostics()
-        return res
-    res.seconds = time.monotonic() - t0
+    scans: list[ScanResult] = scan_many([cs for _, cs in ok]) if ok else []
+    per = (time.monotonic() - t0) / max(1, len(ok))
+    for (res, cs), result in zip(ok, scans):
+        _score(res, cs, result)
+        res.seconds = per
+    return results
+
+
+def _score(res: CaseResult, cs: Any, result: ScanResult) -> None:
+    case = res.case
     res.added_lines = cs.added_lines
     for f in result.findings:
         if f.severity >= Severity.MEDIUM:
@@ -104,16 +118,17 @@ def run_case(case: Case) -> CaseResult:
             if f.severity >= Severity.HIGH:
                 res.detected_high = True
         res.findings.append(f.to_dict())
-    return res
 
 
-def evaluate(root: Path, *, jobs: int | None = None) -> list[CaseResult]:
+def evaluate(root: Path, *, jobs: int | None = None, batch: int = 25) -> list[CaseResult]:
+    """Score every case of a corpus; cases are scanned in batches across ``jobs`` processes."""
     cases = load_corpus(root)
     jobs = jobs or min(2, os.cpu_count() or 1)
+    chunks = [cases[i:i + batch] for i in range(0, len(cases), max(1, batch))]
     if jobs <= 1:
-        return [run_case(c) for c in cases]
+        return [r for chunk in chunks for r in run_cases(chunk)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(run_case, cases, chunksize=4))
+        return [r for chunk_results in pool.map(run_cases, chunks) for r in chunk_results]
 
 
 def summarise(results: list[CaseResult]) -> dict[str, Any]:

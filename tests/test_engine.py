@@ -131,3 +131,18 @@ def test_hostile_paths_stay_data(path, tmp_path):
     (written,) = mapping
     assert (tmp_path / written).resolve().is_relative_to(tmp_path.resolve())
     assert mapping[written] == path
+
+
+def test_a_batch_gives_each_change_what_a_scan_of_it_alone_gives():
+    from reviewer.core.engine import scan_many
+
+    changes = [
+        parse_diff(new_file("a.py", PAYLOAD)),
+        parse_diff(new_file("a.py", "x = 1\n")),  # same path in another change: no collision
+        parse_diff(new_file("tests/b.py", "import os\nfor k, v in os.environ.items():\n    pass\n" + PAYLOAD)),
+        parse_diff(b""),
+    ]
+    batch = scan_many(changes, analyzers=[semgrep()])
+    alone = [scan(c, analyzers=[semgrep()]) for c in changes]
+    assert [[f.to_dict() for f in r.findings] for r in batch] == [[f.to_dict() for f in r.findings] for r in alone]
+    assert [len(r.findings) for r in batch] == [1, 0, 2, 0]

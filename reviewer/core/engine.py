@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from reviewer.core.analyzers.base import Analyzer, AnalysisFile, ScanContext, ScanOptions
+from reviewer.core.analyzers.base import Analyzer, AnalysisFile, AnalyzerOutput, ScanContext, ScanOptions
 from reviewer.core.changeset import ChangeSet, FileChange, FileStatus
 from reviewer.core.findings import Finding, Severity, SkipReason, Skipped
 
@@ -109,13 +109,45 @@ def scan(
     Findings that already existed at base (same rule, same fingerprint) are
     dropped when the change carries base contents.
     """
+    return scan_many([changeset], options=options, analyzers=analyzers, progress=progress)[0]
+
+
+def scan_many(
+    changesets: Sequence[ChangeSet],
+    *,
+    options: ScanOptions | None = None,
+    analyzers: Sequence[Analyzer] | None = None,
+    progress: Progress | None = None,
+) -> list[ScanResult]:
+    """Analyse several changes at once (the commits of a PR, a corpus).
+
+    Each result is what :func:`scan` gives for that change alone; analyzers that
+    can batch (``analyze_many``) start their tool once for all of them.
+    """
     options = options or ScanOptions()
     analyzers = list(analyzers) if analyzers is not None else default_analyzers()
     started = time.monotonic()
-    ctx = ScanContext(changeset=changeset, options=options)
-    texts, binaries, skipped = select_files(changeset, options)
-    result = ScanResult(skipped=skipped)
-    raw = _run_analyzers(analyzers, texts + binaries, ctx, result, progress)
+    prepared = []
+    results = []
+    for cs in changesets:
+        texts, binaries, skipped = select_files(cs, options)
+        prepared.append((texts + binaries, ScanContext(changeset=cs, options=options), len(texts)))
+        results.append(ScanResult(skipped=skipped))
+    raws = _run_analyzers_many(analyzers, [(files, ctx) for files, ctx, _ in prepared], results, progress)
+    for cs, (files, ctx, n_texts), result, raw in zip(changesets, prepared, results, raws):
+        _finish(cs, raw, result, analyzers, options)
+        result.stats.update({
+            "files": len(cs.files),
+            "files_analysed": n_texts,
+            "added_lines": cs.added_lines,
+            "findings": len(result.findings),
+            "seconds": round(time.monotonic() - started, 3),
+        })
+    return results
+
+
+def _finish(changeset: ChangeSet, raw: list[Finding], result: ScanResult, analyzers: Sequence[Analyzer],
+            options: ScanOptions) -> None:
     by_path = {f.path: f for f in changeset.files}
     kept: dict[tuple[str, str, int], Finding] = {}
     for f in raw:
@@ -132,41 +164,60 @@ def scan(
     from reviewer.core.correlate import correlate
 
     findings = correlate(findings, changeset)
+    findings = [f for f in findings if f.rule_id not in options.disabled_rules]
     if changeset.has_base:
         findings = _drop_preexisting(findings, changeset, analyzers, options, result)
     result.findings = sorted(findings, key=Finding.sort_key)
-    result.stats.update({
-        "files": len(changeset.files),
-        "files_analysed": len(texts),
-        "added_lines": changeset.added_lines,
-        "findings": len(result.findings),
-        "seconds": round(time.monotonic() - started, 3),
-    })
-    return result
+
+
+def _run_analyzers_many(analyzers: Sequence[Analyzer], groups: list[tuple[list[AnalysisFile], ScanContext]],
+                        results: list[ScanResult], progress: Progress | None) -> list[list[Finding]]:
+    raws: list[list[Finding]] = [[] for _ in groups]
+    timings: dict[str, float] = {}
+    for analyzer in analyzers:
+        if progress:
+            progress(f"{analyzer.name}: {sum(len(g[0]) for g in groups)} files")
+        t0 = time.monotonic()
+        batch = getattr(analyzer, "analyze_many", None)
+        try:
+            if batch is not None and len(groups) > 1:
+                outs = batch(groups)
+            else:
+                outs = []
+                for files, ctx in groups:
+                    outs.append(_one(analyzer, files, ctx))
+        except Exception as exc:  # one broken analyzer never stops the scan
+            logger.exception("analyzer %s failed", analyzer.name)
+            outs = [_failed(analyzer, exc) for _ in groups]
+        finally:
+            timings[analyzer.name] = round(time.monotonic() - t0, 4)
+        for raw, result, out in zip(raws, results, outs):
+            raw.extend(out.findings)
+            result.skipped.extend(out.skipped)
+            result.errors.extend(out.errors)
+    for result in results:
+        result.stats["analyzer_seconds"] = dict(timings)
+    return raws
+
+
+def _one(analyzer: Analyzer, files: list[AnalysisFile], ctx: ScanContext) -> AnalyzerOutput:
+    try:
+        return analyzer.analyze(files, ctx)
+    except Exception as exc:  # one broken analyzer never stops the scan
+        logger.exception("analyzer %s failed", analyzer.name)
+        return _failed(analyzer, exc)
+
+
+def _failed(analyzer: Analyzer, exc: Exception) -> AnalyzerOutput:
+    return AnalyzerOutput(
+        errors=[f"analyzer {analyzer.name} failed: {type(exc).__name__}: {exc}"],
+        skipped=[Skipped("*", SkipReason.ANALYZER_ERROR, str(exc)[:200], analyzer.name)],
+    )
 
 
 def _run_analyzers(analyzers: Sequence[Analyzer], files: list[AnalysisFile], ctx: ScanContext,
                    result: ScanResult, progress: Progress | None) -> list[Finding]:
-    raw: list[Finding] = []
-    timings: dict[str, float] = {}
-    for analyzer in analyzers:
-        if progress:
-            progress(f"{analyzer.name}: {len(files)} files")
-        t0 = time.monotonic()
-        try:
-            out = analyzer.analyze(files, ctx)
-        except Exception as exc:  # one broken analyzer never stops the scan
-            logger.exception("analyzer %s failed", analyzer.name)
-            result.errors.append(f"analyzer {analyzer.name} failed: {type(exc).__name__}: {exc}")
-            result.skipped.append(Skipped("*", SkipReason.ANALYZER_ERROR, str(exc)[:200], analyzer.name))
-            continue
-        finally:
-            timings[analyzer.name] = round(time.monotonic() - t0, 4)
-        raw.extend(out.findings)
-        result.skipped.extend(out.skipped)
-        result.errors.extend(out.errors)
-    result.stats["analyzer_seconds"] = timings
-    return raw
+    return _run_analyzers_many(analyzers, [(files, ctx)], [result], progress)[0]
 
 
 def _drop_preexisting(findings: list[Finding], changeset: ChangeSet, analyzers: Sequence[Analyzer],

@@ -23,7 +23,7 @@ OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 # Files semgrep cannot parse or has no rules for still go through the other analyzers.
 _SEMGREP_LANGS = {
     "python", "javascript", "typescript", "go", "java", "ruby", "php", "c", "cpp", "bash",
-    "perl", "csharp", "rust", "kotlin", "yaml", "json", "dockerfile", "swift",
+    "perl", "csharp", "rust", "kotlin", "yaml", "json", "dockerfile", "swift", "cmake",
 }
 
 
@@ -78,31 +78,54 @@ class SemgrepAnalyzer:
         return cmd
 
     def analyze(self, files: Sequence[AnalysisFile], ctx: ScanContext) -> AnalyzerOutput:
-        out = AnalyzerOutput()
-        rules = [r for r in self.rules if r["id"] not in ctx.options.disabled_rules]
-        targets = {f.path: f.text for f in files if _wants(f)}
-        if not targets or not rules:
-            return out
+        return self.analyze_many([(files, ctx)])[0]
+
+    def analyze_many(self, groups: Sequence[tuple[Sequence[AnalysisFile], ScanContext]]) -> list[AnalyzerOutput]:
+        """Analyse several changes with ONE semgrep process (per-commit scans, corpus evaluation).
+
+        Each group's files live in a folder of their own, so paths never collide and every
+        result and error goes back to the group it came from.
+        """
+        outs = [AnalyzerOutput() for _ in groups]
+        if not groups:
+            return outs
+        options = groups[0][1].options
+        rules = [r for r in self.rules if r["id"] not in options.disabled_rules]
         metas = {r["id"]: meta_of(r) for r in rules}
-        texts = {f.path: f.text for f in files}
+        targets: list[dict[str, str]] = [{f.path: f.text for f in files if _wants(f)} for files, _ in groups]
+        texts: list[dict[str, str]] = [{f.path: f.text for f in files} for files, _ in groups]
+        if not rules or not any(targets):
+            return outs
+        single = len(groups) == 1
         with tempfile.TemporaryDirectory(prefix="gatehouse-") as tmp:
             root = Path(tmp)
             config = root / "rules.yml"
             config.write_text(yaml.safe_dump({"rules": rules}, sort_keys=False), encoding="utf-8")
             tree = root / "src"
             tree.mkdir()
-            mapping = write_tree(tree, targets)
+            where: dict[str, tuple[int, str]] = {}
+            for i, group_targets in enumerate(targets):
+                if not group_targets:
+                    continue
+                sub = tree if single else tree / f"g{i}"
+                sub.mkdir(exist_ok=True)
+                prefix = "" if single else f"g{i}/"
+                for rel, original in write_tree(sub, group_targets).items():
+                    where[prefix + rel] = (i, original)
             (tree / ".semgrepignore").write_text("# scan everything, tests included\n")
             started = time.monotonic()
             try:
                 proc = subprocess.run(
-                    self.command(config, tree, ctx), capture_output=True, env=semgrep_env(),
-                    timeout=ctx.options.scan_timeout_s, cwd=tmp, stdin=subprocess.DEVNULL,
+                    self.command(config, tree, groups[0][1]), capture_output=True, env=semgrep_env(),
+                    timeout=options.scan_timeout_s, cwd=tmp, stdin=subprocess.DEVNULL,
                 )
             except subprocess.TimeoutExpired:
-                out.errors.append(f"semgrep did not finish within {ctx.options.scan_timeout_s}s")
-                out.skipped += [Skipped(p, SkipReason.TIMED_OUT, "semgrep scan budget", self.name) for p in targets]
-                return out
+                for out, group_targets in zip(outs, targets):
+                    if group_targets:
+                        out.errors.append(f"semgrep did not finish within {options.scan_timeout_s}s")
+                        out.skipped += [Skipped(p, SkipReason.TIMED_OUT, "semgrep scan budget", self.name)
+                                        for p in group_targets]
+                return outs
             finally:
                 self.last_semgrep_seconds = time.monotonic() - started
             try:
@@ -111,31 +134,46 @@ class SemgrepAnalyzer:
                 report = {}
             if proc.returncode not in (0, 1) or "results" not in report:
                 err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-                out.errors.append(f"semgrep exited {proc.returncode}: {err[0][:300]}")
-                out.skipped += [Skipped(p, SkipReason.ANALYZER_ERROR, "semgrep failed", self.name) for p in targets]
-                return out
+                for out, group_targets in zip(outs, targets):
+                    if group_targets:
+                        out.errors.append(f"semgrep exited {proc.returncode}: {err[0][:300]}")
+                        out.skipped += [Skipped(p, SkipReason.ANALYZER_ERROR, "semgrep failed", self.name)
+                                        for p in group_targets]
+                return outs
             for res in report.get("results", []):
-                f = self._finding(res, tree, mapping, metas, texts)
+                located = self._locate(res.get("path", ""), tree, where)
+                if located is None:
+                    continue
+                i, original = located
+                f = self._finding(res, original, metas, texts[i])
                 if f is not None:
-                    out.findings.append(f)
+                    outs[i].findings.append(f)
             for err in report.get("errors", []):
-                self._error(err, tree, mapping, out)
-        return out
+                located = self._locate(err.get("path", ""), tree, where) if err.get("path") else None
+                if located is None:
+                    for out, group_targets in zip(outs, targets):
+                        if group_targets:
+                            self._error(err, None, out)
+                else:
+                    self._error(err, located[1], outs[located[0]])
+        return outs
 
-    def _rel(self, path: str, tree: Path, mapping: dict[str, str]) -> str | None:
+    @staticmethod
+    def _locate(path: str, tree: Path, where: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
         p = Path(path)
+        if not p.is_absolute():
+            p = tree.parent / p
         try:
             rel = p.resolve().relative_to(tree.resolve()).as_posix()
         except ValueError:
             rel = path
-        return mapping.get(rel)
+        return where.get(rel)
 
-    def _finding(self, res: dict[str, Any], tree: Path, mapping: dict[str, str],
-                 metas: dict[str, Any], texts: dict[str, str]) -> Finding | None:
-        original = self._rel(res.get("path", ""), tree, mapping)
+    def _finding(self, res: dict[str, Any], original: str, metas: dict[str, Any],
+                 texts: dict[str, str]) -> Finding | None:
         rid = res.get("check_id", "").rsplit(".", 1)[-1] if res.get("check_id") not in metas else res["check_id"]
         meta = metas.get(rid)
-        if original is None or meta is None:
+        if meta is None:
             return None
         start = int(res["start"]["line"])
         end = int(res["end"]["line"])
@@ -159,10 +197,9 @@ class SemgrepAnalyzer:
             capabilities=frozenset(md.get("capabilities") or ()),
         )
 
-    def _error(self, err: dict[str, Any], tree: Path, mapping: dict[str, str], out: AnalyzerOutput) -> None:
-        kind = str(err.get("type", "error"))
-        kind = kind[0] if isinstance(err.get("type"), list) else kind
-        path = self._rel(err.get("path", ""), tree, mapping) if err.get("path") else None
+    def _error(self, err: dict[str, Any], path: str | None, out: AnalyzerOutput) -> None:
+        kind = err.get("type", "error")
+        kind = str(kind[0]) if isinstance(kind, list) else str(kind)
         msg = str(err.get("message", "")).strip().splitlines()[0:1]
         text = f"semgrep {kind}" + (f" on {path}" if path else "") + (f": {msg[0][:200]}" if msg else "")
         out.errors.append(text)
