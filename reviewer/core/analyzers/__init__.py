@@ -11,10 +11,28 @@ __all__ = ["Analyzer", "AnalysisFile", "AnalyzerOutput", "ScanContext", "ScanOpt
 
 def default_analyzers() -> list[Analyzer]:
     from reviewer.core.analyzers.semgrep import SemgrepAnalyzer
+    from reviewer.core.analyzers.agents import AgentAnalyzer
+    from reviewer.core.analyzers.blobs import BlobAnalyzer
+    from reviewer.core.analyzers.endpoints import EndpointAnalyzer
+    from reviewer.core.analyzers.secrets import SecretAnalyzer
+    from reviewer.core.analyzers.unicode import UnicodeAnalyzer
+    from reviewer.core.analyzers.dependencies import DependencyAnalyzer
+    from reviewer.core.analyzers.workflows import WorkflowAnalyzer
 
-    return [SemgrepAnalyzer()]
+    return [SemgrepAnalyzer(),
+            UnicodeAnalyzer(), SecretAnalyzer(), BlobAnalyzer(), AgentAnalyzer(), EndpointAnalyzer(),
+            DependencyAnalyzer(), WorkflowAnalyzer()]
 
 
 def builtin_rule_metas() -> list[RuleMeta]:
     """Catalogue entries of the rules implemented in Python analyzers."""
-    return []
+    from reviewer.core.analyzers import agents, blobs, endpoints, secrets, unicode
+
+    metas: list[RuleMeta] = []
+    for module in (unicode, secrets, blobs, agents, endpoints):
+        metas.extend(module.rule_metas())
+    from reviewer.core.analyzers import dependencies, workflows
+
+    metas.extend(dependencies.rule_metas())
+    metas.extend(workflows.rule_metas())
+    return metas

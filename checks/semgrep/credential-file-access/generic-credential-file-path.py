@@ -1,0 +1,12 @@
+import os
+
+# ruleid: generic-credential-file-path
+key = open(os.path.expanduser("~/.ssh/id_rsa")).read()
+# ruleid: generic-credential-file-path
+creds = Path.home() / ".aws/credentials"
+# ruleid: generic-credential-file-path
+npmrc = os.path.join(os.environ["HOME"], ".npmrc")
+# ok: generic-credential-file-path
+known = os.path.expanduser("~/.ssh/known_hosts")
+# ok: generic-credential-file-path
+cfg = os.path.expanduser("~/.config/myapp/settings.toml")

