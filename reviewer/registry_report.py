@@ -1,0 +1,453 @@
+"""The AI-usage registry as CSV, JSON, and a self-contained HTML report with charts.
+
+Input is what the store returns (``Store.registry()`` and ``Store.dismissals()``); output
+is bytes. The HTML needs nothing from the network: styles are inline, charts are inline
+SVG, there is no script, and a Content-Security-Policy forbids loading anything.
+Every string that came from a pull request (titles, names, paths) is escaped, and CSV
+cells that a spreadsheet would run as a formula are defused.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+__all__ = ["RegistryRow", "Dismissal", "RegistryReport", "build_report", "render", "to_csv",
+           "to_json", "to_html", "FORMATS"]
+
+FORMATS = ("csv", "json", "html")
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+            "#000000")
+_OTHER = "#9AA3AE"
+_MAX_SERIES = 7
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One pull request in the registry."""
+
+    repo: str
+    pr: int
+    author: str
+    title: str
+    head_sha: str
+    ai_assisted: bool
+    tools: tuple[str, ...]
+    vendors: tuple[str, ...]
+    evidence: tuple[str, ...]
+    verdict: str
+    findings_by_category: Mapping[str, int]
+    merged: bool | None
+    first_seen: dt.datetime
+    updated: dt.datetime
+
+    @property
+    def findings_total(self) -> int:
+        """All findings on the PR, any category."""
+        return sum(self.findings_by_category.values())
+
+
+@dataclass(frozen=True)
+class Dismissal:
+    """A maintainer's suppression of one finding."""
+
+    repo: str
+    fingerprint: str
+    rule_id: str
+    path: str
+    who: str
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RegistryReport:
+    """Everything the report shows."""
+
+    rows: tuple[RegistryRow, ...]
+    dismissals: tuple[Dismissal, ...]
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+    @property
+    def ai_rows(self) -> tuple[RegistryRow, ...]:
+        """Only the PRs found to be AI-assisted."""
+        return tuple(r for r in self.rows if r.ai_assisted)
+
+
+def _when(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(float(value or 0), dt.timezone.utc)
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_report(registry: Iterable[Mapping[str, Any]], dismissals: Iterable[Mapping[str, Any]],
+                 *, now: dt.datetime | None = None) -> RegistryReport:
+    """Typed report values from the store's rows."""
+    rows = tuple(
+        RegistryRow(
+            repo=str(r["repo"]), pr=int(r["pr"]), author=str(r.get("author") or ""),
+            title=str(r.get("title") or ""), head_sha=str(r.get("head_sha") or ""),
+            ai_assisted=bool(r.get("ai_assisted")),
+            tools=tuple(r.get("tools") or ()), vendors=tuple(r.get("vendors") or ()),
+            evidence=tuple(r.get("evidence") or ()), verdict=str(r.get("verdict") or ""),
+            findings_by_category={str(k): int(v) for k, v in
+                                  (r.get("findings_by_category") or {}).items() if int(v)},
+            merged=r.get("merged"), first_seen=_when(r.get("first_seen_at")),
+            updated=_when(r.get("updated_at") or r.get("first_seen_at")),
+        )
+        for r in registry
+    )
+    dis = tuple(
+        Dismissal(repo=str(d["repo"]), fingerprint=str(d.get("fingerprint") or ""),
+                  rule_id=str(d.get("rule_id") or ""), path=str(d.get("path") or ""),
+                  who=str(d.get("who") or ""), reason=str(d.get("reason") or ""),
+                  at=_when(d.get("at")))
+        for d in dismissals
+    )
+    report = RegistryReport(rows=tuple(sorted(rows, key=lambda r: (r.first_seen, r.repo, r.pr))),
+                            dismissals=tuple(sorted(dis, key=lambda d: d.at)))
+    if now is not None:
+        report = RegistryReport(report.rows, report.dismissals, now)
+    return report
+
+
+def render(report: RegistryReport, fmt: str) -> bytes:
+    """The report in ``fmt`` (csv, json or html) as UTF-8 bytes."""
+    if fmt == "csv":
+        return to_csv(report).encode("utf-8")
+    if fmt == "json":
+        return to_json(report).encode("utf-8")
+    if fmt == "html":
+        return to_html(report).encode("utf-8")
+    raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+# --------------------------------------------------------------------------- CSV / JSON
+CSV_COLUMNS = ("repository", "pull_request", "author", "title", "head_sha", "ai_assisted",
+               "tools", "vendors", "evidence", "verdict", "findings_total",
+               "findings_by_category", "merged", "first_seen", "updated")
+
+
+def _cell(value: str) -> str:
+    """Defuse spreadsheet formulas: a PR title is attacker-controlled text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _merged_text(merged: bool | None) -> str:
+    return "open" if merged is None else ("yes" if merged else "no")
+
+
+def to_csv(report: RegistryReport) -> str:
+    """One line per pull request; lists joined with ``; ``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        writer.writerow([
+            _cell(r.repo), r.pr, _cell(r.author), _cell(r.title), r.head_sha,
+            "yes" if r.ai_assisted else "no", _cell("; ".join(r.tools)),
+            _cell("; ".join(r.vendors)), _cell("; ".join(r.evidence)), _cell(r.verdict),
+            r.findings_total,
+            "; ".join(f"{k}={v}" for k, v in sorted(r.findings_by_category.items())),
+            _merged_text(r.merged), _iso(r.first_seen), _iso(r.updated),
+        ])
+    return out.getvalue()
+
+
+def _row_json(r: RegistryRow) -> dict[str, Any]:
+    d = asdict(r)
+    d["tools"], d["vendors"], d["evidence"] = list(r.tools), list(r.vendors), list(r.evidence)
+    d["findings_by_category"] = dict(sorted(r.findings_by_category.items()))
+    d["findings_total"] = r.findings_total
+    d["first_seen"], d["updated"] = _iso(r.first_seen), _iso(r.updated)
+    return d
+
+
+def to_json(report: RegistryReport) -> str:
+    """The whole registry, the dismissals and a summary, as one JSON document."""
+    doc = {
+        "generated_at": _iso(report.generated_at),
+        "summary": _summary(report),
+        "pull_requests": [_row_json(r) for r in report.rows],
+        "dismissals": [{**asdict(d), "at": _iso(d.at)} for d in report.dismissals],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _summary(report: RegistryReport) -> dict[str, Any]:
+    ai = report.ai_rows
+    return {
+        "pull_requests": len(report.rows),
+        "ai_assisted": len(ai),
+        "ai_assisted_merged": sum(1 for r in ai if r.merged),
+        "ai_assisted_with_findings": sum(1 for r in ai if r.findings_total),
+        "repositories": len({r.repo for r in report.rows}),
+        "tools": dict(Counter(t for r in ai for t in r.tools).most_common()),
+        "findings_by_category": dict(_findings(report).most_common()),
+        "dismissals": len(report.dismissals),
+        "dismissals_by_who": dict(Counter(d.who for d in report.dismissals).most_common()),
+    }
+
+
+def _findings(report: RegistryReport) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for r in report.rows:
+        total.update(r.findings_by_category)
+    return total
+
+
+# --------------------------------------------------------------------------- time buckets
+def _bucketer(rows: Sequence[RegistryRow]) -> tuple[str, Any]:
+    if not rows:
+        return "month", lambda d: d.strftime("%Y-%m")
+    span = (max(r.first_seen for r in rows) - min(r.first_seen for r in rows)).days
+    if span <= 31:
+        return "day", lambda d: d.strftime("%Y-%m-%d")
+    if span <= 182:
+        return "week", lambda d: (d - dt.timedelta(days=d.weekday())).strftime("%Y-%m-%d")
+    return "month", lambda d: d.strftime("%Y-%m")
+
+
+def _buckets_between(rows: Sequence[RegistryRow], unit: str, key: Any) -> list[str]:
+    start = min(r.first_seen for r in rows)
+    end = max(r.first_seen for r in rows)
+    out: list[str] = []
+    cur = start
+    step = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}.get(unit)
+    while cur <= end + dt.timedelta(days=1):
+        label = key(cur)
+        if not out or out[-1] != label:
+            out.append(label)
+        if step is not None:
+            cur += step
+        else:
+            cur = (cur.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    if key(end) not in out:
+        out.append(key(end))
+    return out
+
+
+def _series(rows: Sequence[RegistryRow], names_of: Any) -> tuple[list[str], list[str],
+                                                                  dict[str, Counter[str]]]:
+    """(buckets, series names, {series: {bucket: count}}) with minor series as 'other'."""
+    unit, key = _bucketer(rows)
+    totals: Counter[str] = Counter(n for r in rows for n in names_of(r))
+    top = [n for n, _ in totals.most_common(_MAX_SERIES)]
+    data: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        for n in names_of(r):
+            data[n if n in top else "other"][key(r.first_seen)] += 1
+    names = top + (["other"] if "other" in data else [])
+    return (_buckets_between(rows, unit, key) if rows else []), names, data
+
+
+# --------------------------------------------------------------------------- SVG charts
+def _colour(i: int, name: str) -> str:
+    return _OTHER if name == "other" else _PALETTE[i % len(_PALETTE)]
+
+
+def _nice_scale(value: int) -> tuple[int, int]:
+    """(axis maximum, tick step): 1-2-5 steps, at most five ticks."""
+    value = max(value, 1)
+    magnitude = 1
+    while True:
+        for m in (1, 2, 5):
+            step = m * magnitude
+            if value <= step * 5:
+                return -(-value // step) * step, step
+        magnitude *= 10
+
+
+def _stacked_bars(chart_id: str, title: str, buckets: list[str], names: list[str],
+                  data: dict[str, Counter[str]]) -> str:
+    e = html.escape
+    width, height, left, right, top, bottom = 760, 300, 44, 12, 16, 64
+    plot_w, plot_h = width - left - right, height - top - bottom
+    totals = [sum(data[n][b] for n in names) for b in buckets]
+    ymax, ystep = _nice_scale(max(totals) if totals else 1)
+    slot = plot_w / max(len(buckets), 1)
+    bar_w = max(min(slot * 0.7, 48), 2)
+    parts = [f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
+             f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{e(title)}</title>']
+    for i in range(ymax // ystep + 1):
+        v = i * ystep
+        y = top + plot_h - plot_h * v / ymax
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'class="grid"/><text x="{left - 6}" y="{y + 4:.1f}" class="tick" '
+                     f'text-anchor="end">{v:g}</text>')
+    every = max(1, round(len(buckets) / 12))
+    for i, b in enumerate(buckets):
+        x = left + slot * i + (slot - bar_w) / 2
+        y = top + plot_h
+        for j, n in enumerate(names):
+            count = data[n][b]
+            if not count:
+                continue
+            h = plot_h * count / ymax
+            y -= h
+            parts.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h:.1f}" fill="{_colour(j, n)}" data-series="{e(n)}" '
+                         f'data-bucket="{e(b)}" data-count="{count}"><title>{e(n)}: {count} in '
+                         f'{e(b)}</title></rect>')
+        if i % every == 0:
+            cx = left + slot * i + slot / 2
+            parts.append(f'<text class="tick" x="{cx:.1f}" y="{top + plot_h + 16}" '
+                         f'text-anchor="end" transform="rotate(-35 {cx:.1f} {top + plot_h + 16})">'
+                         f'{e(b)}</text>')
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
+                 f'y2="{top + plot_h}" class="axis"/></svg>')
+    legend = "".join(f'<li><span class="swatch" style="background:{_colour(j, n)}"></span>'
+                     f'{e(n)}</li>' for j, n in enumerate(names))
+    return f'<figure>{"".join(parts)}<ul class="legend">{legend}</ul></figure>'
+
+
+def _hbars(chart_id: str, title: str, items: list[tuple[str, int]], colour: str) -> str:
+    e = html.escape
+    width, row_h, label_w = 760, 28, 220
+    height = max(len(items), 1) * row_h + 12
+    vmax = max((v for _, v in items), default=1) or 1
+    plot_w = width - label_w - 60
+    parts = [f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
+             f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{e(title)}</title>']
+    for i, (name, value) in enumerate(items):
+        y = 6 + i * row_h
+        w = max(plot_w * value / vmax, 1)
+        label = name if len(name) <= 32 else name[:31] + "…"
+        parts.append(f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
+                     f'{e(label)}</text><rect class="bar" x="{label_w}" y="{y + 3}" '
+                     f'width="{w:.1f}" height="{row_h - 8}" fill="{colour}" '
+                     f'data-series="{e(name)}" data-count="{value}"><title>{e(name)}: {value}'
+                     f'</title></rect><text class="value" x="{label_w + w + 6:.1f}" y="{y + 17}">'
+                     f'{value}</text>')
+    parts.append("</svg>")
+    return f'<figure>{"".join(parts)}</figure>'
+
+
+# --------------------------------------------------------------------------- HTML
+_CSS = """
+:root { --ink:#1b2230; --mute:#5d6675; --line:#dde2ea; --bg:#f5f6f8; }
+* { box-sizing:border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+       font:15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+header, main { max-width:1100px; margin:0 auto; padding:0 24px; }
+header { padding-top:28px; } h1 { font-size:26px; margin:0; }
+.sub { color:var(--mute); margin:4px 0 16px; }
+h2 { font-size:18px; margin:0 0 4px; } .note { color:var(--mute); font-size:13px; margin:0 0 8px; }
+section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:18px 20px;
+          margin:16px 0; overflow-x:auto; }
+.tiles { display:grid; grid-template-columns:repeat(auto-fit, minmax(150px, 1fr)); gap:12px; }
+.tile { background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
+.tile b { display:block; font-size:26px; } .tile span { color:var(--mute); font-size:13px; }
+figure { margin:0; } svg.chart { max-width:100%; height:auto; display:block; }
+svg .grid { stroke:#e8ebf0; } svg .axis { stroke:#8a93a0; }
+svg text { font:12px system-ui, sans-serif; fill:#3b4350; } svg .value { fill:var(--mute); }
+ul.legend { list-style:none; padding:0; margin:8px 0 0; display:flex; flex-wrap:wrap; gap:6px 16px;
+            font-size:13px; }
+.swatch { display:inline-block; width:12px; height:12px; border-radius:2px; margin-right:6px;
+          vertical-align:-1px; }
+table { border-collapse:collapse; width:100%; font-size:13px; }
+th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--mute); font-weight:600; white-space:nowrap; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; }
+.empty { color:var(--mute); font-style:italic; }
+footer { max-width:1100px; margin:0 auto; padding:8px 24px 40px; color:var(--mute); font-size:12px; }
+@media print { body { background:#fff; } section { break-inside:avoid; } }
+"""
+
+
+def _short(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int] = set()) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{e(str(c))}</td>'
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def to_html(report: RegistryReport) -> str:
+    """A single HTML file: summary tiles, four charts, and the tables behind them."""
+    e = html.escape
+    s = _summary(report)
+    ai = list(report.ai_rows)
+    unit = _bucketer(ai)[0]
+    tiles = "".join(f'<div class="tile"><b>{v}</b><span>{e(k)}</span></div>' for k, v in (
+        ("pull requests recorded", s["pull_requests"]), ("AI-assisted", s["ai_assisted"]),
+        ("AI-assisted and merged", s["ai_assisted_merged"]),
+        ("AI-assisted with findings", s["ai_assisted_with_findings"]),
+        ("repositories", s["repositories"]), ("dismissals", s["dismissals"])))
+    sections = [f'<div class="tiles" id="summary">{tiles}</div>']
+
+    def empty(text: str) -> str:
+        return f'<p class="empty">{e(text)}</p>'
+
+    if ai:
+        b, names, data = _series(ai, lambda r: [r.repo])
+        repo_chart = _stacked_bars("chart-repos", f"AI-assisted pull requests per repository, "
+                                   f"by {unit}", b, names, data)
+        b, names, data = _series(ai, lambda r: list(r.tools) or ["(tool not named)"])
+        tool_chart = _stacked_bars("chart-tools", f"AI-assisted pull requests per tool, by {unit}",
+                                   b, names, data)
+    else:
+        repo_chart = tool_chart = empty("No AI-assisted pull requests recorded yet.")
+    sections.append(f'<section id="per-repository"><h2>AI-assisted pull requests per repository'
+                    f'</h2><p class="note">Counted when first seen, by {unit}.</p>{repo_chart}'
+                    '</section>')
+    sections.append(f'<section id="per-tool"><h2>AI-assisted pull requests per tool</h2>'
+                    f'<p class="note">A pull request made with two tools counts once for each.'
+                    f'</p>{tool_chart}</section>')
+    cats = _findings(report).most_common()
+    cat_chart = (_hbars("chart-findings", "Findings by category", cats, "#D55E00") if cats
+                 else empty("No findings recorded."))
+    sections.append(f'<section id="findings"><h2>Findings by category</h2><p class="note">'
+                    f'Across every recorded pull request, latest scan of each.</p>{cat_chart}'
+                    '</section>')
+    who = Counter(d.who for d in report.dismissals).most_common()
+    who_chart = (_hbars("chart-dismissals", "Dismissals by who made them", who, "#0072B2")
+                 if who else empty("No finding has been dismissed."))
+    dis_table = _table(("When (UTC)", "Who", "Repository", "Rule", "Path", "Why"),
+                       ((_short(d.at), d.who, d.repo, d.rule_id, d.path, d.reason)
+                        for d in reversed(report.dismissals))) if report.dismissals else ""
+    sections.append(f'<section id="dismissals"><h2>Dismissals and who made them</h2>'
+                    f'<p class="note">Every suppression a maintainer recorded, newest first.</p>'
+                    f'{who_chart}{dis_table}</section>')
+    pr_table = _table(
+        ("Repository", "PR", "Author", "Title", "Tools", "Vendors", "Verdict", "Findings",
+         "Merged", "First seen (UTC)"),
+        ((r.repo, f"#{r.pr}", r.author, r.title, ", ".join(r.tools), ", ".join(r.vendors),
+          r.verdict, r.findings_total, _merged_text(r.merged), _short(r.first_seen))
+         for r in reversed(ai)), numeric={7}) if ai else empty("None yet.")
+    sections.append(f'<section id="registry"><h2>AI-assisted pull requests</h2>{pr_table}'
+                    '</section>')
+    generated = _iso(report.generated_at)
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>Gatehouse AI-usage registry ({generated[:10]})</title>"
+        f"<style>{_CSS}</style></head><body>"
+        "<header><h1>AI-usage registry</h1>"
+        f"<p class=\"sub\">Pull requests reviewed by Gatehouse and the AI tools detected in them. "
+        f"Generated {generated}.</p></header>"
+        f"<main>{''.join(sections)}</main>"
+        "<footer>Generated by Gatehouse. This file is self-contained and works offline.</footer>"
+        "</body></html>\n"
+    )

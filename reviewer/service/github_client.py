@@ -1,0 +1,552 @@
+"""The GitHub side: App JWT, cached installation tokens, and a thin typed REST wrapper.
+
+PyGithub's ``Requester`` does the HTTP (pointed at ``settings.github_api_url``
+exactly as for GitHub Enterprise Server); this module adds authentication,
+retries with backoff (5xx, timeouts, primary and secondary rate limits, honouring
+``Retry-After`` and ``X-RateLimit-Reset``) and typed values for what Gatehouse reads.
+Anything worth retrying later is raised as :class:`TransientGitHubError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import quote
+
+import github
+import jwt
+import requests
+from github import Auth, GithubException
+
+from reviewer.errors import GatehouseError
+
+__all__ = [
+    "GitHubError", "TransientGitHubError", "GitHubApp", "InstallationClient", "PullRequest",
+    "PullCommit", "PullFile", "ReviewComment", "RetryPolicy", "API_VERSION",
+]
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "2022-11-28"
+JWT_BACKDATE_S = 60          # issued-at set back for clock drift
+JWT_LIFETIME_S = 9 * 60      # exp - now; exp - iat = 10 minutes, GitHub's maximum
+TOKEN_REFRESH_MARGIN_S = 300  # refresh an installation token 5 minutes before it expires
+MAX_PR_FILES = 3000           # GitHub's cap on "list pull request files"
+MAX_PR_COMMITS = 250          # GitHub's cap on "list commits on a pull request"
+
+
+class GitHubError(GatehouseError):
+    """A GitHub API call failed; ``status`` is the HTTP status (0 for no answer)."""
+
+    def __init__(self, method: str, path: str, status: int, message: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.message = message
+        super().__init__(f"GitHub {method} {path} answered {status or 'nothing'}: {message}")
+
+    def diagnostics(self) -> str:
+        return f"GitHub API call {self.method} {self.path} failed with {self.status or 'no answer'}: {self.message}"
+
+
+class TransientGitHubError(GitHubError):
+    """A failure that should be retried later (by the job), after ``retry_after`` seconds if known."""
+
+    def __init__(self, method: str, path: str, status: int, message: str,
+                 retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(method, path, status, message)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one API call tries before handing the retry to the job queue."""
+
+    max_attempts: int = 4
+    backoff_base_s: float = 1.0
+    max_backoff_s: float = 30.0
+    max_inline_wait_s: float = 60.0   # longer waits (a primary rate limit reset) go back to the queue
+    timeout_s: float = 20.0
+    write_interval_s: float = 0.75    # ~80 content-creating requests a minute per installation...
+    write_burst: int = 10             # ...after a burst of this many
+
+
+# ---------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """What Gatehouse reads of a pull request."""
+
+    repo: str
+    number: int
+    title: str
+    body: str
+    state: str
+    draft: bool
+    merged: bool
+    author: str
+    author_type: str
+    head_sha: str
+    head_ref: str
+    head_repo: str
+    base_sha: str
+    base_ref: str
+    labels: tuple[str, ...]
+    commits: int
+    changed_files: int
+
+    @classmethod
+    def from_api(cls, repo: str, data: Mapping[str, Any]) -> "PullRequest":
+        head = data.get("head") or {}
+        base = data.get("base") or {}
+        user = data.get("user") or {}
+        return cls(
+            repo=repo,
+            number=int(data["number"]),
+            title=str(data.get("title") or ""),
+            body=str(data.get("body") or ""),
+            state=str(data.get("state") or "open"),
+            draft=bool(data.get("draft")),
+            merged=bool(data.get("merged")),
+            author=str(user.get("login") or ""),
+            author_type=str(user.get("type") or "User"),
+            head_sha=str(head.get("sha") or ""),
+            head_ref=str(head.get("ref") or ""),
+            head_repo=str((head.get("repo") or {}).get("full_name") or repo),
+            base_sha=str(base.get("sha") or ""),
+            base_ref=str(base.get("ref") or ""),
+            labels=tuple(str(lb.get("name")) for lb in data.get("labels") or () if lb.get("name")),
+            commits=int(data.get("commits") or 0),
+            changed_files=int(data.get("changed_files") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class PullCommit:
+    """One commit of a pull request."""
+
+    sha: str
+    message: str
+    author_login: str
+    author_name: str
+    author_email: str
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> "PullCommit":
+        commit = data.get("commit") or {}
+        author = commit.get("author") or {}
+        return cls(
+            sha=str(data.get("sha") or ""),
+            message=str(commit.get("message") or ""),
+            author_login=str((data.get("author") or {}).get("login") or ""),
+            author_name=str(author.get("name") or ""),
+            author_email=str(author.get("email") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class PullFile:
+    """One changed file as "list pull request files" (or a commit) reports it."""
+
+    filename: str
+    status: str
+    sha: str | None
+    additions: int
+    deletions: int
+    changes: int
+    patch: str | None
+    previous_filename: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> "PullFile":
+        return cls(
+            filename=str(data["filename"]),
+            status=str(data.get("status") or "modified"),
+            sha=data.get("sha"),
+            additions=int(data.get("additions") or 0),
+            deletions=int(data.get("deletions") or 0),
+            changes=int(data.get("changes") or 0),
+            patch=data.get("patch"),
+            previous_filename=data.get("previous_filename"),
+        )
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A review comment already on a pull request."""
+
+    id: int
+    body: str
+    path: str
+    line: int | None
+    author: str
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> "ReviewComment":
+        return cls(
+            id=int(data["id"]),
+            body=str(data.get("body") or ""),
+            path=str(data.get("path") or ""),
+            line=data.get("line"),
+            author=str((data.get("user") or {}).get("login") or ""),
+        )
+
+
+# ---------------------------------------------------------------------------- the App
+
+
+class GitHubApp:
+    """The App's identity: signs JWTs and hands out installation clients.
+
+    Installation tokens are cached per installation until shortly before they
+    expire and refreshed when GitHub answers 401. Thread-safe.
+    """
+
+    def __init__(self, *, app_id: int, private_key: str, api_url: str,
+                 policy: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.app_id = app_id
+        self._key = private_key
+        self.api_url = api_url.rstrip("/")
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._tokens: dict[int, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self._buckets: dict[int, tuple[float, float]] = {}  # installation -> (tokens, as of)
+
+    def __repr__(self) -> str:
+        return f"GitHubApp(app_id={self.app_id}, api_url={self.api_url!r})"
+
+    def jwt(self) -> str:
+        """A fresh RS256 App JWT: iat set back 60 s, exp 10 minutes after iat."""
+        now = int(self._clock())
+        payload = {"iat": now - JWT_BACKDATE_S, "exp": now + JWT_LIFETIME_S, "iss": str(self.app_id)}
+        return jwt.encode(payload, self._key, algorithm="RS256")
+
+    def _github(self, auth: Auth.Auth) -> github.Github:
+        return github.Github(
+            auth=auth, base_url=self.api_url, timeout=int(max(1, self.policy.timeout_s)),
+            retry=None, per_page=100, seconds_between_requests=None,
+            seconds_between_writes=None, api_version=API_VERSION,
+        )
+
+    def app_request(self, method: str, path: str, *, body: Any = None) -> Any:
+        """A request authenticated as the App itself (JWT)."""
+        caller = _Caller(self.policy, self._sleep, lambda: self._github(Auth.AppAuthToken(self.jwt())))
+        return caller.call(method, path, body=body)[1]
+
+    def installation_token(self, installation_id: int, *, force: bool = False) -> str:
+        """A cached installation token, minted again when near expiry or ``force``."""
+        with self._lock:
+            cached = self._tokens.get(installation_id)
+            if cached and not force and cached[1] - self._clock() > TOKEN_REFRESH_MARGIN_S:
+                return cached[0]
+        data = self.app_request("POST", f"/app/installations/{int(installation_id)}/access_tokens")
+        token = str(data["token"])
+        expires = _parse_time(data.get("expires_at")) or (self._clock() + 3600)
+        with self._lock:
+            self._tokens[installation_id] = (token, expires)
+        logger.info("minted installation token for installation %s (expires in %ds)",
+                    installation_id, int(expires - self._clock()))
+        return token
+
+    def forget_token(self, installation_id: int) -> None:
+        with self._lock:
+            self._tokens.pop(installation_id, None)
+
+    def installation(self, installation_id: int) -> "InstallationClient":
+        return InstallationClient(self, installation_id)
+
+    def pace_write(self, installation_id: int) -> None:
+        """Keep content-creating requests of one installation under ~80 a minute.
+
+        A token bucket: bursts of ``write_burst`` go at once (a scan's few writes are not
+        delayed), sustained writes are spaced ``write_interval_s`` apart.
+        """
+        interval = self.policy.write_interval_s
+        if interval <= 0:
+            return
+        with self._lock:
+            now = self._clock()
+            tokens, last = self._buckets.get(installation_id, (float(self.policy.write_burst), now))
+            tokens = min(float(self.policy.write_burst), tokens + (now - last) / interval)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) * interval
+            self._buckets[installation_id] = (tokens + wait / interval - 1, now + wait)
+        if wait > 0:
+            self._sleep(wait)
+
+
+def _parse_time(value: Any) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class _Caller:
+    """One retrying request loop over a PyGithub requester."""
+
+    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None],
+                 make: Callable[[], github.Github], on_unauthorized: Callable[[], None] | None = None,
+                 pace_write: Callable[[], None] | None = None) -> None:
+        self.policy = policy
+        self._sleep = sleep
+        self._make = make
+        self._gh: github.Github | None = None
+        self._on_unauthorized = on_unauthorized
+        self._pace_write = pace_write
+        self.requests = 0
+
+    def _client(self) -> github.Github:
+        if self._gh is None:
+            self._gh = self._make()
+        return self._gh
+
+    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+             body: Any = None) -> tuple[dict[str, Any], Any]:
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            if method in ("POST", "PUT", "PATCH") and self._pace_write is not None:
+                self._pace_write()
+            try:
+                self.requests += 1
+                headers, data = self._client().requester.requestJsonAndCheck(
+                    method, path, parameters=dict(params) if params else None, input=body)
+                return headers, data
+            except GithubException as exc:
+                status = exc.status
+                hdrs = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+                message = _message(exc.data)
+                _count_error(status)
+                if status == 401 and self._on_unauthorized and not refreshed:
+                    refreshed = True
+                    self._on_unauthorized()
+                    self._gh = None
+                    attempt -= 1
+                    continue
+                wait = _rate_limit_wait(status, hdrs, message)
+                if wait is None and status < 500:
+                    raise GitHubError(method, path, status, message) from None
+                if wait is None:
+                    wait = self._backoff(attempt)
+                if attempt >= self.policy.max_attempts or wait > self.policy.max_inline_wait_s:
+                    raise TransientGitHubError(method, path, status, message, retry_after=wait) from None
+                logger.warning("GitHub %s %s answered %s; retrying in %.1fs (attempt %d of %d)",
+                               method, path, status, wait, attempt, self.policy.max_attempts)
+                self._sleep(wait)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                _count_error(0)
+                wait = self._backoff(attempt)
+                if attempt >= self.policy.max_attempts:
+                    raise TransientGitHubError(method, path, 0, type(exc).__name__, retry_after=wait) from None
+                logger.warning("GitHub %s %s did not answer (%s); retrying in %.1fs",
+                               method, path, type(exc).__name__, wait)
+                self._gh = None
+                self._sleep(wait)
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.policy.backoff_base_s * (2 ** (attempt - 1))
+        return min(self.policy.max_backoff_s, base * (0.75 + random.random() / 2))
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, Mapping):
+        return str(data.get("message") or "")[:300]
+    return str(data or "")[:300]
+
+
+def _rate_limit_wait(status: int, headers: Mapping[str, str], message: str) -> float | None:
+    """Seconds to wait when an answer is a (primary or secondary) rate limit, else None."""
+    if status not in (403, 429):
+        return None
+    if "retry-after" in headers:
+        try:
+            return max(0.0, float(headers["retry-after"]))
+        except ValueError:
+            return 60.0
+    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
+        try:
+            return max(0.0, float(headers["x-ratelimit-reset"]) - time.time()) + 1.0
+        except ValueError:
+            return 60.0
+    if status == 429 or "rate limit" in message.lower():
+        return 60.0  # GitHub: wait at least a minute when no header says otherwise
+    return None
+
+
+def _count_error(status: int) -> None:
+    try:
+        from reviewer.service import metrics
+        metrics.GITHUB_API_ERRORS.labels(status=str(status)).inc()
+    except Exception:  # metrics are optional; never let them break a call
+        pass
+
+
+# ---------------------------------------------------------------------------- installation
+
+
+def _file_path(path: str) -> str:
+    """A repository file path as a URL component; dot segments are refused, not normalised."""
+    parts = path.split("/")
+    if not path or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"refusing an unusual repository path {path!r}")
+    return "/".join(quote(p, safe="") for p in parts)
+
+
+def _repo_path(repo: str) -> str:
+    owner, _, name = repo.partition("/")
+    if not owner or not name or "/" in name:
+        raise ValueError(f"repository {repo!r} is not of the form owner/name")
+    return f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+
+
+class InstallationClient:
+    """The REST endpoints Gatehouse uses, as one installation of the App."""
+
+    def __init__(self, app: GitHubApp, installation_id: int) -> None:
+        self.app = app
+        self.installation_id = installation_id
+        self._caller = _Caller(app.policy, app._sleep, self._make, self._refresh,
+                               lambda: app.pace_write(installation_id))
+
+    def _make(self) -> github.Github:
+        return self.app._github(Auth.Token(self.app.installation_token(self.installation_id)))
+
+    def _refresh(self) -> None:
+        logger.info("installation %s token was refused; minting a new one", self.installation_id)
+        self.app.forget_token(self.installation_id)
+
+    @property
+    def requests_made(self) -> int:
+        return self._caller.requests
+
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                body: Any = None) -> Any:
+        return self._caller.call(method, path, params=params, body=body)[1]
+
+    def paginate(self, path: str, *, params: Mapping[str, Any] | None = None,
+                 limit: int | None = None, key: str | None = None) -> Iterator[Any]:
+        """Items of a paginated list, 100 a page, at most ``limit``."""
+        page = 1
+        seen = 0
+        while True:
+            q = dict(params or {})
+            q.update(per_page=100, page=page)
+            data = self.request("GET", path, params=q)
+            items = data.get(key, []) if key and isinstance(data, Mapping) else data
+            if not isinstance(items, list):
+                return
+            for item in items:
+                if limit is not None and seen >= limit:
+                    return
+                seen += 1
+                yield item
+            if len(items) < 100:
+                return
+            page += 1
+
+    # -- pull requests
+    def get_pull(self, repo: str, number: int) -> PullRequest:
+        return PullRequest.from_api(repo, self.request("GET", f"{_repo_path(repo)}/pulls/{int(number)}"))
+
+    def list_pull_files(self, repo: str, number: int, *, limit: int = MAX_PR_FILES) -> list[PullFile]:
+        path = f"{_repo_path(repo)}/pulls/{int(number)}/files"
+        return [PullFile.from_api(d) for d in self.paginate(path, limit=limit)]
+
+    def list_pull_commits(self, repo: str, number: int) -> list[PullCommit]:
+        path = f"{_repo_path(repo)}/pulls/{int(number)}/commits"
+        return [PullCommit.from_api(d) for d in self.paginate(path, limit=MAX_PR_COMMITS)]
+
+    def open_pulls_for_sha(self, repo: str, head_sha: str) -> list[int]:
+        """Open PRs whose head is ``head_sha`` (check events from forks list none)."""
+        path = f"{_repo_path(repo)}/pulls"
+        return [int(p["number"]) for p in self.paginate(path, params={"state": "open"}, limit=1000)
+                if (p.get("head") or {}).get("sha") == head_sha]
+
+    def get_commit_files(self, repo: str, sha: str) -> list[PullFile]:
+        data = self.request("GET", f"{_repo_path(repo)}/commits/{quote(sha, safe='')}")
+        return [PullFile.from_api(d) for d in data.get("files") or ()]
+
+    def merge_base(self, repo: str, base: str, head: str) -> str | None:
+        """The merge base of two commits (compare API), or None when GitHub cannot tell."""
+        try:
+            data = self.request("GET", f"{_repo_path(repo)}/compare/{quote(base, safe='')}...{quote(head, safe='')}")
+        except GitHubError as exc:
+            if isinstance(exc, TransientGitHubError):
+                raise
+            return None
+        mb = data.get("merge_base_commit") or {}
+        return str(mb.get("sha")) if mb.get("sha") else None
+
+    # -- contents
+    def get_content(self, repo: str, path: str, *, ref: str | None = None) -> bytes | None:
+        """A file's bytes at ``ref`` (default branch when None); None when absent."""
+        url = f"{_repo_path(repo)}/contents/{_file_path(path)}"
+        try:
+            data = self.request("GET", url, params={"ref": ref} if ref else None)
+        except GitHubError as exc:
+            if exc.status == 404 and not isinstance(exc, TransientGitHubError):
+                return None
+            raise
+        if not isinstance(data, Mapping) or data.get("type", "file") != "file":
+            return None
+        if data.get("encoding") == "base64" and data.get("content") is not None:
+            return base64.b64decode(str(data["content"]))
+        if data.get("sha"):  # files over 1 MB come without content: read the blob
+            return self.get_blob(repo, str(data["sha"]))
+        return None
+
+    def get_blob(self, repo: str, sha: str) -> bytes:
+        data = self.request("GET", f"{_repo_path(repo)}/git/blobs/{quote(sha, safe='')}")
+        content = str(data.get("content") or "")
+        if data.get("encoding") == "base64":
+            return base64.b64decode(content)
+        return content.encode("utf-8", "surrogateescape")
+
+    def collaborator_permission(self, repo: str, user: str) -> str:
+        """``admin``, ``maintain``, ``write``, ``triage``, ``read`` or ``none``."""
+        try:
+            data = self.request("GET", f"{_repo_path(repo)}/collaborators/{quote(user, safe='')}/permission")
+        except GitHubError as exc:
+            if exc.status == 404 and not isinstance(exc, TransientGitHubError):
+                return "none"
+            raise
+        role = str(data.get("role_name") or "")
+        return role if role in ("admin", "maintain", "write", "triage", "read") else str(data.get("permission") or "none")
+
+    # -- check runs
+    def create_check_run(self, repo: str, body: Mapping[str, Any]) -> int:
+        data = self.request("POST", f"{_repo_path(repo)}/check-runs", body=dict(body))
+        return int(data["id"])
+
+    def update_check_run(self, repo: str, check_run_id: int, body: Mapping[str, Any]) -> None:
+        self.request("PATCH", f"{_repo_path(repo)}/check-runs/{int(check_run_id)}", body=dict(body))
+
+    # -- reviews and comments
+    def list_review_comments(self, repo: str, number: int) -> list[ReviewComment]:
+        path = f"{_repo_path(repo)}/pulls/{int(number)}/comments"
+        return [ReviewComment.from_api(d) for d in self.paginate(path, limit=5000)]
+
+    def create_review(self, repo: str, number: int, body: Mapping[str, Any]) -> int:
+        data = self.request("POST", f"{_repo_path(repo)}/pulls/{int(number)}/reviews", body=dict(body))
+        return int(data.get("id") or 0)
+
+    def create_issue_comment(self, repo: str, number: int, text: str) -> None:
+        self.request("POST", f"{_repo_path(repo)}/issues/{int(number)}/comments", body={"body": text})
+
+    def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
+        self.request("POST", f"{_repo_path(repo)}/issues/comments/{int(comment_id)}/reactions",
+                     body={"content": content})

@@ -1,0 +1,227 @@
+"""Routed handlers: a stored delivery in, scans and replies out.
+
+``process_delivery(ctx, delivery_id)`` is what the job queue runs: it loads the
+delivery from the store, routes it, and completes it. Transient GitHub errors
+propagate so the job retries; anything else completes the delivery as failed
+(a scan's check run has already been ended with the reason by then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from typing import Any, Iterator, Mapping
+
+from reviewer.errors import GatehouseError
+from reviewer.service import commands
+from reviewer.service.github_client import TransientGitHubError
+from reviewer.service.provenance import load_signatures
+from reviewer.service.scan_runner import ScanRequest, end_check_run, run_scan
+from reviewer.service.webhooks import Event, Router
+
+__all__ = ["router", "process_delivery", "give_up", "PR_ACTIONS"]
+
+logger = logging.getLogger(__name__)
+
+router = Router()
+PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled", "edited")
+
+
+@contextlib.contextmanager
+def _log_context(**fields: Any) -> Iterator[None]:
+    try:
+        from reviewer.service.logs import log_context
+    except ImportError:
+        yield
+        return
+    with log_context(**fields):
+        yield
+
+
+def _count(event: str, outcome: str) -> None:
+    try:
+        from reviewer.service import metrics
+        metrics.DELIVERIES.labels(event=event, outcome=outcome.split(":", 1)[0]).inc()
+    except Exception:
+        pass
+
+
+def _event_of(delivery: Any) -> Event:
+    payload = json.loads(delivery.body)
+    return Event(name=delivery.event, action=delivery.action, delivery_id=delivery.delivery_id, payload=payload)
+
+
+def process_delivery(ctx: Any, delivery_id: str) -> None:
+    """Process one stored delivery to completion (see the module docstring)."""
+    delivery = ctx.store.get_delivery(delivery_id)
+    if delivery is None:
+        logger.warning("delivery %s is not in the store; nothing to do", delivery_id)
+        return
+    try:
+        event = _event_of(delivery)
+    except ValueError:
+        ctx.store.complete_delivery(delivery_id, "failed: stored body is not JSON")
+        return
+    pr = _pr_number(event)
+    with _log_context(delivery_id=delivery_id, repo=event.repo, pr=pr):
+        try:
+            results = router.dispatch(event, ctx)
+        except TransientGitHubError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the delivery must complete
+            reason = exc.diagnostics() if isinstance(exc, GatehouseError) else type(exc).__name__
+            logger.exception("delivery %s (%s.%s) failed", delivery_id, event.name, event.action)
+            outcome = f"failed: {reason[:300]}"
+        else:
+            done = [r for r in results if r and r != "ignored"]
+            failed = [r for r in done if str(r).startswith("failed")]
+            outcome = failed[0] if failed else "done" if done else "ignored"
+        ctx.store.complete_delivery(delivery_id, outcome)
+        _count(event.name, outcome)
+        logger.info("delivery %s (%s.%s): %s", delivery_id, event.name, event.action, outcome)
+
+
+def give_up(ctx: Any, delivery_id: str, reason: str) -> None:
+    """The job gave up on a delivery: end any check run it left in progress, with the reason."""
+    delivery = ctx.store.get_delivery(delivery_id)
+    if delivery is None:
+        return
+    event = _event_of(delivery)
+    targets = _scan_targets(event, ctx, resolve=False)
+    number = _pr_number(event)
+    if event.name == "issue_comment" and event.repo and event.installation_id and number:
+        head = ctx.store.latest_head(event.repo, number)  # a command's scan runs on the latest head
+        if head:
+            targets.append(ScanRequest(event.installation_id, event.repo, number, head, "command"))
+    for req in targets:
+        end_check_run(ctx, req.installation_id, req.repo, req.pr, req.head_sha,
+                      f"GitHub kept failing, so the scan was abandoned: {reason}")
+
+
+def _pr_number(event: Event) -> int | None:
+    for key in ("pull_request", "issue"):
+        obj = event.payload.get(key)
+        if isinstance(obj, Mapping) and isinstance(obj.get("number"), int):
+            return int(obj["number"])
+    return None
+
+
+def _scan_targets(event: Event, ctx: Any, *, resolve: bool = True) -> list[ScanRequest]:
+    """The (PR, head) pairs an event asks to scan."""
+    p = event.payload
+    inst = event.installation_id
+    repo = event.repo
+    if inst is None or repo is None:
+        return []
+    default_branch = (p.get("repository") or {}).get("default_branch")
+    if event.name == "pull_request":
+        pr = p.get("pull_request") or {}
+        head = str((pr.get("head") or {}).get("sha") or "")
+        return [ScanRequest(inst, repo, int(pr["number"]), head, event.action or "", default_branch)]
+    if event.name in ("check_run", "check_suite"):
+        obj = p.get(event.name) or {}
+        head = str(obj.get("head_sha") or "")
+        numbers = [int(x["number"]) for x in obj.get("pull_requests") or () if x.get("number")]
+        if not numbers and resolve and head:
+            # events for PRs from forks list no pull requests: find them by head SHA
+            numbers = ctx.require_github().installation(inst).open_pulls_for_sha(repo, head)
+        trigger = "requested_action" if event.action == "requested_action" else "rerequested"
+        return [ScanRequest(inst, repo, n, head, trigger, default_branch) for n in numbers]
+    return []
+
+
+@router.register("pull_request")
+def on_pull_request(event: Event, ctx: Any) -> str:
+    p = event.payload
+    pr = p.get("pull_request") or {}
+    repo = event.repo
+    if event.action == "closed":
+        if repo and isinstance(pr.get("number"), int):
+            ctx.store.mark_merged(repo, int(pr["number"]), bool(pr.get("merged")))
+        return "ignored"
+    if event.action not in PR_ACTIONS or pr.get("state", "open") != "open":
+        return "ignored"
+    outcomes = []
+    for req in _scan_targets(event, ctx):
+        if event.action in ("labeled", "unlabeled") and not _ai_label(p.get("label")):
+            req = ScanRequest(req.installation_id, req.repo, req.pr, req.head_sha, "label-other",
+                              req.default_branch)
+        if event.action == "edited" and not set(p.get("changes") or {}) & {"body", "title", "base"}:
+            req = ScanRequest(req.installation_id, req.repo, req.pr, req.head_sha, "edited-other",
+                              req.default_branch)
+        outcomes.append(_run(ctx, req))
+    return _merge(outcomes)
+
+
+def _ai_label(label: Any) -> bool:
+    if not isinstance(label, Mapping) or not label.get("name"):
+        return False
+    name = str(label["name"])
+    sigs = load_signatures()
+    return name.lower() in sigs.labels or sigs.tool_named(name) is not None
+
+
+@router.register("check_run", action="rerequested")
+@router.register("check_suite", action="rerequested")
+def on_rerequested(event: Event, ctx: Any) -> str:
+    if event.name == "check_run" and not _ours(event, ctx):
+        return "ignored"
+    return _merge([_run(ctx, req) for req in _scan_targets(event, ctx)])
+
+
+@router.register("check_run", action="requested_action")
+def on_requested_action(event: Event, ctx: Any) -> str:
+    action = event.payload.get("requested_action") or {}
+    if action.get("identifier") != "rescan" or not _ours(event, ctx):
+        return "ignored"
+    return _merge([_run(ctx, req) for req in _scan_targets(event, ctx)])
+
+
+def _ours(event: Event, ctx: Any) -> bool:
+    run = event.payload.get("check_run") or {}
+    app = run.get("app") or {}
+    if app.get("id") is not None and ctx.settings.app_id is not None and int(app["id"]) != ctx.settings.app_id:
+        return False
+    return run.get("name") in (None, ctx.settings.check_name)
+
+
+@router.register("issue_comment", action="created")
+def on_comment(event: Event, ctx: Any) -> str:
+    return commands.handle_comment(ctx, event.payload)
+
+
+@router.register("installation")
+@router.register("installation_repositories")
+def on_installation(event: Event, ctx: Any) -> str:
+    inst = event.payload.get("installation") or {}
+    if not isinstance(inst.get("id"), int):
+        return "ignored"
+    account = str((inst.get("account") or {}).get("login") or "")
+    repos = [r.get("full_name") for r in event.payload.get("repositories") or ()
+             if isinstance(r, Mapping) and r.get("full_name")]
+    if event.name == "installation_repositories":
+        repos = [r.get("full_name") for r in event.payload.get("repositories_added") or ()
+                 if isinstance(r, Mapping) and r.get("full_name")]
+    ctx.store.upsert_installation(int(inst["id"]), account, repos=repos or None,
+                                  deleted=event.name == "installation" and event.action == "deleted")
+    if ctx.github is not None and event.action in ("deleted", "suspend"):
+        ctx.github.forget_token(int(inst["id"]))
+    return "done"
+
+
+def _run(ctx: Any, req: ScanRequest) -> str:
+    if not req.head_sha:
+        return "ignored"
+    with _log_context(repo=req.repo, pr=req.pr, head_sha=req.head_sha[:12]):
+        outcome = run_scan(ctx, req)
+    if outcome.state == "failed":
+        return f"failed: {outcome.detail}"
+    return "done"
+
+
+def _merge(outcomes: list[str]) -> str:
+    failed = [o for o in outcomes if o.startswith("failed")]
+    if failed:
+        return failed[0]
+    return "done" if any(o == "done" for o in outcomes) else "ignored"

@@ -1,0 +1,404 @@
+"""Durable jobs on huey: SQLite by default (no extra service), Redis for many machines.
+
+The queue carries only delivery ids; the store's deliveries table is the source of
+truth. Delivery is at-least-once and the work is idempotent:
+
+* the web process stores the delivery (``Store.accept_delivery``) *before* enqueueing it;
+* a worker takes a lease on the delivery (``Store.claim_delivery``) before processing,
+  renews it while it works (a heartbeat thread), and the delivery is completed once;
+* a worker killed mid-job (even by SIGKILL) leaves a lease that runs out;
+  :func:`recover` (run when a worker starts and every ``recover_interval_s``)
+  re-enqueues every accepted delivery that never completed and is not leased.
+
+Transient GitHub errors are retried with exponential backoff that honours
+``retry_after``; anything else completes the delivery as failed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import logging
+import os
+import queue
+import random
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import huey
+from huey.exceptions import RetryTask
+from huey.storage import SqliteStorage
+
+from reviewer.errors import ConfigError, GatehouseError
+from reviewer.service.store import Store, worker_identity
+
+__all__ = [
+    "init_jobs",
+    "reset_jobs",
+    "enqueue_delivery",
+    "use_background_enqueue",
+    "recover",
+    "recover_when_idle",
+    "start_recovery_loop",
+    "backoff_delay",
+    "get_huey",
+    "JobConfig",
+    "TransientError",
+    "Heartbeat",
+    "make_huey",
+    "DEFAULT_PROCESSOR",
+    "DEFAULT_CONTEXT",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PROCESSOR = "reviewer.service.handlers:process_delivery"
+DEFAULT_CONTEXT = "reviewer.service.context:get_context"
+_TASK_NAME = "gatehouse.process_delivery"
+
+
+class TransientError(GatehouseError):
+    """A failure worth retrying later; ``retry_after`` seconds when the cause says so."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """How the delivery job runs. The defaults suit production."""
+
+    processor: str | Callable[[Any, str], None] = DEFAULT_PROCESSOR
+    context: str | Callable[[], Any] = DEFAULT_CONTEXT
+    lease_s: float = 60.0          # a dead worker's delivery is picked up after this
+    queue_name: str = "gatehouse"  # the huey queue (one per deployment)
+    retries: int = 8               # transient failures retried this many times
+    max_attempts: int = 20         # a delivery that keeps killing its worker is failed after this
+    backoff_base_s: float = 2.0
+    backoff_cap_s: float = 600.0
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.huey: huey.Huey | None = None
+        self.key: tuple[str, JobConfig] | None = None
+        self.task: Any = None
+        self.config = JobConfig()
+
+
+_state = _State()
+
+
+# --------------------------------------------------------------------------- huey
+class _NormalSyncSqliteStorage(SqliteStorage):
+    """huey's SQLite storage with synchronous=NORMAL (WAL): durable across process
+    crashes without an fsync per enqueue. The queue is not the source of truth anyway:
+    a delivery lost from it is re-enqueued from the store by :func:`recover`."""
+
+    def _create_connection(self) -> Any:
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=1")
+        return conn
+
+    def enqueue_many(self, datas: list[bytes]) -> None:
+        """Several messages in one write transaction."""
+        with self.db(commit=True) as curs:
+            curs.executemany("insert into task (queue, data, priority) values (?, ?, 0)",
+                             [(self.name, self.to_blob(d)) for d in datas])
+
+
+class _SqliteHuey(huey.Huey):
+    storage_class = _NormalSyncSqliteStorage
+
+
+def make_huey(queue_url: str, *, name: str = "gatehouse") -> huey.Huey:
+    """A huey instance for ``sqlite:///path``, ``redis://host:port/db`` or ``memory:``."""
+    if queue_url.startswith("sqlite:///"):
+        path = Path(queue_url[len("sqlite:///"):]).expanduser()
+        if not path.is_absolute():
+            path = path.resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _SqliteHuey(name, filename=str(path), results=False, utc=True)
+    if queue_url.startswith(("redis://", "rediss://")):
+        return huey.PriorityRedisHuey(name, url=queue_url, results=False, utc=True)
+    if queue_url.startswith("memory:"):
+        return huey.MemoryHuey(name, results=False, utc=True)
+    raise ConfigError(f"GATEHOUSE_QUEUE_URL={queue_url!r} is not supported: use sqlite:///<path> "
+                      "(default, one machine) or redis://host:port/db (many machines)")
+
+
+def init_jobs(settings: Any, *, config: JobConfig | None = None) -> huey.Huey:
+    """Configure the process's huey instance from ``settings.queue_url`` (idempotent:
+    the same URL and config return the same instance)."""
+    with _state.lock:
+        cfg = config or _state.config
+        key = (settings.queue_url, cfg)
+        if _state.huey is not None and _state.key == key:
+            return _state.huey
+        h = make_huey(settings.queue_url, name=cfg.queue_name)
+        task = h.task(retries=cfg.retries, context=True, name=_TASK_NAME)(_process_delivery_task)
+        _state.huey, _state.key, _state.config, _state.task = h, key, cfg, task
+        return h
+
+
+def reset_jobs() -> None:
+    """Forget the configured queue and job config (tests, and tools that reconfigure)."""
+    with _state.lock:
+        _state.huey, _state.key, _state.task, _state.config = None, None, None, JobConfig()
+
+
+def get_huey() -> huey.Huey:
+    """The configured huey instance; :func:`init_jobs` must have run."""
+    if _state.huey is None:
+        raise ConfigError("the job queue is not configured: call init_jobs(settings) at start")
+    return _state.huey
+
+
+def enqueue_delivery(delivery_id: str) -> None:
+    """Queue the processing of a stored delivery.
+
+    In a web process (see :func:`use_background_enqueue`) the queue write happens on a
+    background thread, off the webhook's answer path: the delivery is already stored, so
+    if the process dies before the write, recovery enqueues it.
+    """
+    h = get_huey()
+    if _background.enabled and not h.immediate:
+        _background.put(delivery_id)
+        return
+    h.enqueue(_state.task.s(delivery_id))
+
+
+class _BackgroundEnqueuer:
+    """One thread per process that moves delivery ids from memory into the queue."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._items: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._busy = threading.Lock()  # held while a batch is being written
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def put(self, delivery_id: str) -> None:
+        if self._pid != os.getpid():  # first use in this (possibly forked) process
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._items, self._wake = queue.SimpleQueue(), threading.Event()
+                    self._busy = threading.Lock()
+                    threading.Thread(target=self._run, name="gatehouse-enqueue",
+                                     daemon=True).start()
+                    atexit.register(self.drain)
+                    self._pid = os.getpid()
+        self._items.put(delivery_id)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(0.005)  # gather what arrives meanwhile: one queue write per batch
+            self._wake.clear()
+            self.drain()
+
+    def _take(self, limit: int = 500) -> list[str]:
+        out: list[str] = []
+        while len(out) < limit:
+            try:
+                out.append(self._items.get_nowait())
+            except queue.Empty:
+                break
+        return out
+
+    def drain(self) -> None:
+        """Enqueue everything waiting; at process exit this waits for a batch in flight."""
+        with self._busy:
+            while batch := self._take():
+                self._enqueue(batch)
+
+    @staticmethod
+    def _enqueue(ids: list[str]) -> None:
+        try:
+            h = get_huey()
+            tasks = [_state.task.s(i) for i in ids]
+            storage = h.storage
+            if isinstance(storage, _NormalSyncSqliteStorage) and len(tasks) > 1:
+                storage.enqueue_many([h.serialize_task(t) for t in tasks])
+            else:
+                for t in tasks:
+                    h.enqueue(t)
+        except Exception:  # noqa: BLE001 - stored already; recovery enqueues them later
+            logger.warning("%d stored deliveries not queued yet; recovery will queue them",
+                           len(ids))
+
+
+_background = _BackgroundEnqueuer()
+
+
+def use_background_enqueue(enabled: bool = True) -> None:
+    """Move queue writes off the request path (web processes; inherited across fork)."""
+    _background.enabled = enabled
+
+
+def recover(store: Store, older_than_s: float = 60) -> int:
+    """Re-enqueue accepted deliveries that never completed and that no live worker holds.
+
+    Scans left ``running`` by a dead worker are re-run through their delivery, which
+    stays unfinished until the scan ends. Returns how many deliveries were queued.
+    """
+    ids = store.unfinished_deliveries(older_than_s=older_than_s)
+    for delivery_id in ids:
+        enqueue_delivery(delivery_id)
+    stale = store.stale_running_scans(older_than_s=max(older_than_s, _state.config.lease_s) * 5)
+    if ids or stale:
+        logger.info("recovery: re-enqueued %d unfinished deliveries; %d scans look abandoned",
+                    len(ids), len(stale))
+    return len(ids)
+
+
+def recover_when_idle(store: Store, *, settle_s: float = 5.0) -> int:
+    """Periodic recovery: when the queue is empty, anything accepted, unfinished and
+    unleased was lost (a killed worker, a web process that died before enqueueing) and is
+    re-enqueued. While a backlog drains this waits, so it never duplicates the backlog."""
+    if get_huey().pending_count() > 0:
+        return 0
+    return recover(store, older_than_s=settle_s)
+
+
+def start_recovery_loop(store: Store, *, interval_s: float = 15.0, settle_s: float = 5.0,
+                        stop: threading.Event | None = None) -> threading.Thread:
+    """Run :func:`recover_when_idle` every ``interval_s`` in a daemon thread."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            try:
+                recover_when_idle(store, settle_s=settle_s)
+            except Exception:  # noqa: BLE001 - try again next round
+                logger.warning("recovery round failed; retrying in %.0fs", interval_s)
+
+    t = threading.Thread(target=loop, name="gatehouse-recovery", daemon=True)
+    t.start()
+    return t
+
+
+# --------------------------------------------------------------------------- the task
+def _resolve(ref: str | Callable[..., Any]) -> Callable[..., Any]:
+    if callable(ref):
+        return ref
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, TransientError):
+        return True
+    try:
+        from reviewer.service.github_client import TransientGitHubError
+    except ImportError:  # pragma: no cover - the GitHub side ships with the package
+        return False
+    return isinstance(exc, TransientGitHubError)
+
+
+def backoff_delay(attempt: int, retry_after: float | None, cfg: JobConfig) -> float:
+    """Exponential backoff with jitter, never shorter than the server's ``retry_after``."""
+    delay = min(cfg.backoff_cap_s, cfg.backoff_base_s * (2 ** max(attempt - 1, 0)))
+    delay *= 0.75 + random.random() / 2
+    if retry_after is not None:
+        delay = max(delay, float(retry_after) + 1.0)
+    return round(delay, 2)
+
+
+def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
+    cfg = _state.config
+    ctx = _resolve(cfg.context)()
+    store: Store = ctx.store
+    me = worker_identity()
+    holder = f"retry:{getattr(task, 'id', '')}" if task is not None else None
+    attempt = store.claim_delivery(delivery_id, worker=me, lease_s=cfg.lease_s, resume=holder)
+    if not attempt:
+        logger.info("delivery %s is completed or held by another worker; skipped", delivery_id)
+        return
+    if attempt > cfg.max_attempts:
+        reason = (f"abandoned after {attempt - 1} attempts that never finished "
+                  "(the worker died each time)")
+        logger.error("delivery %s %s", delivery_id, reason)
+        _give_up(ctx, delivery_id, reason)
+        store.complete_delivery(delivery_id, f"failed: {reason}")
+        return
+    Heartbeat.ensure(store, me, cfg.lease_s)
+    try:
+        _resolve(cfg.processor)(ctx, delivery_id)
+    except Exception as exc:  # noqa: BLE001 - every failure is classified below
+        remaining = getattr(task, "retries", 0) or 0
+        if _is_transient(exc) and remaining > 0:
+            attempt = cfg.retries - remaining + 1
+            delay = backoff_delay(attempt, getattr(exc, "retry_after", None), cfg)
+            logger.warning("delivery %s: transient %s, retry %d/%d in %.1fs", delivery_id,
+                           type(exc).__name__, attempt, cfg.retries, delay)
+            store.release_delivery(delivery_id, worker=me, hold_s=delay + cfg.lease_s,
+                                   holder=holder)
+            task.retries -= 1  # RetryTask adds one back; the requeue takes one off
+            raise RetryTask(delay=delay) from None
+        reason = _reason(exc)
+        logger.error("delivery %s failed: %s", delivery_id, reason)
+        _give_up(ctx, delivery_id, reason)
+        store.complete_delivery(delivery_id, f"failed: {reason}")
+        return
+    # The processor completes the delivery itself; this is a no-op then, and makes sure
+    # a processor that forgot does not leave it to be recovered forever.
+    store.complete_delivery(delivery_id, "done")
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, GatehouseError):
+        text = exc.diagnostics()
+    else:
+        text = type(exc).__name__
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+def _give_up(ctx: Any, delivery_id: str, reason: str) -> None:
+    """Let the GitHub side end the check run with the reason, if it offers a hook."""
+    try:
+        handlers = importlib.import_module("reviewer.service.handlers")
+    except ImportError:
+        return
+    hook = getattr(handlers, "give_up", None)
+    if hook is None:
+        return
+    try:
+        hook(ctx, delivery_id, reason)
+    except Exception:  # noqa: BLE001 - best effort; the delivery is completed regardless
+        logger.exception("delivery %s: could not report the failure to GitHub", delivery_id)
+
+
+class Heartbeat:
+    """One daemon thread per process that renews this worker's leases."""
+
+    _lock = threading.Lock()
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def ensure(cls, store: Store, worker: str, lease_s: float) -> None:
+        """Start the heartbeat once per process."""
+        with cls._lock:
+            if cls._thread is not None and cls._thread.is_alive():
+                return
+            t = threading.Thread(target=cls._run, args=(store, worker, lease_s),
+                                 name="gatehouse-heartbeat", daemon=True)
+            t.start()
+            cls._thread = t
+
+    @staticmethod
+    def _run(store: Store, worker: str, lease_s: float) -> None:
+        interval = max(lease_s / 3, 0.2)
+        while True:
+            time.sleep(interval)
+            try:
+                store.renew_leases(worker, lease_s)
+            except Exception:  # noqa: BLE001 - a database blip must not kill the heartbeat
+                logger.warning("could not renew job leases; retrying in %.1fs", interval)

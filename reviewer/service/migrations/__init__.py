@@ -1,0 +1,1 @@
+"""Alembic migrations of the Gatehouse store (run by ``Store.open``)."""

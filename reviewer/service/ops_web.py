@@ -1,0 +1,382 @@
+"""Operations views: ``/metrics`` and the first-run setup page (GitHub App manifest flow).
+
+Without App credentials Gatehouse serves a setup page at ``/``: one button registers the
+App on GitHub through the manifest flow, GitHub redirects to ``/setup/callback`` with a
+one-time code, and the code is exchanged for the App id, private key and webhook secret.
+Those are written (mode 0600) to ``<data dir>/gatehouse.env`` and
+``<data dir>/github-app.pem``; ``gatehouse serve`` notices the file and restarts with them.
+No secret is ever shown on a page or written to a log.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import secrets
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from reviewer.service import metrics
+
+__all__ = ["register", "create_blueprint", "app_manifest", "PERMISSIONS", "EVENTS", "ALWAYS_DELIVERED_EVENTS",
+           "SETTINGS_HELP", "ENV_FILE", "KEY_FILE", "load_saved_settings", "github_web_url"]
+
+logger = logging.getLogger(__name__)
+
+ENV_FILE = "gatehouse.env"
+KEY_FILE = "github-app.pem"
+_STATE_FILE = "setup-state"
+
+# Least privilege that works: read code, write check runs, reviews and comments.
+PERMISSIONS: dict[str, str] = {
+    "checks": "write",
+    "pull_requests": "write",
+    "contents": "read",
+    "issues": "write",
+    "metadata": "read",
+}
+EVENTS: tuple[str, ...] = ("pull_request", "issue_comment", "check_run", "check_suite")
+# GitHub sends these to every App; they cannot (and need not) be subscribed to.
+ALWAYS_DELIVERED_EVENTS: tuple[str, ...] = ("installation", "installation_repositories")
+
+
+@dataclass(frozen=True)
+class SettingHelp:
+    """One environment variable, explained for the setup page and the docs."""
+
+    name: str
+    required: bool
+    default: str
+    meaning: str
+
+
+SETTINGS_HELP: tuple[SettingHelp, ...] = (
+    SettingHelp("GATEHOUSE_APP_ID", True, "none",
+                "The numeric App ID shown on the GitHub App's settings page."),
+    SettingHelp("GATEHOUSE_PRIVATE_KEY_PATH", True, "none",
+                "Path to the App's .pem private key (or GATEHOUSE_PRIVATE_KEY with the PEM text). "
+                "Gatehouse signs short-lived JWTs with it to get installation tokens."),
+    SettingHelp("GATEHOUSE_WEBHOOK_SECRET", True, "none",
+                "The webhook secret set on the App; every delivery's X-Hub-Signature-256 is "
+                "checked against it and unsigned deliveries are refused."),
+    SettingHelp("GATEHOUSE_GITHUB_API_URL", False, "https://api.github.com",
+                "For GitHub Enterprise Server use https://HOST/api/v3."),
+    SettingHelp("GATEHOUSE_DATA_DIR", False, "./var",
+                "Where the SQLite store, the job queue and the saved App settings live."),
+    SettingHelp("GATEHOUSE_DATABASE_URL", False, "sqlite:///DATA_DIR/gatehouse.db",
+                "postgresql://user@host/db to share the store between machines."),
+    SettingHelp("GATEHOUSE_QUEUE_URL", False, "sqlite:///DATA_DIR/queue.db",
+                "redis://host:6379/0 to run web and worker processes on several machines."),
+    SettingHelp("GATEHOUSE_PUBLIC_URL", False, "the address this page was opened at",
+                "The https address GitHub delivers webhooks to; Gatehouse adds /webhook."),
+    SettingHelp("GATEHOUSE_MAX_BODY_BYTES", False, "26214400",
+                "Largest webhook body accepted (GitHub caps payloads at 25 MB)."),
+    SettingHelp("GATEHOUSE_LOG_LEVEL", False, "INFO", "DEBUG, INFO, WARNING or ERROR."),
+)
+
+
+def github_web_url(api_url: str) -> str:
+    """``https://github.com`` for the public API, ``https://HOST`` for Enterprise Server."""
+    api_url = api_url.rstrip("/")
+    if api_url == "https://api.github.com":
+        return "https://github.com"
+    if api_url.endswith("/api/v3"):
+        return api_url[: -len("/api/v3")]
+    return api_url
+
+
+def app_manifest(public_url: str, *, name: str = "Gatehouse") -> dict[str, Any]:
+    """The GitHub App manifest for an instance reachable at ``public_url``."""
+    base = public_url.rstrip("/")
+    return {
+        "name": name,
+        "url": base,
+        "description": "Reviews AI-assisted pull requests for hidden backdoors and data exfiltration.",
+        "hook_attributes": {"url": f"{base}/webhook", "active": True},
+        "redirect_url": f"{base}/setup/callback",
+        "public": False,
+        "default_permissions": dict(PERMISSIONS),
+        "default_events": list(EVENTS),
+    }
+
+
+def load_saved_settings(data_dir: Path, environ: dict[str, str] | None = None) -> bool:
+    """Fill unset ``GATEHOUSE_*`` variables from ``<data_dir>/gatehouse.env`` (written by
+    the setup flow). Variables already set win. Returns True when the file was read."""
+    env = os.environ if environ is None else environ
+    path = Path(data_dir) / ENV_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        if key.startswith("GATEHOUSE_"):
+            env.setdefault(key.strip(), value.strip())
+    return True
+
+
+# --------------------------------------------------------------------------- blueprint
+def register(app: Any, context: Any) -> None:
+    """Register the ops views on the service's Flask app (called by ``create_app``)."""
+    app.register_blueprint(create_blueprint(context.settings))
+
+
+def create_blueprint(settings: Any | None = None) -> Blueprint:
+    """The ops blueprint. ``settings`` defaults to ``app.config["GATEHOUSE_SETTINGS"]``."""
+    bp = Blueprint("gatehouse_ops", __name__)
+
+    def current_settings() -> Any:
+        if settings is not None:
+            return settings
+        found = current_app.config.get("GATEHOUSE_SETTINGS")
+        if found is None:
+            from reviewer.service.settings import Settings
+
+            found = Settings.from_env(require_app=False)
+        return found
+
+    @bp.get("/metrics")
+    def metrics_view() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, content_type=content_type)
+
+    @bp.get("/")
+    def index() -> Response:
+        s = current_settings()
+        if s.configured:
+            return _page("Gatehouse", "<h1>Gatehouse is running</h1><p>Webhooks are received at "
+                         "<code>/webhook</code>. Health: <a href='/healthz'>/healthz</a>, "
+                         "readiness: <a href='/readyz'>/readyz</a>, metrics: "
+                         "<a href='/metrics'>/metrics</a>.</p>")
+        return _setup_page(s)
+
+    @bp.get("/setup/manifest.json")
+    def manifest_json() -> Response:
+        s = current_settings()
+        public = _public_url(s)
+        return Response(json.dumps(app_manifest(public), indent=2), content_type="application/json")
+
+    @bp.get("/setup/callback")
+    def callback() -> Response:
+        s = current_settings()
+        if s.configured:
+            abort(404)
+        code = request.args.get("code", "")
+        state = request.args.get("state", "")
+        expected = _read_state(Path(s.data_dir))
+        if not code or not expected or not secrets.compare_digest(state, expected):
+            return _page("Setup link expired", "<h1>This setup link is not valid</h1><p>Open "
+                         "<a href='/'>the setup page</a> again and press the button once.</p>",
+                         status=400)
+        if (Path(s.data_dir) / ENV_FILE).exists():
+            return _page("Already registered", "<h1>An App is already saved</h1><p>Settings "
+                         f"exist in <code>{html.escape(ENV_FILE)}</code> in the data directory; "
+                         "restart Gatehouse to use them, or delete the file to start over.</p>",
+                         status=409)
+        try:
+            app = _convert_manifest_code(s.github_api_url, code)
+        except _SetupError as exc:
+            logger.warning("manifest conversion failed: %s", exc)
+            return _page("Registration failed", f"<h1>GitHub did not complete the registration"
+                         f"</h1><p>{html.escape(str(exc))}</p><p><a href='/'>Try again</a>.</p>",
+                         status=502)
+        _save_app(Path(s.data_dir), app)
+        (Path(s.data_dir) / _STATE_FILE).unlink(missing_ok=True)
+        slug = str(app.get("slug") or "")
+        app_url = str(app.get("html_url") or "")
+        install = f"{app_url}/installations/new" if app_url else ""
+        logger.info("GitHub App %s registered through the manifest flow (id %s)", slug, app.get("id"))
+        body = (f"<h1>Registered “{html.escape(slug or 'Gatehouse')}”</h1>"
+                f"<p>The App id, private key and webhook secret are saved in the data directory "
+                f"(<code>{ENV_FILE}</code> and <code>{KEY_FILE}</code>, readable only by the "
+                "service's user). <code>gatehouse serve</code> restarts with them within a few "
+                "seconds; a separately run web or worker process needs a restart.</p>")
+        if install:
+            body += (f"<p class='go'><a class='button' href='{html.escape(install)}'>Install the App "
+                     "on your repositories</a></p>")
+        return _page("Gatehouse registered", body)
+
+    return bp
+
+
+class _SetupError(Exception):
+    pass
+
+
+def _public_url(s: Any) -> str:
+    given = (request.args.get("url") or "").strip()
+    if given and urlparse(given).scheme in ("http", "https") and urlparse(given).netloc:
+        return given.rstrip("/")
+    if s.public_url:
+        return str(s.public_url).rstrip("/")
+    return request.host_url.rstrip("/")
+
+
+def _read_state(data_dir: Path) -> str:
+    try:
+        return (data_dir / _STATE_FILE).read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
+
+
+def _state(data_dir: Path) -> str:
+    """One random state value per setup attempt, shared by every web worker process."""
+    current = _read_state(data_dir)
+    if current:
+        return current
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(24)
+    path = data_dir / _STATE_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600) if not path.exists() else None
+    if fd is None:
+        return _read_state(data_dir) or value
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value)
+    return value
+
+
+def _convert_manifest_code(api_url: str, code: str) -> dict[str, Any]:
+    if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 200:
+        raise _SetupError("the code GitHub sent back is malformed")
+    url = f"{api_url.rstrip('/')}/app-manifests/{code}/conversions"
+    req = urllib.request.Request(url, method="POST", data=b"", headers={
+        "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": "gatehouse-setup"})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as resp:  # noqa: S310 - https API URL
+            data = json.loads(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise _SetupError(f"GitHub answered {exc.code}; the code is valid for one hour and "
+                          "one use, so register again from the setup page") from None
+    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        raise _SetupError(f"could not reach {api_url} ({type(exc).__name__}); check "
+                          "GATEHOUSE_GITHUB_API_URL and the network") from None
+    for key in ("id", "pem", "webhook_secret"):
+        if not data.get(key):
+            raise _SetupError(f"GitHub's answer has no {key!r}; register again")
+    return data
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _save_app(data_dir: Path, app: dict[str, Any]) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_path = (data_dir / KEY_FILE).resolve()
+    _write_private(key_path, str(app["pem"]).strip() + "\n")
+    _write_private(data_dir / ENV_FILE, "\n".join([
+        "# Written by the Gatehouse setup page. Keep this file private.",
+        f"GATEHOUSE_APP_ID={int(app['id'])}",
+        f"GATEHOUSE_PRIVATE_KEY_PATH={key_path}",
+        f"GATEHOUSE_WEBHOOK_SECRET={app['webhook_secret']}",
+        "",
+    ]))
+
+
+# --------------------------------------------------------------------------- rendering
+_CSS = """
+:root { color-scheme: light; --ink:#1d2330; --mute:#5b6472; --line:#d9dee6; --accent:#1f6f4a; }
+* { box-sizing: border-box; }
+body { margin:0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink);
+       background:#f6f7f9; }
+main { max-width: 880px; margin: 0 auto; padding: 32px 24px 64px; }
+h1 { font-size: 28px; margin: 0 0 8px; } h2 { font-size: 20px; margin: 32px 0 8px; }
+p { margin: 8px 0; } code { background:#eef1f5; padding:1px 5px; border-radius:4px; font-size: 14px; }
+.card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:20px 24px; margin:16px 0; }
+label { display:block; font-weight:600; margin-top:12px; }
+input[type=text], input[type=url] { width:100%; padding:8px 10px; border:1px solid var(--line);
+       border-radius:6px; font:inherit; }
+button, .button { display:inline-block; margin-top:16px; background:var(--accent); color:#fff; border:0;
+       border-radius:6px; padding:10px 18px; font:inherit; font-weight:600; cursor:pointer; text-decoration:none; }
+button.secondary { background:#4a5566; }
+table { border-collapse: collapse; width:100%; font-size: 14px; }
+th, td { text-align:left; padding:8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--mute); font-weight:600; }
+.req { color:#a33; font-weight:600; } .mute { color:var(--mute); }
+.card > h2:first-child { margin-top: 0; } td:last-child { width: 42%; } td code { white-space: nowrap; }
+ul.perms { columns: 2; }
+"""
+
+
+def _page(title: str, body: str, *, status: int = 200) -> Response:
+    doc = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+           f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+           f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>"
+           f"<body><main>{body}</main></body></html>")
+    resp = Response(doc, status=status, content_type="text/html; charset=utf-8")
+    resp.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
+                                               "form-action 'self' https: http:; base-uri 'none'")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _setup_page(s: Any) -> Response:
+    public = _public_url(s)
+    org = (request.args.get("org") or "").strip()
+    org_ok = org.replace("-", "").isalnum() and len(org) <= 39
+    web = github_web_url(s.github_api_url)
+    target = (f"{web}/organizations/{org}/settings/apps/new" if org and org_ok
+              else f"{web}/settings/apps/new")
+    state = _state(Path(s.data_dir))
+    manifest = json.dumps(app_manifest(public))
+    local = urlparse(public).hostname in ("localhost", "127.0.0.1", "::1")
+    perms = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>"
+                    for k, v in PERMISSIONS.items())
+    events = ", ".join(f"<code>{e}</code>" for e in EVENTS + ALWAYS_DELIVERED_EVENTS)
+    rows = "".join(
+        f"<tr><td><code>{h.name}</code></td><td>{'<span class=req>required</span>' if h.required else 'optional'}"
+        f"</td><td class=mute>{html.escape(h.default)}</td><td>{html.escape(h.meaning)}</td></tr>"
+        for h in SETTINGS_HELP)
+    warn = ("<p class='req'>This address is only reachable from this machine: GitHub cannot "
+            "deliver webhooks to it. Enter the public https address above first.</p>" if local else "")
+    body = f"""
+<h1>Set up Gatehouse</h1>
+<p>Gatehouse is running, but it has no GitHub App yet. Register one in two clicks: GitHub
+creates the App with the permissions below and hands its credentials back to this server.</p>
+<section class="card" id="register">
+  <h2>1. Where GitHub reaches this server</h2>
+  <form method="get" action="/">
+    <label for="url">Public address</label>
+    <input type="url" id="url" name="url" value="{html.escape(public)}">
+    <label for="org">Organization (empty for your personal account)</label>
+    <input type="text" id="org" name="org" value="{html.escape(org)}">
+    <button type="submit" class="secondary">Update</button>
+  </form>
+  {warn}
+  <h2>2. Register the App on GitHub</h2>
+  <p>Webhooks will go to <code>{html.escape(public)}/webhook</code>.</p>
+  <form method="post" action="{html.escape(target)}?{urlencode({'state': state})}">
+    <input type="hidden" name="manifest" value="{html.escape(manifest)}">
+    <button type="submit" id="create-app">Create the GitHub App</button>
+  </form>
+</section>
+<section class="card" id="permissions">
+  <h2>What the App may do</h2>
+  <ul class="perms">{perms}</ul>
+  <p>Events: {events}. Gatehouse never needs write access to code: it reads the change,
+  reports a check run, and comments.</p>
+</section>
+<section class="card" id="settings">
+  <h2>Settings</h2>
+  <p>Already have an App? Set these environment variables instead and restart.</p>
+  <table><thead><tr><th>Variable</th><th></th><th>Default</th><th>Meaning</th></tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
+    return _page("Set up Gatehouse", body)

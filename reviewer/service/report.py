@@ -1,0 +1,204 @@
+"""Pure rendering of a scan into a check run: title, Markdown summary, annotations, buttons.
+
+Everything stays within GitHub's limits: summary and text at most 65,535
+characters, annotations sent in batches of at most 50, at most three action
+buttons (label <= 20, description <= 40, identifier <= 20 characters).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from reviewer.core.findings import CATEGORIES, Finding, Severity, Skipped
+
+__all__ = ["Conclusion", "Decision", "ScanReport", "CheckRunOutput", "render", "annotation_batches",
+           "RESCAN_ACTION", "MAX_SUMMARY", "MAX_ANNOTATIONS_PER_REQUEST", "short_fp"]
+
+MAX_SUMMARY = 65535
+MAX_ANNOTATIONS_PER_REQUEST = 50
+MAX_ANNOTATIONS = 1000  # beyond this the summary carries the rest
+_MAX_TABLE_ROWS = 60
+_SEV_ICON = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡",
+             Severity.LOW: "🔵", Severity.INFO: "⚪"}
+
+RESCAN_ACTION: dict[str, str] = {
+    "label": "Re-scan",
+    "description": "Run Gatehouse again on this commit",
+    "identifier": "rescan",
+}
+
+
+class Conclusion(str, enum.Enum):
+    """The check-run conclusions Gatehouse uses."""
+
+    SUCCESS = "success"
+    NEUTRAL = "neutral"
+    FAILURE = "failure"
+    ACTION_REQUIRED = "action_required"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The conclusion, a one-line title and the policy sentence that decided it."""
+
+    conclusion: Conclusion
+    title: str
+    reason: str
+    policy: str
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """Everything the check run shows about one scan."""
+
+    head_sha: str
+    decision: Decision
+    findings: tuple[Finding, ...] = ()
+    suppressed: tuple[tuple[Finding, dict[str, Any]], ...] = ()
+    intermediate: tuple[Finding, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    provenance: str = ""
+    provenance_evidence: tuple[str, ...] = ()
+    ai_assisted: bool = False
+    scanned: bool = True
+    stats: tuple[tuple[str, Any], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CheckRunOutput:
+    """The ``output`` of a check run, plus its annotations (sent in batches)."""
+
+    title: str
+    summary: str
+    annotations: tuple[dict[str, Any], ...]
+
+    def body(self, annotations: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+        return {"title": self.title, "summary": self.summary, "annotations": list(annotations)}
+
+
+def short_fp(fp: str) -> str:
+    return fp[:12]
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell and free of HTML."""
+    return (text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", " ").strip())
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'").replace("\n", " ")[:200] + "`"
+
+
+def _counts_table(title: str, counter: Counter[str], order: Iterable[str]) -> list[str]:
+    rows = [f"| {k} | {counter[k]} |" for k in order if counter.get(k)]
+    if not rows:
+        return []
+    return [f"| {title} | findings |", "| --- | ---: |", *rows, ""]
+
+
+def summary_markdown(report: ScanReport) -> str:
+    """The check run's Markdown summary (may exceed the limit; :func:`render` trims)."""
+    d = report.decision
+    out: list[str] = [f"**{d.title}**", "", f"Conclusion **{d.conclusion.value}**: {d.reason}", "",
+                      f"Policy: {d.policy}", ""]
+    out += ["### AI provenance", ""]
+    if report.ai_assisted:
+        out.append(f"AI-assisted: **yes**, {_md(report.provenance)}.")
+        out += [f"- {_md(e)}" for e in report.provenance_evidence[:20]]
+    else:
+        out.append("AI-assisted: **no sign found** (labels, commit trailers, PR body, author, branch).")
+    out.append("")
+    if report.scanned:
+        by_sev = Counter(f.severity.label for f in report.findings)
+        by_cat = Counter(f.category for f in report.findings)
+        if report.findings:
+            out += ["### Findings", ""]
+            out += _counts_table("severity", by_sev, [s.label for s in sorted(Severity, reverse=True)])
+            out += _counts_table("category", by_cat, CATEGORIES + tuple(sorted(set(by_cat) - set(CATEGORIES))))
+            out += ["| | severity | rule | where | fingerprint |", "| --- | --- | --- | --- | --- |"]
+            ordered = sorted(report.findings, key=lambda f: (-int(f.severity), f.path, f.start_line))
+            for f in ordered[:_MAX_TABLE_ROWS]:
+                out.append(f"| {_SEV_ICON[f.severity]} | {f.severity.label} | `{f.rule_id}` | "
+                           f"{_code(f.path)} line {f.start_line} | `{short_fp(f.fingerprint)}` |")
+            if len(ordered) > _MAX_TABLE_ROWS:
+                out.append(f"\n…and {len(ordered) - _MAX_TABLE_ROWS} more (see the annotations).")
+            out += ["", "A maintainer can dismiss a finding with `/gatehouse ignore <fingerprint> <reason>`.", ""]
+        else:
+            out += ["### Findings", "", "None on the lines this pull request adds.", ""]
+    if report.suppressed:
+        out += ["### Dismissed by maintainers", ""]
+        for f, s in report.suppressed[:_MAX_TABLE_ROWS]:
+            out.append(f"- `{f.rule_id}` in {_code(f.path)} (`{short_fp(f.fingerprint)}`): dismissed by "
+                       f"@{_md(str(s.get('who', '?')))}: {_md(str(s.get('reason', '')))}")
+        out.append("")
+    if report.intermediate:
+        out += ["### Seen in earlier commits of this PR, removed later", "",
+                "Code added by one commit and removed by a later one is not in the final change, "
+                "but it was pushed; worth a look.", ""]
+        for f in report.intermediate[:_MAX_TABLE_ROWS]:
+            out.append(f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message)[:200]}")
+        out.append("")
+    if report.skipped:
+        out += ["### Not analysed", ""]
+        for s in report.skipped[:_MAX_TABLE_ROWS]:
+            out.append(f"- {_code(s.path)}: {s.reason.value}" + (f" ({_md(s.detail)[:150]})" if s.detail else ""))
+        if len(report.skipped) > _MAX_TABLE_ROWS:
+            out.append(f"- …and {len(report.skipped) - _MAX_TABLE_ROWS} more")
+        out.append("")
+    if report.errors:
+        out += ["### Analysis errors", "", "The analysis was degraded, so the result cannot be green:", ""]
+        out += [f"- {_md(e)[:300]}" for e in report.errors[:20]]
+        out.append("")
+    if report.notes:
+        out += ["### Limits", ""]
+        out += [f"- {_md(n)}" for n in report.notes]
+        out.append("")
+    out.append(f"<sub>Gatehouse scanned {report.head_sha[:12]}.</sub>")
+    return "\n".join(out)
+
+
+def _trim(text: str, limit: int = MAX_SUMMARY) -> str:
+    if len(text) <= limit:
+        return text
+    tail = "\n\n…(truncated to fit GitHub's limit; see the annotations)"
+    return text[: limit - len(tail)] + tail
+
+
+def annotation(f: Finding) -> dict[str, Any]:
+    level = "failure" if f.severity >= Severity.HIGH else "warning" if f.severity == Severity.MEDIUM else "notice"
+    details = []
+    if f.remediation:
+        details.append(f"Fix: {f.remediation}")
+    details.append(f"Fingerprint: {f.fingerprint}")
+    return {
+        "path": f.path,
+        "start_line": max(1, f.start_line),
+        "end_line": max(1, f.end_line, f.start_line),
+        "annotation_level": level,
+        "title": f"[{f.severity.label}] {f.category}: {f.rule_id}"[:255],
+        "message": (f.message or f.rule_id)[:4000],
+        "raw_details": "\n".join(details)[:4000],
+    }
+
+
+def render(report: ScanReport) -> CheckRunOutput:
+    """The check run output for a scan report, within GitHub's limits."""
+    ordered = sorted(report.findings, key=lambda f: (-int(f.severity), f.path, f.start_line))
+    return CheckRunOutput(
+        title=report.decision.title[:200],
+        summary=_trim(summary_markdown(report)),
+        annotations=tuple(annotation(f) for f in ordered[:MAX_ANNOTATIONS]),
+    )
+
+
+def annotation_batches(annotations: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """At most 50 per request; always at least one (possibly empty) batch."""
+    step = MAX_ANNOTATIONS_PER_REQUEST
+    return [list(annotations[i:i + step]) for i in range(0, len(annotations), step)] or [[]]

@@ -1,0 +1,133 @@
+"""One inline review per scan: a comment on the exact added line of each medium+ finding.
+
+Comments go only on lines inside the diff's hunks (checked before sending: one
+misplaced comment makes GitHub reject the whole review with 422), at most about
+25 a scan, and never twice: each carries a hidden fingerprint marker, matched
+together with the App's own bot login.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Protocol, Sequence
+
+from reviewer.core.changeset import FileChange
+from reviewer.core.findings import Finding, Severity
+from reviewer.service.github_client import GitHubError, ReviewComment, TransientGitHubError
+from reviewer.service.report import short_fp
+
+__all__ = ["MAX_COMMENTS", "marker", "fingerprints_posted", "plan_comments", "post_review", "ReviewPlan"]
+
+logger = logging.getLogger(__name__)
+
+MAX_COMMENTS = 25
+_MARKER = re.compile(r"<!-- gatehouse:fp=([0-9a-f]{8,64}) -->")
+
+
+def marker(fp: str) -> str:
+    return f"<!-- gatehouse:fp={fp} -->"
+
+
+def fingerprints_posted(comments: Iterable[ReviewComment], bot_login: str) -> set[str]:
+    """Fingerprints already commented by the App itself (others' copies of a marker don't count)."""
+    out: set[str] = set()
+    for c in comments:
+        if c.author.lower() != bot_login.lower():
+            continue
+        out.update(_MARKER.findall(c.body))
+    return out
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    """The comments to post, and the findings that stay in the annotations only."""
+
+    comments: tuple[dict[str, Any], ...]
+    not_placed: tuple[Finding, ...]
+    already_posted: int
+
+
+def _place(f: Finding, change: FileChange) -> tuple[int, int | None] | None:
+    """``(line, start_line)`` inside one hunk, preferring the finding's exact added lines."""
+    span = range(f.start_line, max(f.end_line, f.start_line) + 1)
+    for hunk in change.hunks:
+        inside = [n for n in span if hunk.contains(n)]
+        if not inside:
+            continue
+        added = [n for n in inside if change.is_added_line(n)] or inside
+        first, last = added[0], added[-1]
+        return (last, first if first < last else None)
+    return None
+
+
+def comment_body(f: Finding) -> str:
+    lines = [f"**Gatehouse · {f.severity.label} · {f.category}** · `{f.rule_id}`", "", f.message.strip()]
+    if f.remediation:
+        lines += ["", f"**How to fix:** {f.remediation.strip()}"]
+    lines += ["", f"<sub>Fingerprint `{short_fp(f.fingerprint)}`. A maintainer can dismiss it with "
+                  f"`/gatehouse ignore {short_fp(f.fingerprint)} <reason>`.</sub>", marker(f.fingerprint)]
+    return "\n".join(lines)
+
+
+def plan_comments(findings: Sequence[Finding], changes: Mapping[str, FileChange], *,
+                  posted: set[str], no_diff: set[str] = frozenset(),  # type: ignore[assignment]
+                  limit: int = MAX_COMMENTS) -> ReviewPlan:
+    """Choose the inline comments for a scan (pure)."""
+    comments: list[dict[str, Any]] = []
+    not_placed: list[Finding] = []
+    seen: set[str] = set()
+    already = 0
+    ordered = sorted(findings, key=lambda f: (-int(f.severity), f.path, f.start_line))
+    for f in ordered:
+        if f.severity < Severity.MEDIUM or f.fingerprint in seen:
+            continue
+        seen.add(f.fingerprint)
+        if f.fingerprint in posted:
+            already += 1
+            continue
+        change = changes.get(f.path)
+        where = _place(f, change) if change is not None and f.path not in no_diff else None
+        if where is None or len(comments) >= limit:
+            not_placed.append(f)
+            continue
+        line, start = where
+        c: dict[str, Any] = {"path": f.path, "line": line, "side": "RIGHT", "body": comment_body(f)}
+        if start is not None:
+            c.update(start_line=start, start_side="RIGHT")
+        comments.append(c)
+    return ReviewPlan(tuple(comments), tuple(not_placed), already)
+
+
+class _Reviews(Protocol):
+    def create_review(self, repo: str, number: int, body: Mapping[str, Any]) -> int: ...
+
+
+def post_review(client: _Reviews, repo: str, number: int, head_sha: str, plan: ReviewPlan,
+                *, total_medium: int) -> bool:
+    """Post the planned review; True when a review was created.
+
+    Nothing is posted when there is no new comment. Should GitHub still refuse
+    the placement (422), the review is sent again without inline comments.
+    """
+    if not plan.comments:
+        return False
+    extra = len(plan.not_placed)
+    body = (f"Gatehouse found {total_medium} finding(s) at medium or higher in {head_sha[:12]}; "
+            f"{len(plan.comments)} new inline comment(s) below"
+            + (f", {extra} more in the Gatehouse check run" if extra else "") + ".")
+    try:
+        client.create_review(repo, number, {"commit_id": head_sha, "event": "COMMENT", "body": body,
+                                            "comments": list(plan.comments)})
+        return True
+    except GitHubError as exc:
+        if isinstance(exc, TransientGitHubError) or exc.status != 422:
+            raise
+        logger.warning("review with %d inline comments refused (422): %s; posting it without them",
+                       len(plan.comments), exc.message)
+    listing = "\n".join(f"- `{c['path']}` line {c['line']}" for c in plan.comments)
+    client.create_review(repo, number, {"commit_id": head_sha, "event": "COMMENT",
+                                        "body": body + "\n\nGitHub refused the inline placement; the lines are:\n"
+                                        + listing})
+    return True

@@ -1,0 +1,350 @@
+"""One scan of one PR head: check run in, analysis, policy, check run out, inline review.
+
+The check run is created ``in_progress`` on the head SHA when the scan starts and
+is always completed: with the policy's conclusion, with ``cancelled`` when a newer
+push superseded the head (and then no stale comment is posted), or with the reason
+when the scan itself failed. Transient GitHub errors propagate to the job, which
+retries; when it gives up, :func:`end_check_run` ends the run with the reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from reviewer.core.analyzers.base import ScanOptions
+from reviewer.core.engine import ScanResult, scan
+from reviewer.core.findings import Finding, Severity, normalise_code
+from reviewer.errors import ConfigError, GatehouseError
+from reviewer.service.fetch import FetchedChange, fetch_change, split_commit_path
+from reviewer.service.github_client import GitHubError, InstallationClient, PullRequest, TransientGitHubError
+from reviewer.service.provenance import PRFacts, Provenance, detect, load_signatures
+from reviewer.service.repo_config import RepoConfig, ScanPolicy, load_repo_config
+from reviewer.service.report import (RESCAN_ACTION, Conclusion, Decision, ScanReport, annotation_batches,
+                                     render)
+from reviewer.service.review import fingerprints_posted, plan_comments, post_review
+
+__all__ = ["ScanRequest", "ScanOutcome", "run_scan", "decide", "end_check_run", "FORCED_TRIGGERS"]
+
+logger = logging.getLogger(__name__)
+
+# Triggers that scan again even when this head was already scanned.
+FORCED_TRIGGERS = frozenset({"rescan", "rerequested", "requested_action", "labeled", "unlabeled",
+                             "edited", "ai", "ignore"})
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to scan and why."""
+
+    installation_id: int
+    repo: str
+    pr: int
+    head_sha: str
+    trigger: str
+    default_branch: str | None = None
+    manual_tool: str | None = None
+    manual_by: str | None = None
+
+    @property
+    def forced(self) -> bool:
+        return self.trigger in FORCED_TRIGGERS
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """How a scan ended (``state`` is the store's scan state)."""
+
+    state: str
+    conclusion: str | None = None
+    check_run_id: int | None = None
+    findings: int = 0
+    comments: int = 0
+    detail: str = ""
+
+
+def _metric(name: str, *labels: str, value: float | None = None) -> None:
+    try:
+        from reviewer.service import metrics
+        m = getattr(metrics, name)
+        m = m.labels(*labels) if labels else m
+        m.observe(value) if value is not None else m.inc()
+    except Exception:  # metrics never break a scan
+        pass
+
+
+def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: Provenance,
+           config: RepoConfig) -> Decision:
+    """The conclusion by policy (pure). ``result`` None means "not scanned by policy"."""
+    policy = config.describe()
+    if result is None:
+        return Decision(Conclusion.NEUTRAL, "Skipped: no sign of AI assistance",
+                        "the policy scans AI-assisted pull requests only and none of the AI signatures "
+                        "matched; comment `/gatehouse ai` to mark it.", policy)
+    worst = max((f.severity for f in findings), default=None)
+    blocking = [f for f in findings if f.severity >= config.fail_on]
+    human = _human_required(provenance, config)
+    if blocking:
+        top = worst.label if worst is not None else config.fail_on.label
+        return Decision(Conclusion.FAILURE, f"{len(blocking)} finding(s) at {config.fail_on.label} or worse "
+                        f"(worst: {top})",
+                        f"{len(blocking)} finding(s) at or above the policy's threshold "
+                        f"({config.fail_on.label}).", policy)
+    if result.degraded:
+        return Decision(Conclusion.NEUTRAL, "Analysis incomplete",
+                        f"{len(result.errors)} analysis error(s): a degraded scan is never green.", policy)
+    if human:
+        return Decision(Conclusion.ACTION_REQUIRED, "A human decision is required",
+                        f"the policy requires a human decision for changes from {human}.", policy)
+    medium = [f for f in findings if f.severity >= Severity.MEDIUM]
+    if medium:
+        return Decision(Conclusion.NEUTRAL, f"{len(medium)} finding(s) to review",
+                        f"{len(medium)} finding(s) below the failing threshold "
+                        f"({config.fail_on.label}) are worth a look.", policy)
+    return Decision(Conclusion.SUCCESS, "No findings" if not findings else f"{len(findings)} low finding(s)",
+                    "nothing at medium or above on the added lines.", policy)
+
+
+def _human_required(provenance: Provenance, config: RepoConfig) -> str | None:
+    for tool, vendor, country in provenance.vendors_by_tool:
+        if tool.lower() in config.human_tools or vendor.lower() in config.human_vendors \
+                or country.upper() in config.human_countries:
+            return f"{tool} ({vendor}, {country})"
+    for tool in provenance.tools:
+        if tool.lower() in config.human_tools:
+            return tool
+    return None
+
+
+def _manual_flag(store: Any, repo: str, pr: int) -> tuple[str | None, str | None]:
+    """A maintainer's earlier ``/gatehouse ai [tool]`` for this PR, from the registry."""
+    try:
+        rows = store.registry()
+    except Exception:
+        return None, None
+    for row in rows:
+        if row.get("repo") == repo and int(row.get("pr", 0)) == pr:
+            for ev in row.get("evidence") or ():
+                if str(ev).startswith("manual:"):
+                    tools = [t for t in row.get("tools") or () if t != "unknown AI tool"]
+                    who = str(ev).split(" by @", 1)[1].split(" ", 1)[0] if " by @" in str(ev) else None
+                    return (tools[0] if tools else ""), who
+    return None, None
+
+
+def run_scan(ctx: Any, req: ScanRequest) -> ScanOutcome:
+    """Scan one head of one PR and publish the result. See the module docstring."""
+    store = ctx.store
+    client = ctx.require_github().installation(req.installation_id)
+    record = store.begin_scan(req.repo, req.pr, req.head_sha, installation_id=req.installation_id,
+                              trigger=req.trigger)
+    if record.state == "completed" and not req.forced:
+        return ScanOutcome("completed", record.conclusion, record.check_run_id, detail="already scanned")
+    try:
+        pr = client.get_pull(req.repo, req.pr)
+    except GitHubError as exc:
+        if not isinstance(exc, TransientGitHubError):
+            store.update_scan(record.id, state="failed", error=exc.diagnostics()[:500], finished_at=time.time())
+        raise
+    if pr.head_sha and pr.head_sha != store.latest_head(req.repo, req.pr):
+        store.set_latest_head(req.repo, req.pr, pr.head_sha)
+    if pr.head_sha != req.head_sha:
+        return _superseded(ctx, client, record, req, pr.head_sha, None)
+    if pr.state != "open":
+        store.update_scan(record.id, state="superseded", error="pull request is closed")
+        return ScanOutcome("superseded", detail="closed")
+
+    started = time.monotonic()
+    check_run_id = record.check_run_id if record.check_run_id and record.state != "completed" else None
+    body = {"status": "in_progress", "output": {"title": "Scanning…", "summary": "Gatehouse is scanning this commit."}}
+    if check_run_id is None:
+        check_run_id = client.create_check_run(req.repo, {"name": ctx.settings.check_name, "head_sha": req.head_sha,
+                                                          "external_id": f"{req.pr}", **body})
+    else:
+        client.update_check_run(req.repo, check_run_id, body)
+    store.update_scan(record.id, state="running", check_run_id=check_run_id, started_at=time.time())
+    try:
+        return _scan_and_publish(ctx, client, req, pr, record, check_run_id, started)
+    except TransientGitHubError:
+        raise  # the job retries; when it gives up, end_check_run() ends the run
+    except Exception as exc:  # noqa: BLE001 - never leave a check run in progress
+        reason = exc.diagnostics() if isinstance(exc, GatehouseError) else f"internal error ({type(exc).__name__})"
+        logger.exception("scan of %s#%s at %s failed", req.repo, req.pr, req.head_sha[:12])
+        _fail_run(client, req.repo, check_run_id, reason)
+        store.update_scan(record.id, state="failed", conclusion="failure", error=reason[:500],
+                          finished_at=time.time(), duration_s=round(time.monotonic() - started, 3))
+        _metric("SCANS", "error")
+        return ScanOutcome("failed", "failure", check_run_id, detail=reason)
+
+
+def _fail_run(client: InstallationClient, repo: str, check_run_id: int, reason: str) -> None:
+    client.update_check_run(repo, check_run_id, {
+        "status": "completed", "conclusion": "failure",
+        "output": {"title": "Gatehouse could not finish the scan",
+                   "summary": f"The scan did not complete, so this commit is not cleared.\n\nReason: {reason[:2000]}\n\n"
+                              "Use the Re-scan button or comment `/gatehouse rescan` to try again."},
+        "actions": [RESCAN_ACTION],
+    })
+
+
+def end_check_run(ctx: Any, installation_id: int, repo: str, pr: int, head_sha: str, reason: str) -> bool:
+    """End a scan's check run left in progress (the job gave up). True when one was ended."""
+    record = ctx.store.get_scan(repo, pr, head_sha)
+    if record is None or not record.check_run_id or record.state in ("completed", "failed", "superseded"):
+        return False
+    client = ctx.require_github().installation(installation_id)
+    _fail_run(client, repo, record.check_run_id, reason)
+    ctx.store.update_scan(record.id, state="failed", conclusion="failure", error=reason[:500],
+                          finished_at=time.time())
+    return True
+
+
+def _superseded(ctx: Any, client: InstallationClient, record: Any, req: ScanRequest, newer: str,
+                check_run_id: int | None) -> ScanOutcome:
+    run_id = check_run_id or (record.check_run_id if record.state != "completed" else None)
+    if run_id:
+        client.update_check_run(req.repo, run_id, {
+            "status": "completed", "conclusion": Conclusion.CANCELLED.value,
+            "output": {"title": "Superseded by a newer push",
+                       "summary": f"The pull request's head moved to {newer[:12]} while this commit was being "
+                                  "scanned; the newer commit gets its own Gatehouse check run. No comments were "
+                                  "posted for this one."}})
+    ctx.store.update_scan(record.id, state="superseded", conclusion="cancelled" if run_id else None,
+                          check_run_id=run_id, finished_at=time.time())
+    _metric("SCANS", "cancelled")
+    return ScanOutcome("superseded", "cancelled" if run_id else None, run_id, detail=f"superseded by {newer[:12]}")
+
+
+def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr: PullRequest, record: Any,
+                      check_run_id: int, started: float) -> ScanOutcome:
+    store = ctx.store
+    try:
+        config = load_repo_config(client, req.repo, default_branch=req.default_branch)
+    except ConfigError as exc:
+        decision = Decision(Conclusion.FAILURE, "Invalid .github/gatehouse.yml",
+                            f"the repository's Gatehouse configuration is invalid: {exc.diagnostics()}. "
+                            "Fix the file on the default branch, then re-scan.", "none (configuration invalid)")
+        return _publish(ctx, client, req, record, check_run_id, started,
+                        ScanReport(req.head_sha, decision, scanned=False), findings=[], fetched=None)
+    signatures = load_signatures().extended(config.ai_signatures)
+    fetched = fetch_change(client, pr, ignore_paths=config.ignore_paths,
+                           client_factory=lambda: ctx.require_github().installation(req.installation_id))
+    manual_tool, manual_by = (req.manual_tool, req.manual_by)
+    if manual_tool is None:
+        manual_tool, manual_by = _manual_flag(store, req.repo, req.pr)
+    facts = PRFacts(author=pr.author, author_type=pr.author_type, head_ref=pr.head_ref, body=pr.body,
+                    labels=pr.labels, commit_messages=tuple(c.message for c in fetched.commits),
+                    commit_authors=tuple(c.author_login for c in fetched.commits),
+                    manual_tool=manual_tool, manual_by=manual_by)
+    provenance = detect(facts, signatures)
+    prov_fields = dict(provenance=provenance.describe(),
+                       provenance_evidence=tuple(str(e) for e in provenance.evidence),
+                       ai_assisted=provenance.ai_assisted, notes=tuple(fetched.notes))
+    if config.scan is ScanPolicy.AI_ASSISTED and not provenance.ai_assisted:
+        decision = decide(None, [], provenance, config)
+        report = ScanReport(req.head_sha, decision, scanned=False, **prov_fields)  # type: ignore[arg-type]
+        return _publish(ctx, client, req, record, check_run_id, started, report, findings=[],
+                        fetched=fetched, provenance=provenance)
+
+    options = ScanOptions(disabled_rules=config.disabled_rules, allowed_domains=config.allowed_domains,
+                          ignore_paths=config.ignore_paths)
+    result = scan(fetched.changeset, options=options, analyzers=_analyzers(ctx))
+    suppressions = store.suppressions(req.repo)
+    active = [f for f in result.findings if f.fingerprint not in suppressions]
+    suppressed = tuple((f, suppressions[f.fingerprint]) for f in result.findings if f.fingerprint in suppressions)
+    intermediate = _intermediate_findings(ctx, fetched, options, result.findings)
+    decision = decide(result, active, provenance, config)
+    report = ScanReport(req.head_sha, decision, findings=tuple(active), suppressed=suppressed,
+                        intermediate=tuple(intermediate),
+                        skipped=tuple(fetched.not_analysed) + tuple(result.skipped),
+                        errors=tuple(result.errors), **prov_fields)  # type: ignore[arg-type]
+    return _publish(ctx, client, req, record, check_run_id, started, report, findings=active,
+                    fetched=fetched, provenance=provenance, all_findings=result.findings)
+
+
+def _analyzers(ctx: Any) -> Sequence[Any] | None:
+    return ctx.analyzers
+
+
+def _intermediate_findings(ctx: Any, fetched: FetchedChange, options: ScanOptions,
+                           final: Sequence[Finding]) -> list[Finding]:
+    """Medium+ findings in earlier commits whose code is gone from the final change."""
+    if fetched.intermediate is None or not fetched.intermediate.files:
+        return []
+    result = scan(fetched.intermediate, options=options, analyzers=_analyzers(ctx))
+    final_keys = {(f.rule_id, f.path) for f in final}
+    heads = {f.path: (f.head_text if f.head_text is not None else f.post_image())
+             for f in fetched.changeset.files}
+    out: list[Finding] = []
+    for f in result.findings:
+        split = split_commit_path(f.path)
+        if split is None or f.severity < Severity.MEDIUM:
+            continue
+        sha7, original = split
+        head = normalise_code(heads.get(original, ""))
+        if (f.rule_id, original) in final_keys or (f.evidence and normalise_code(f.evidence) in head):
+            continue
+        out.append(dataclasses.replace(f, path=original, message=f"(commit {sha7}) {f.message}"))
+    return out
+
+
+def _publish(ctx: Any, client: InstallationClient, req: ScanRequest, record: Any, check_run_id: int,
+             started: float, report: ScanReport, *, findings: Sequence[Finding],
+             fetched: FetchedChange | None, provenance: Provenance | None = None,
+             all_findings: Sequence[Finding] = ()) -> ScanOutcome:
+    store = ctx.store
+    # Coalescing: if a newer push arrived while scanning, end this run and post nothing stale.
+    current = client.get_pull(req.repo, req.pr)
+    if current.head_sha != req.head_sha:
+        store.set_latest_head(req.repo, req.pr, current.head_sha)
+        return _superseded(ctx, client, record, req, current.head_sha, check_run_id)
+
+    # The review goes first, so a completed check run means everything is posted.
+    comments = 0
+    if findings and fetched is not None:
+        try:
+            posted = fingerprints_posted(client.list_review_comments(req.repo, req.pr),
+                                         ctx.bot_login(req.installation_id))
+            plan = plan_comments(findings, fetched.hunks_by_path, posted=posted, no_diff=fetched.patchless)
+            medium = sum(1 for f in findings if f.severity >= Severity.MEDIUM)
+            if post_review(client, req.repo, req.pr, req.head_sha, plan, total_medium=medium):
+                comments = len(plan.comments)
+        except TransientGitHubError:
+            raise
+        except GitHubError as exc:  # the check run still carries every finding
+            logger.warning("inline review on %s#%s not posted: %s", req.repo, req.pr, exc)
+            report = dataclasses.replace(report, notes=report.notes + (
+                f"The inline review could not be posted ({exc.status}); every finding is in the annotations.",))
+
+    store.save_findings(record.id, [f.to_dict() for f in all_findings or findings])
+    if provenance is not None and fetched is not None:
+        by_cat = Counter(f.category for f in findings)
+        store.record_ai_change(
+            repo=req.repo, pr=req.pr, head_sha=req.head_sha, author=fetched.pr.author, title=fetched.pr.title,
+            tools=list(provenance.tools), vendors=list(provenance.vendors),
+            evidence=[str(e) for e in provenance.evidence], ai_assisted=provenance.ai_assisted,
+            verdict=report.decision.conclusion.value, findings_by_category=dict(by_cat))
+
+    output = render(report)
+    batches = annotation_batches(output.annotations)
+    for batch in batches[:-1]:
+        client.update_check_run(req.repo, check_run_id, {"output": output.body(batch)})
+    client.update_check_run(req.repo, check_run_id, {
+        "status": "completed", "conclusion": report.decision.conclusion.value,
+        "output": output.body(batches[-1]), "actions": [RESCAN_ACTION],
+    })
+    duration = round(time.monotonic() - started, 3)
+    conclusion = report.decision.conclusion.value
+    store.update_scan(record.id, state="completed", conclusion=conclusion, finished_at=time.time(),
+                      duration_s=duration, findings_count=len(findings))
+    _metric("SCANS", conclusion)
+    _metric("SCAN_SECONDS", value=duration)
+    for f in findings:
+        _metric("FINDINGS", f.severity.label, f.category)
+    logger.info("scan of %s#%s at %s: %s, %d findings, %d new comments, %.2fs", req.repo, req.pr,
+                req.head_sha[:12], conclusion, len(findings), comments, duration)
+    return ScanOutcome("completed", conclusion, check_run_id, len(findings), comments)

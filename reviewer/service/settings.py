@@ -1,0 +1,142 @@
+"""Settings: read once from the environment into a frozen value, validated at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+from reviewer.errors import ConfigError
+
+__all__ = ["Settings", "DEFAULT_API_URL", "DEFAULT_MAX_BODY_BYTES"]
+
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs, validated. Secrets are never shown by ``repr``."""
+
+    app_id: int | None
+    private_key: str = field(default="", repr=False)
+    webhook_secret: str = field(default="", repr=False)
+    github_api_url: str = DEFAULT_API_URL
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    queue_url: str = ""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    log_level: str = "INFO"
+    public_url: str | None = None
+    check_name: str = "Gatehouse"
+
+    @property
+    def configured(self) -> bool:
+        """True when the App credentials are all present (not setup-page mode)."""
+        return bool(self.app_id and self.private_key and self.webhook_secret)
+
+    @property
+    def is_enterprise(self) -> bool:
+        """True for any API other than github.com (GitHub Enterprise Server or a test server)."""
+        return self.github_api_url.rstrip("/") != DEFAULT_API_URL
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, require_app: bool = True) -> "Settings":
+        """Build settings from ``environ`` (default ``os.environ``).
+
+        Raises :class:`ConfigError` naming the variable and the fix. With
+        ``require_app=False`` the App credentials may be missing (setup mode).
+        """
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return (env.get(name) or "").strip()
+
+        app_id: int | None = None
+        raw_id = get("GATEHOUSE_APP_ID")
+        if raw_id:
+            if not raw_id.isdigit():
+                raise ConfigError(f"GATEHOUSE_APP_ID={raw_id!r} is not a number: "
+                                  "use the numeric App ID from the App's settings page")
+            app_id = int(raw_id)
+        private_key = _private_key(env)
+        secret = env.get("GATEHOUSE_WEBHOOK_SECRET") or ""
+        if require_app:
+            if app_id is None:
+                raise ConfigError("GATEHOUSE_APP_ID is not set: set it to the numeric App ID "
+                                  "from the GitHub App's settings page")
+            if not private_key:
+                raise ConfigError("GATEHOUSE_PRIVATE_KEY_PATH (or GATEHOUSE_PRIVATE_KEY) is not set: "
+                                  "point it at the .pem private key generated for the App")
+            if not secret:
+                raise ConfigError("GATEHOUSE_WEBHOOK_SECRET is not set: set it to the webhook "
+                                  "secret entered in the App's settings (there is no default)")
+        if secret and len(secret) < 16:
+            raise ConfigError("GATEHOUSE_WEBHOOK_SECRET is shorter than 16 characters: "
+                              "use a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`")
+
+        api_url = get("GATEHOUSE_GITHUB_API_URL") or DEFAULT_API_URL
+        parsed = urlparse(api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"GATEHOUSE_GITHUB_API_URL={api_url!r} is not an http(s) URL: use "
+                              "https://api.github.com or https://<host>/api/v3 for GitHub Enterprise Server")
+
+        data_dir = Path(get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve()
+        database_url = get("GATEHOUSE_DATABASE_URL") or f"sqlite:///{data_dir / 'gatehouse.db'}"
+        queue_url = get("GATEHOUSE_QUEUE_URL") or f"sqlite:///{data_dir / 'queue.db'}"
+        if not queue_url.startswith(("sqlite:///", "redis://", "rediss://", "memory:")):
+            raise ConfigError(f"GATEHOUSE_QUEUE_URL={queue_url!r} is not supported: use "
+                              "sqlite:///<path> (default) or redis://host:port/db")
+
+        raw_max = get("GATEHOUSE_MAX_BODY_BYTES")
+        max_body = DEFAULT_MAX_BODY_BYTES
+        if raw_max:
+            if not raw_max.isdigit() or int(raw_max) <= 0:
+                raise ConfigError(f"GATEHOUSE_MAX_BODY_BYTES={raw_max!r} is not a positive number "
+                                  "of bytes: leave it unset for GitHub's 25 MB cap")
+            max_body = int(raw_max)
+
+        level = (get("GATEHOUSE_LOG_LEVEL") or "INFO").upper()
+        if level not in _LOG_LEVELS:
+            raise ConfigError(f"GATEHOUSE_LOG_LEVEL={level!r} is unknown: use one of {', '.join(_LOG_LEVELS)}")
+
+        return cls(
+            app_id=app_id,
+            private_key=private_key,
+            webhook_secret=secret,
+            github_api_url=api_url.rstrip("/"),
+            data_dir=data_dir,
+            database_url=database_url,
+            queue_url=queue_url,
+            max_body_bytes=max_body,
+            log_level=level,
+            public_url=get("GATEHOUSE_PUBLIC_URL") or None,
+        )
+
+
+def _private_key(env: Mapping[str, str]) -> str:
+    inline = (env.get("GATEHOUSE_PRIVATE_KEY") or "").strip()
+    path = (env.get("GATEHOUSE_PRIVATE_KEY_PATH") or "").strip()
+    if inline and path:
+        raise ConfigError("both GATEHOUSE_PRIVATE_KEY and GATEHOUSE_PRIVATE_KEY_PATH are set: keep one")
+    if path:
+        p = Path(path).expanduser()
+        try:
+            text = p.read_text(encoding="ascii")
+        except OSError as exc:
+            raise ConfigError(f"GATEHOUSE_PRIVATE_KEY_PATH={path!r} cannot be read ({exc.strerror}): "
+                              "point it at the App's .pem file and make it readable by the service") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"GATEHOUSE_PRIVATE_KEY_PATH={path!r} is not a PEM text file: "
+                              "download the private key again from the App's settings") from None
+        inline, source = text.strip(), "GATEHOUSE_PRIVATE_KEY_PATH"
+    else:
+        source = "GATEHOUSE_PRIVATE_KEY"
+        inline = inline.replace("\\n", "\n")
+    if inline and "PRIVATE KEY-----" not in inline:
+        raise ConfigError(f"{source} does not hold a PEM private key: use the .pem file GitHub "
+                          "generated for the App (it starts with -----BEGIN RSA PRIVATE KEY-----)")
+    return inline + "\n" if inline else ""

@@ -1,0 +1,137 @@
+"""The Flask app: ``POST /webhook`` (verify, store, enqueue, answer 202), health endpoints.
+
+Views stay thin: the sans-I/O work is in :mod:`reviewer.service.webhooks`, the
+processing happens in a background job (GitHub gives up on a webhook after 10 s).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from reviewer.service.context import AppContext, set_context
+from reviewer.service.settings import Settings
+from reviewer.service.webhooks import WebhookRejected, parse_event, verify_signature
+
+__all__ = ["create_app", "webhook_bp", "health_bp"]
+
+logger = logging.getLogger(__name__)
+
+webhook_bp = Blueprint("webhook", __name__)
+health_bp = Blueprint("health", __name__)
+# Events Gatehouse acts on; anything else is acknowledged and not stored.
+HANDLED_EVENTS = frozenset({"pull_request", "issue_comment", "check_run", "check_suite", "installation",
+                            "installation_repositories"})
+
+
+def _ctx() -> AppContext:
+    return current_app.extensions["gatehouse"]
+
+
+def _observe(seconds: float, event: str, outcome: str) -> None:
+    """Answer time; deliveries that never reach a job are counted here, the others by the job."""
+    try:
+        from reviewer.service import metrics
+        metrics.ACCEPT_SECONDS.observe(seconds)
+        if outcome != "accepted":
+            metrics.DELIVERIES.labels(event=event or "unknown", outcome=outcome).inc()
+    except Exception:
+        pass
+
+
+@webhook_bp.post("/webhook")
+def webhook() -> Any:
+    started = time.perf_counter()
+    ctx = _ctx()
+    settings = ctx.settings
+    if not settings.webhook_secret:
+        return jsonify(error="the App is not configured yet (no webhook secret)"), 503
+    if request.content_length is not None and request.content_length > settings.max_body_bytes:
+        _observe(time.perf_counter() - started, "", "too-large")
+        return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
+    if len(body) > settings.max_body_bytes:
+        return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
+    name = request.headers.get("X-GitHub-Event", "")
+    try:
+        verify_signature(body, header=request.headers.get("X-Hub-Signature-256"), secret=settings.webhook_secret)
+        event = parse_event(request.headers, body)
+    except WebhookRejected as exc:
+        logger.warning("webhook rejected (%s): %s", exc.status, exc.reason)
+        _observe(time.perf_counter() - started, name, "rejected")
+        return jsonify(error=exc.reason), exc.status
+    if event.name == "ping":
+        _observe(time.perf_counter() - started, "ping", "pong")
+        return jsonify(ok=True, zen="pong"), 200
+    if event.name not in HANDLED_EVENTS:
+        _observe(time.perf_counter() - started, event.name, "ignored")
+        return jsonify(ignored=event.name), 200
+    if not ctx.store.accept_delivery(event.delivery_id, event.name, event.action, body):
+        _observe(time.perf_counter() - started, event.name, "duplicate")
+        return jsonify(duplicate=event.delivery_id), 200
+    try:
+        from reviewer.service import jobs
+        jobs.enqueue_delivery(event.delivery_id)
+    except Exception:  # stored: recovery re-enqueues it, so it is still accepted
+        logger.exception("delivery %s stored but not enqueued; recovery will pick it up", event.delivery_id)
+    _observe(time.perf_counter() - started, event.name, "accepted")
+    return jsonify(accepted=event.delivery_id), 202
+
+
+@health_bp.get("/healthz")
+def healthz() -> Any:
+    return jsonify(status="ok"), 200
+
+
+@health_bp.get("/readyz")
+def readyz() -> Any:
+    try:
+        ok = bool(_ctx().store.ping())
+    except Exception:
+        ok = False
+    return (jsonify(status="ready"), 200) if ok else (jsonify(status="store unavailable"), 503)
+
+
+def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> Flask:
+    """The app factory (``gunicorn app:app``). Reads the environment only when given nothing."""
+    if context is None:
+        settings = settings or Settings.from_env(require_app=False)
+        context = AppContext.create(settings)
+    settings = context.settings
+    set_context(context)
+    try:
+        from reviewer.service import jobs
+        jobs.init_jobs(settings)
+    except ImportError:
+        pass
+    app = Flask("gatehouse")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["gatehouse"] = context
+    app.register_blueprint(webhook_bp)
+    app.register_blueprint(health_bp)
+    _register_ops(app, context)
+    return app
+
+
+def _register_ops(app: Flask, context: AppContext) -> None:
+    """OPS's blueprint (metrics, setup page), when that module is installed."""
+    try:
+        from reviewer.service import ops_web
+    except ImportError:
+        return
+    register = getattr(ops_web, "register", None)
+    if callable(register):
+        register(app, context)
+        return
+    for name in ("bp", "blueprint", "ops_bp"):
+        bp = getattr(ops_web, name, None)
+        if bp is not None:
+            app.register_blueprint(bp)
+            return

@@ -1,0 +1,202 @@
+"""The store on SQLite (always) and PostgreSQL (the real server on loopback)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from pg_support import pg_database  # noqa: F401 - fixture
+from reviewer.errors import ConfigError
+from reviewer.service.store import Store, StoreError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'gatehouse.db'}"
+    return request.getfixturevalue("pg_database")
+
+
+@pytest.fixture
+def store(db_url: str):
+    s = Store.open(db_url)
+    yield s
+    s.close()
+
+
+def test_accepted_delivery_keeps_its_exact_body_and_duplicates_are_refused_once_done(store: Store):
+    body = bytes(range(256)) * 4096  # 1 MiB, every byte value
+    assert store.accept_delivery("d1", "pull_request", "opened", body) is True
+    got = store.get_delivery("d1")
+    assert got.body == body and got.event == "pull_request" and got.action == "opened"
+    assert got.state == "accepted" and got.attempts == 0
+    # A redelivery before completion is let through (the first attempt may have died).
+    assert store.accept_delivery("d1", "pull_request", "opened", body) is True
+    store.complete_delivery("d1", "done")
+    assert store.accept_delivery("d1", "pull_request", "opened", body) is False
+    store.complete_delivery("d1", "failed: late duplicate")  # keeps the first outcome
+    assert store.get_delivery("d1").outcome == "done"
+    assert store.get_delivery("missing") is None
+
+
+def test_a_claimed_delivery_is_not_handed_to_a_second_worker_until_its_lease_ends(store: Store):
+    store.accept_delivery("d2", "pull_request", "synchronize", b"{}")
+    assert store.claim_delivery("d2", worker="a", lease_s=0.3)
+    assert not store.claim_delivery("d2", worker="b", lease_s=10)
+    assert store.unfinished_deliveries() == []  # held by a live worker
+    time.sleep(0.4)
+    assert store.unfinished_deliveries() == ["d2"]  # worker a died: recover it
+    assert store.claim_delivery("d2", worker="b", lease_s=10)
+    assert store.get_delivery("d2").attempts == 2
+    assert store.renew_leases("b", 10) == 1
+    store.complete_delivery("d2", "done")
+    assert not store.claim_delivery("d2", worker="c", lease_s=10)
+    assert store.unfinished_deliveries() == []
+
+
+def test_unfinished_deliveries_waits_for_the_age_given(store: Store):
+    store.accept_delivery("new", "pull_request", "opened", b"{}")
+    assert store.unfinished_deliveries(older_than_s=60) == []
+    assert store.unfinished_deliveries(older_than_s=0) == ["new"]
+
+
+def test_a_scan_is_one_record_per_head_and_keeps_its_check_run(store: Store):
+    first = store.begin_scan("acme/api", 7, "a" * 40, installation_id=3, trigger="opened")
+    assert first.state == "queued" and first.attempts == 1 and first.check_run_id is None
+    store.update_scan(first.id, state="running", check_run_id=991, started_at=time.time())
+    again = store.begin_scan("acme/api", 7, "a" * 40, installation_id=3, trigger="rerun")
+    assert again.id == first.id and again.attempts == 2
+    assert again.check_run_id == 991 and again.state == "queued"
+    store.update_scan(first.id, state="completed", conclusion="failure", findings_count=2)
+    done = store.begin_scan("acme/api", 7, "a" * 40, installation_id=3, trigger="redelivery")
+    assert done.state == "completed" and done.conclusion == "failure"
+    other = store.begin_scan("acme/api", 7, "b" * 40, installation_id=3, trigger="synchronize")
+    assert other.id != first.id
+    with pytest.raises(TypeError, match="bogus"):
+        store.update_scan(first.id, bogus=1)
+    with pytest.raises(ValueError):
+        store.update_scan(first.id, state="exploded")
+
+
+def test_latest_head_and_stale_running_scans(store: Store):
+    assert store.latest_head("acme/api", 1) is None
+    store.set_latest_head("acme/api", 1, "c" * 40)
+    store.set_latest_head("acme/api", 1, "d" * 40)
+    assert store.latest_head("acme/api", 1) == "d" * 40
+    scan = store.begin_scan("acme/api", 1, "d" * 40, installation_id=3, trigger="opened")
+    store.update_scan(scan.id, state="running")
+    assert store.stale_running_scans(older_than_s=60) == []
+    time.sleep(0.05)
+    assert [s.id for s in store.stale_running_scans(older_than_s=0.01)] == [scan.id]
+
+
+def test_saving_findings_twice_never_doubles_them(store: Store):
+    scan = store.begin_scan("acme/api", 2, "e" * 40, installation_id=3, trigger="opened")
+    found = [{"rule_id": "exfil.env-to-network", "category": "exfiltration", "severity": "high",
+              "path": "src/app.py", "start_line": 12, "fingerprint": "f1", "message": "m"},
+             {"rule_id": "backdoor.magic-auth", "category": "backdoor", "severity": "critical",
+              "path": "src/auth.py", "start_line": 3, "fingerprint": "f2", "message": "m"}]
+    store.save_findings(scan.id, found)
+    store.save_findings(scan.id, found)
+    assert store.findings_for(scan.id) == found
+
+
+def test_suppressions_record_who_when_and_why(store: Store):
+    before = time.time()
+    store.add_suppression("acme/api", "f1", rule_id="exfil.env-to-network", path="src/app.py",
+                          who="maintainer-a", reason="telemetry endpoint we own")
+    store.add_suppression("acme/web", "f9", rule_id="x", path="p", who="b", reason="r")
+    got = store.suppressions("acme/api")
+    assert list(got) == ["f1"]
+    assert got["f1"]["who"] == "maintainer-a" and got["f1"]["at"] >= before
+    assert [d["repo"] for d in store.dismissals()] == ["acme/api", "acme/web"]
+
+
+def test_installations_keep_their_repositories_unless_told(store: Store):
+    store.upsert_installation(11, "acme", repos=["acme/web", "acme/api"])
+    store.upsert_installation(11, "acme")
+    (row,) = store.installations()
+    assert row["repos"] == ["acme/api", "acme/web"] and row["deleted"] is False
+    store.upsert_installation(11, "acme", deleted=True)
+    assert store.installations()[0]["deleted"] is True
+
+
+def test_the_ai_registry_is_one_row_per_pull_request(store: Store):
+    common = dict(author="dev1", title="Add cache", vendors=["Anthropic"],
+                  evidence=["Co-authored-by trailer"], findings_by_category={"exfiltration": 1})
+    store.record_ai_change(repo="acme/api", pr=5, head_sha="1" * 40, tools=["Claude Code"],
+                           ai_assisted=True, verdict="failure", **common)
+    first_seen = store.registry()[0]["first_seen_at"]
+    store.record_ai_change(repo="acme/api", pr=5, head_sha="2" * 40,
+                           tools=["Claude Code", "Claude Code", "Copilot"], ai_assisted=True,
+                           verdict="success", **common)
+    store.mark_merged("acme/api", 5, True)
+    (row,) = store.registry()
+    assert row["head_sha"] == "2" * 40 and row["verdict"] == "success"
+    assert row["tools"] == ["Claude Code", "Copilot"] and row["merged"] is True
+    assert row["first_seen_at"] == first_seen
+
+
+def test_ping_and_close(store: Store):
+    assert store.ping() is True
+    store.close()
+    store.close()  # idempotent
+
+
+def test_open_migrates_once_when_many_processes_start_together(db_url: str):
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "from reviewer.service.store import Store\n"
+            "s = Store.open(sys.argv[1]); assert s.ping(); s.close()\n") % str(REPO)
+    procs = [subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE)
+             for _ in range(3)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err.decode()[-2000:]
+    store = Store.open(db_url)
+    with store.engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+        tables = set(sa.inspect(conn).get_table_names())
+    assert versions == ["0002_body_encoding"]
+    assert {"deliveries", "scans", "findings", "suppressions", "installations",
+            "ai_changes", "pull_requests"} <= tables
+    store.close()
+
+
+def test_bad_urls_name_the_setting_and_the_fix(tmp_path: Path):
+    with pytest.raises(ConfigError, match="GATEHOUSE_DATABASE_URL"):
+        Store.open("mysql://localhost/db")
+    with pytest.raises(ConfigError, match="GATEHOUSE_DATABASE_URL"):
+        Store.open("not a url")
+
+
+@pytest.mark.services
+def test_an_unreachable_server_is_a_clear_error(postgres_url: str):
+    url = sa.engine.make_url(postgres_url).set(port=1, host="127.0.0.1")
+    with pytest.raises(StoreError, match="GATEHOUSE_DATABASE_URL"):
+        Store.open(url.render_as_string(hide_password=False))
+
+
+def test_upgrading_keeps_deliveries_written_by_the_first_schema(db_url: str):
+    from alembic import command
+
+    from reviewer.service import store as store_module
+
+    engine = store_module._make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store_module._alembic_config(conn), "0001_initial")
+        conn.execute(sa.text(
+            "INSERT INTO deliveries (delivery_id, event, action, body, state, attempts, received_at)"
+            " VALUES ('old-1', 'pull_request', 'opened', :body, 'accepted', 0, 1.0)"),
+            {"body": b'{"old": true}' * 100})
+    engine.dispose()
+    store = Store.open(db_url)
+    assert store.get_delivery("old-1").body == b'{"old": true}' * 100
+    assert store.unfinished_deliveries() == ["old-1"]
+    store.close()
