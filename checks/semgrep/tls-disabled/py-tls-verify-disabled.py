@@ -7,8 +7,8 @@ r = requests.get(URL, verify=False)
 # ruleid: py-tls-verify-disabled
 ctx = ssl._create_unverified_context()
 context = ssl.create_default_context()
-# ruleid: py-tls-verify-disabled
-context.check_hostname = False
+# ok: py-tls-verify-disabled
+context.check_hostname = True
 # ruleid: py-tls-verify-disabled
 context.verify_mode = ssl.CERT_NONE
 # ok: py-tls-verify-disabled
