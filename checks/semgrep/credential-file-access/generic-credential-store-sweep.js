@@ -1,6 +1,6 @@
 const TARGETS = [
   // ruleid: generic-credential-store-sweep
-  "id_rsa", ".aws/credentials", ".npmrc", "Exodus", "keystore",
+  "id_rsa", ".aws/credentials", ".npmrc", "Exodus",
 ];
 
 // ruleid: generic-credential-store-sweep

@@ -128,7 +128,7 @@ _VERSIONISH = re.compile(r"(?i)version|release|\bv\d|==|>=|<=|~=|\^|semver|tag|b
                          r"oid|mib|snmp|\bgo\d|python\d|node\d")
 _CONNECT = re.compile(r"(?i)connect|socket|\bdial|urlopen|request|\bcurl\b|\bwget\b|\bnc\b|\bncat\b|"
                       r"fetch|\bhttp|popen|/dev/(?:tcp|udp)/|\bssh\b|\bping\b|\btelnet\b|\bsend")
-_LAX_URL = re.compile(r"(?i)\bhttps?://\S+")
+_LAX_URL = re.compile(r"""(?i)\bhttps?://[^\s"'`]+""")
 
 _ENV_DUMP = re.compile(
     r"\$\(\s*(?:env|printenv|set|export -p)\s*\)|`(?:env|printenv)`|\bprintenv\b(?!\s+[A-Z_])|"
@@ -398,7 +398,7 @@ class EndpointAnalyzer:
             lines = post.get()
             return lines[k - 1] if 0 < k <= len(lines) else ""
 
-        urls = [m.group(0) for m in _LAX_URL.finditer(line)]
+        urls = [m.group(0).rstrip(",;)]}\\") for m in _LAX_URL.finditer(line)]
         if not urls:
             return None
         reach = 2 if cls.config else 1  # a workflow step's env block sits below its command
