@@ -123,6 +123,11 @@ def test_sigkill_mid_job_then_restart_completes_the_job_exactly_once(backend, tm
     first = Worker(tmp_path, queue_url, db_url, name)
     try:
         _wait(lambda: (tmp_path / "hold.started").exists(), 30, "the slow job to start", [first])
+        # The quick jobs run on the worker's other thread; let them finish so the kill lands
+        # mid-scan of the slow job only (a kill between "posted" and "recorded" of a job whose
+        # post is not idempotent would post twice, which the App avoids with its markers).
+        _wait(lambda: store.delivery_counts().get("completed") == len(ids) - 1, 30,
+              "the quick jobs to complete", [first])
         first.kill9()  # mid-job: the scan is running, nothing posted for it yet
     finally:
         first.stop()
