@@ -25,7 +25,9 @@ from reviewer.core.findings import CATEGORIES, Severity
 from reviewer.core.rules import is_rule_file, load_semgrep_rules, meta_of, rule_files
 
 # Rule ids say which language they target; `generic-` rules are regex rules over many.
-_PREFIXES = ("py-", "js-", "go-", "java-", "rb-", "php-", "c-", "pl-", "sh-", "generic-", "dockerfile-")
+_PREFIXES = (
+    "py-", "js-", "go-", "java-", "rb-", "php-", "c-", "pl-", "sh-", "generic-", "dockerfile-",
+)
 # semgrep's own severity is kept in step with Gatehouse's scale.
 _SEMGREP_SEVERITY = {
     Severity.INFO: "INFO", Severity.LOW: "INFO", Severity.MEDIUM: "WARNING",
@@ -66,7 +68,8 @@ def test_every_rule_annotation_holds(semgrep_test_report: dict[str, Any]) -> Non
             if check.get("passed"):
                 continue
             for target, m in check.get("matches", {}).items():
-                expected, reported = set(m.get("expected_lines", [])), set(m.get("reported_lines", []))
+                expected = set(m.get("expected_lines", []))
+                reported = set(m.get("reported_lines", []))
                 failures.append(
                     f"{rid} on {Path(target).name}: missed lines {sorted(expected - reported)}, "
                     f"unexpected lines {sorted(reported - expected)}"
@@ -74,12 +77,13 @@ def test_every_rule_annotation_holds(semgrep_test_report: dict[str, Any]) -> Non
             for err in check.get("errors", []):
                 failures.append(f"{rid}: {str(err)[:200]}")
     assert not failures, "rules whose annotations did not hold:\n" + "\n".join(failures)
-    assert not semgrep_test_report.get("config_with_errors"), semgrep_test_report["config_with_errors"]
-    assert not semgrep_test_report.get("config_missing_tests"), semgrep_test_report["config_missing_tests"]
+    for key in ("config_with_errors", "config_missing_tests"):
+        assert not semgrep_test_report.get(key), f"{key}: {semgrep_test_report[key]}"
 
 
 def test_semgrep_tested_every_rule(semgrep_test_report: dict[str, Any]) -> None:
-    tested = {rid for c in semgrep_test_report.get("results", {}).values() for rid in c.get("checks", {})}
+    results = semgrep_test_report.get("results", {}).values()
+    tested = {rid for c in results for rid in c.get("checks", {})}
     loaded = {r["id"] for r in load_semgrep_rules()}
     assert loaded, "the rule pack is empty"
     assert loaded <= tested, f"rules semgrep --test never ran: {sorted(loaded - tested)}"
@@ -97,7 +101,7 @@ def test_every_rule_file_loads_and_is_named_after_its_rule() -> None:
         assert path.parent.name == meta_of(next(r for r in rules if r["id"] == ids[0])).category, (
             f"{source}: the folder must be the rule's category"
         )
-        assert path.stem.startswith(_PREFIXES), f"{source}: id must start with a language prefix {_PREFIXES}"
+        assert path.stem.startswith(_PREFIXES), f"{source}: id needs a language prefix {_PREFIXES}"
 
 
 def test_every_rule_has_metadata_a_reviewer_can_use() -> None:
@@ -106,7 +110,8 @@ def test_every_rule_has_metadata_a_reviewer_can_use() -> None:
         md = rule["metadata"]
         where = md["source-file"]
         assert meta.category in CATEGORIES, where
-        assert md.get("rationale") and "\n" not in str(md["rationale"]).strip(), f"{where}: one-line rationale"
+        rationale = str(md.get("rationale") or "").strip()
+        assert rationale and "\n" not in rationale, f"{where}: a one-line rationale is required"
         assert meta.remediation, f"{where}: remediation is required"
         assert meta.capabilities, f"{where}: capabilities must name what the code can do"
         unknown = set(meta.capabilities) - set(CAPABILITIES)
@@ -115,7 +120,8 @@ def test_every_rule_has_metadata_a_reviewer_can_use() -> None:
         assert rule["severity"] == _SEMGREP_SEVERITY[meta.severity], (
             f"{where}: semgrep severity {rule['severity']} does not match {meta.severity.label}"
         )
-        assert len(" ".join(str(rule["message"]).split())) >= 150, f"{where}: the message must explain the risk"
+        message = " ".join(str(rule["message"]).split())
+        assert len(message) >= 150, f"{where}: the message must explain the risk"
 
 
 def test_every_rule_has_a_target_with_positive_and_negative_cases() -> None:
@@ -124,27 +130,34 @@ def test_every_rule_has_a_target_with_positive_and_negative_cases() -> None:
         targets = _targets(rule_file)
         assert targets, f"{rule_file.name}: no test target named {rid}.<ext> beside it"
         text = "\n".join(t.read_text(encoding="utf-8") for t in targets)
-        assert re.search(rf"\bruleid:\s*{re.escape(rid)}\b", text), f"{rid}: no `ruleid: {rid}` annotation"
-        assert re.search(rf"\bok:\s*{re.escape(rid)}\b", text), f"{rid}: no `ok: {rid}` annotation"
+        for tag in ("ruleid", "ok"):
+            pattern = rf"\b{tag}:\s*{re.escape(rid)}\b"
+            assert re.search(pattern, text), f"{rid}: no `{tag}: {rid}` annotation in its target"
 
 
 def test_yaml_targets_are_never_loaded_as_rules() -> None:
     for path in SEMGREP_DIR.rglob("*"):
         if path.suffix in (".yml", ".yaml") and is_rule_file(path):
             doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            assert isinstance(doc, dict) and "rules" in doc, f"{path.name} is loaded as a rule file but is not one"
+            assert isinstance(doc, dict) and "rules" in doc, (
+                f"{path.name} is loaded as a rule file but is not one: name it *.test.yml"
+            )
 
 
 # --- the pack against real commits -------------------------------------------------------
 
-def _post_images(diff_paths: list[Path], root: Path) -> dict[str, tuple[str, str, frozenset[int]]]:
+# written path -> (case, path in the diff, added line numbers)
+_Index = dict[str, tuple[str, str, frozenset[int]]]
+
+
+def _post_images(diff_paths: list[Path], root: Path) -> _Index:
     """Write the post-image of every file of the diffs under ``root``; map it to its added lines."""
     from reviewer.core.analyzers.base import language_of
     from reviewer.core.analyzers.semgrep import _SEMGREP_LANGS
     from reviewer.core.diff import parse_diff
     from reviewer.core.workdir import safe_relpath
 
-    index: dict[str, tuple[str, str, frozenset[int]]] = {}
+    index: _Index = {}
     for diff in diff_paths:
         case = f"{diff.parent.name}/{diff.stem}"
         for change in parse_diff(diff.read_bytes()).files:
@@ -161,8 +174,8 @@ def _post_images(diff_paths: list[Path], root: Path) -> dict[str, tuple[str, str
     return index
 
 
-def _scan(root: Path, index: dict[str, tuple[str, str, frozenset[int]]]) -> list[tuple[str, str, str, Severity, int]]:
-    """Run the pack once over ``root``; (case, path, rule id, severity, line) of findings on added lines."""
+def _scan(root: Path, index: _Index) -> list[tuple[str, str, str, Severity, int]]:
+    """Run the pack once over ``root``: (case, path, rule, severity, line) on added lines."""
     rules = load_semgrep_rules()
     metas = {r["id"]: meta_of(r) for r in rules}
     config = root.parent / "rules.yml"
@@ -171,7 +184,8 @@ def _scan(root: Path, index: dict[str, tuple[str, str, frozenset[int]]]) -> list
     proc = subprocess.run(
         [semgrep_binary(), "--experimental", "--config", str(config), "--json", *OFFLINE_FLAGS,
          "--disable-nosem", "--no-git-ignore", "--quiet", "--timeout", "10", "-j", "2", str(root)],
-        capture_output=True, env=semgrep_env(), timeout=600, stdin=subprocess.DEVNULL, cwd=root.parent,
+        capture_output=True, env=semgrep_env(), timeout=600, stdin=subprocess.DEVNULL,
+        cwd=root.parent,
     )
     out = []
     for res in json.loads(proc.stdout)["results"]:
@@ -212,7 +226,8 @@ _PACK_CASES = (
 
 
 def test_pack_flags_the_incidents_it_targets(corpus_dir: Path) -> None:
-    cases = [corpus_dir / "malicious" / c for c in _PACK_CASES if (corpus_dir / "malicious" / c).is_dir()]
+    cases = [corpus_dir / "malicious" / c for c in _PACK_CASES]
+    cases = [c for c in cases if c.is_dir()]
     if not cases:
         pytest.skip("none of the targeted incidents is in the corpus")
     with tempfile.TemporaryDirectory(prefix="gatehouse-pack-") as tmp:
