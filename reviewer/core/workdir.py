@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -30,12 +31,16 @@ def safe_relpath(path: str) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
-def write_tree(root: Path, files: dict[str, str]) -> dict[str, str]:
-    """Write ``{path: text}`` under ``root``; returns ``{written relpath: original path}``."""
+def write_tree(root: Path, files: dict[str, str],
+               rename: Callable[[str], str] | None = None) -> dict[str, str]:
+    """Write ``{path: text}`` under ``root``; returns ``{written relpath: original path}``.
+
+    ``rename`` may change the name a file is written under (never its folder's safety).
+    """
     mapping: dict[str, str] = {}
     root_resolved = root.resolve()
     for original, text in files.items():
-        rel = safe_relpath(original)
+        rel = safe_relpath(rename(original) if rename else original)
         key = rel.as_posix()
         n = 1
         while key in mapping:  # two PR paths that sanitise to one name

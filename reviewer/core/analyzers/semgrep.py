@@ -110,7 +110,7 @@ class SemgrepAnalyzer:
                 sub = tree if single else tree / f"g{i}"
                 sub.mkdir(exist_ok=True)
                 prefix = "" if single else f"g{i}/"
-                for rel, original in write_tree(sub, group_targets).items():
+                for rel, original in write_tree(sub, group_targets, rename=target_name).items():
                     where[prefix + rel] = (i, original)
             (tree / ".semgrepignore").write_text("# scan everything, tests included\n")
             started = time.monotonic()
@@ -208,7 +208,32 @@ class SemgrepAnalyzer:
             out.skipped.append(Skipped(path, reason, text, self.name))
 
 
+# Extension-less files that are prose, not programs.
+_PROSE_NAMES = {"readme", "license", "licence", "copying", "notice", "authors", "contributors",
+                "changelog", "changes", "history", "news", "todo", "install", "version", "owners",
+                "codeowners", "patents", "makefile"}
+
+
 def _wants(f: AnalysisFile) -> bool:
+    """Files semgrep should see: known languages, and extension-less scripts (generic rules)."""
     from reviewer.core.analyzers.base import language_of
 
-    return language_of(f.path, f.text) in _SEMGREP_LANGS
+    if language_of(f.path, f.text) in _SEMGREP_LANGS:
+        return True
+    name = f.path.rsplit("/", 1)[-1]
+    return "." not in name and name.lower() not in _PROSE_NAMES and bool(f.text.strip())
+
+
+def target_name(path: str) -> str:
+    """The name a file is written under for semgrep.
+
+    semgrep never scans ``*.min.js``-style names, even when asked to; a minified file in a
+    pull request is exactly where a payload hides, so it is written as ``*.min_.js``.
+    Findings map back to the original path.
+    """
+    head, _, name = path.rpartition("/")
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[-2].lower() == "min":
+        parts[-2] = parts[-2] + "_"
+        name = ".".join(parts)
+    return f"{head}/{name}" if head else name
