@@ -491,3 +491,20 @@ def test_suppression_comments_inside_the_pr_do_not_silence_a_finding(h: Harness)
     _, head = _ai_pr(h, files={"app/telemetry.py": sneaky})
     h.deliver("pull_request", h.pr_payload("opened", 1))
     assert _only_run(h, head)["conclusion"] == "failure"
+
+
+def test_two_workers_never_scan_one_head_at_once(h: Harness) -> None:
+    """A head whose scan another worker holds is left to it: no second check run, and
+    giving up on the waiting delivery does not end the holder's run."""
+    from fakegithub.harness import INSTALLATION
+
+    _, head = _ai_pr(h)
+    record = h.ctx.store.begin_scan(h.repo.full_name, 1, head, installation_id=INSTALLATION, trigger="opened")
+    assert h.ctx.store.claim_scan(record.id, owner="other-worker#1", lease_s=600)
+    h.deliver("pull_request", h.pr_payload("labeled", 1), delivery_id="while-busy")
+    assert h.repo.runs_for(head) == []  # the busy head was left to its holder
+
+    h.ctx.store.release_scan(record.id, owner="other-worker#1")
+    h.deliver("pull_request", h.pr_payload("labeled", 1), delivery_id="after-release")
+    run = _only_run(h, head)
+    assert (run["status"], run["conclusion"]) == ("completed", "failure")

@@ -163,7 +163,7 @@ def test_open_migrates_once_when_many_processes_start_together(db_url: str):
     with store.engine.connect() as conn:
         versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
         tables = set(sa.inspect(conn).get_table_names())
-    assert versions == ["0002_body_encoding"]
+    assert versions == ["0003_scan_lease"]
     assert {"deliveries", "scans", "findings", "suppressions", "installations",
             "ai_changes", "pull_requests"} <= tables
     store.close()
@@ -200,3 +200,23 @@ def test_upgrading_keeps_deliveries_written_by_the_first_schema(db_url: str):
     assert store.get_delivery("old-1").body == b'{"old": true}' * 100
     assert store.unfinished_deliveries() == ["old-1"]
     store.close()
+
+
+def test_a_scan_lease_keeps_a_second_worker_out_until_released_or_expired(db_url: str):
+    store = Store.open(db_url)
+    try:
+        rec = store.begin_scan("o/r", 7, "a" * 40, installation_id=1, trigger="opened")
+        assert store.claim_scan(rec.id, owner="w1#1", lease_s=60)
+        assert not store.claim_scan(rec.id, owner="w2#1", lease_s=60)
+        assert store.get_scan("o/r", 7, "a" * 40).leased_by_other("w2#1")
+        assert store.renew_leases("w1", 60) >= 1
+        store.release_scan(rec.id, owner="w2#1")  # not the holder: nothing happens
+        assert not store.claim_scan(rec.id, owner="w2#1", lease_s=60)
+        store.release_scan(rec.id, owner="w1#1")
+        assert store.claim_scan(rec.id, owner="w2#1", lease_s=0.01)
+        import time as _t
+
+        _t.sleep(0.05)  # a dead holder's lease runs out
+        assert store.claim_scan(rec.id, owner="w3#1", lease_s=60)
+    finally:
+        store.close()

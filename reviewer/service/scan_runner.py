@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from reviewer.core.findings import Finding, Severity, normalise_code
 from reviewer.errors import ConfigError, GatehouseError
 from reviewer.service.fetch import FetchedChange, fetch_change, split_commit_path
 from reviewer.service.github_client import GitHubError, InstallationClient, PullRequest, TransientGitHubError
+from reviewer.service.jobs import Heartbeat, TransientError
+from reviewer.service.store import worker_identity
 from reviewer.service.provenance import PRFacts, Provenance, detect, load_signatures
 from reviewer.service.repo_config import RepoConfig, ScanPolicy, load_repo_config
 from reviewer.service.report import (RESCAN_ACTION, Conclusion, Decision, ScanReport, annotation_batches,
@@ -136,6 +139,18 @@ def _manual_flag(store: Any, repo: str, pr: int) -> tuple[str | None, str | None
     return None, None
 
 
+class ScanBusy(TransientError):
+    """Another worker holds this head's scan right now: retry once it is done."""
+
+
+SCAN_LEASE_S = 60.0  # renewed by the worker's heartbeat; a dead worker's scan frees up after this
+
+
+def _lease_owner() -> str:
+    """``<worker identity>#<thread>``: the worker's heartbeat renews the leases of its threads."""
+    return f"{worker_identity()}#{threading.get_ident()}"
+
+
 def run_scan(ctx: Any, req: ScanRequest) -> ScanOutcome:
     """Scan one head of one PR and publish the result. See the module docstring."""
     store = ctx.store
@@ -144,6 +159,19 @@ def run_scan(ctx: Any, req: ScanRequest) -> ScanOutcome:
                               trigger=req.trigger)
     if record.state == "completed" and not req.forced:
         return ScanOutcome("completed", record.conclusion, record.check_run_id, detail="already scanned")
+    owner = _lease_owner()
+    Heartbeat.ensure(store, worker_identity(), SCAN_LEASE_S)
+    if not store.claim_scan(record.id, owner=owner, lease_s=SCAN_LEASE_S):
+        raise ScanBusy(f"{req.repo}#{req.pr} at {req.head_sha[:12]} is being scanned by another worker",
+                       retry_after=15.0)
+    try:
+        return _run_claimed(ctx, client, req, record)
+    finally:
+        store.release_scan(record.id, owner=owner)
+
+
+def _run_claimed(ctx: Any, client: InstallationClient, req: ScanRequest, record: Any) -> ScanOutcome:
+    store = ctx.store
     try:
         pr = client.get_pull(req.repo, req.pr)
     except GitHubError as exc:
@@ -196,6 +224,8 @@ def end_check_run(ctx: Any, installation_id: int, repo: str, pr: int, head_sha: 
     record = ctx.store.get_scan(repo, pr, head_sha)
     if record is None or not record.check_run_id or record.state in ("completed", "failed", "superseded"):
         return False
+    if record.leased_by_other():
+        return False  # another worker is scanning this head right now and will end its run
     client = ctx.require_github().installation(installation_id)
     _fail_run(client, repo, record.check_run_id, reason)
     ctx.store.update_scan(record.id, state="failed", conclusion="failure", error=reason[:500],

@@ -105,6 +105,13 @@ class ScanRecord:
     finished_at: float | None
     duration_s: float | None
     findings_count: int | None
+    lease_owner: str | None = None
+    lease_until: float | None = None
+
+    def leased_by_other(self, owner: str = "", now: float | None = None) -> bool:
+        """True while another owner's lease on this scan has not run out."""
+        now = time.time() if now is None else now
+        return bool(self.lease_owner and self.lease_owner != owner and (self.lease_until or 0) > now)
 
 
 _NONCE = secrets.token_hex(4)
@@ -154,6 +161,8 @@ scans = sa.Table(
     sa.Column("finished_at", sa.Float),
     sa.Column("duration_s", sa.Float),
     sa.Column("findings_count", sa.Integer),
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_until", sa.Float),
 )
 
 findings = sa.Table(
@@ -422,14 +431,21 @@ class Store:
         return int(attempts or 0)
 
     def renew_leases(self, worker: str, lease_s: float) -> int:
-        """Extend every lease this worker holds (its heartbeat). Returns how many."""
+        """Extend every lease this worker holds (its heartbeat): its deliveries, and the
+        scans its threads hold (owners ``<worker>#<thread>``). Returns how many."""
         with self._tx() as conn:
-            return conn.execute(
+            n = conn.execute(
                 deliveries.update()
                 .where(deliveries.c.claimed_by == worker,
                        deliveries.c.state == DeliveryState.RUNNING)
                 .values(lease_until=time.time() + lease_s)
             ).rowcount
+            n += conn.execute(
+                scans.update()
+                .where(scans.c.lease_owner.startswith(worker + "#", autoescape=True))
+                .values(lease_until=time.time() + lease_s)
+            ).rowcount
+            return n
 
     def release_delivery(self, delivery_id: str, *, worker: str, hold_s: float = 0,
                          holder: str | None = None) -> None:
@@ -501,6 +517,30 @@ class Store:
                     scans.c.repo == repo, scans.c.pr == pr, scans.c.head_sha == head_sha)
             ).mappings().one()
         return _scan(row)
+
+    def claim_scan(self, scan_id: int, *, owner: str, lease_s: float) -> bool:
+        """Take the lease on a scan; False while another owner's lease has not run out.
+
+        Two deliveries for one head (``opened`` and ``labeled`` together, a re-run while a
+        scan runs) can reach two workers at once: only the holder scans and posts, the other
+        retries later and then finds the scan completed.
+        """
+        now = time.time()
+        with self._tx() as conn:
+            taken = conn.execute(
+                scans.update()
+                .where(scans.c.id == scan_id,
+                       sa.or_(scans.c.lease_until.is_(None), scans.c.lease_until < now,
+                              scans.c.lease_owner == owner))
+                .values(lease_owner=owner, lease_until=now + lease_s)
+            ).rowcount
+        return bool(taken)
+
+    def release_scan(self, scan_id: int, *, owner: str) -> None:
+        """Give the lease back (only the holder can)."""
+        with self._tx() as conn:
+            conn.execute(scans.update().where(scans.c.id == scan_id, scans.c.lease_owner == owner)
+                         .values(lease_owner=None, lease_until=None))
 
     def update_scan(self, scan_id: int, **fields: Any) -> None:
         """Set some of: state, check_run_id, conclusion, error, started_at, finished_at,
