@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -38,12 +39,27 @@ def rule_files(root: Path = SEMGREP_DIR) -> list[Path]:
 
 
 def load_semgrep_rules(root: Path = SEMGREP_DIR) -> list[dict[str, Any]]:
-    """Every rule of the pack, validated; raises RuleError naming the file."""
+    """Every rule of the pack, validated; raises RuleError naming the file.
+
+    Loaded once per process and pack state (the files' names and modification times).
+    """
+    files = rule_files(root)
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+    return [dict(r) for r in _load_cached(str(root), stamp)]
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(root_s: str, stamp: tuple[tuple[str, int], ...]) -> tuple[dict[str, Any], ...]:
+    root = Path(root_s)
     rules: list[dict[str, Any]] = []
     seen: dict[str, Path] = {}
-    for path in rule_files(root):
+    for path_s, _ in stamp:
+        path = Path(path_s)
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except yaml.YAMLError as exc:
             raise RuleError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
@@ -59,7 +75,7 @@ def load_semgrep_rules(root: Path = SEMGREP_DIR) -> list[dict[str, Any]]:
             rule = dict(rule)
             rule.setdefault("metadata", {})["source-file"] = str(path.relative_to(root))
             rules.append(rule)
-    return rules
+    return tuple(rules)
 
 
 def meta_of(rule: dict[str, Any], path: Path | str = "") -> RuleMeta:

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-import yaml
 
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
+from reviewer.core.analyzers.fragments import balance_fragment
 from reviewer.core.findings import Confidence, Finding, Severity, SkipReason, Skipped
 from reviewer.core.rules import load_semgrep_rules, meta_of
 from reviewer.core.workdir import write_tree
@@ -36,6 +36,20 @@ def semgrep_binary() -> str:
     if not found:
         raise FileNotFoundError("semgrep is not installed: run `pip install semgrep` (or `make dev`)")
     return found
+
+
+_CONFIG_CACHE: dict[tuple[str, ...], str] = {}
+
+
+def _config_text(ids: tuple[str, ...], rules: list[dict[str, Any]]) -> str:
+    """The rules as one semgrep config (JSON is YAML), built once per set of rules."""
+    text = _CONFIG_CACHE.get(ids)
+    if text is None:
+        text = json.dumps({"rules": rules})
+        if len(_CONFIG_CACHE) > 16:
+            _CONFIG_CACHE.clear()
+        _CONFIG_CACHE[ids] = text
+    return text
 
 
 def semgrep_env() -> dict[str, str]:
@@ -92,7 +106,8 @@ class SemgrepAnalyzer:
         options = groups[0][1].options
         rules = [r for r in self.rules if r["id"] not in options.disabled_rules]
         metas = {r["id"]: meta_of(r) for r in rules}
-        targets: list[dict[str, str]] = [{f.path: f.text for f in files if _wants(f)} for files, _ in groups]
+        targets: list[dict[str, str]] = [{f.path: _target_text(f) for f in files if _wants(f)}
+                                         for files, _ in groups]
         texts: list[dict[str, str]] = [{f.path: f.text for f in files} for files, _ in groups]
         if not rules or not any(targets):
             return outs
@@ -100,7 +115,7 @@ class SemgrepAnalyzer:
         with tempfile.TemporaryDirectory(prefix="gatehouse-") as tmp:
             root = Path(tmp)
             config = root / "rules.yml"
-            config.write_text(yaml.safe_dump({"rules": rules}, sort_keys=False), encoding="utf-8")
+            config.write_text(_config_text(tuple(r["id"] for r in rules), rules), encoding="utf-8")
             tree = root / "src"
             tree.mkdir()
             where: dict[str, tuple[int, str]] = {}
@@ -222,6 +237,15 @@ def _wants(f: AnalysisFile) -> bool:
         return True
     name = f.path.rsplit("/", 1)[-1]
     return "." not in name and name.lower() not in _PROSE_NAMES and bool(f.text.strip())
+
+
+def _target_text(f: AnalysisFile) -> str:
+    """The text semgrep scans: a diff-only fragment gets its open brackets closed so it parses."""
+    from reviewer.core.analyzers.base import language_of
+
+    if f.change.head_text is not None:
+        return f.text
+    return balance_fragment(f.text, language_of(f.path, f.text))
 
 
 def target_name(path: str) -> str:
