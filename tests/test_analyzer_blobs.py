@@ -89,6 +89,13 @@ def test_hashes_and_ids_are_not_text() -> None:
     assert findings(new_file_diff("src/consts.py", code)) == []
 
 
+def test_digit_pair_tables_are_not_hex_text() -> None:
+    # Two-digit lookup tables ("00".."99") read as hex spell alphabet runs, not hidden words.
+    code = ('static const char pairs[] =\n  "4243444546474849505152535455"\n'
+            '  "6465666768696a6b6c6d6e6f7071";\n')
+    assert [f for f in findings(new_file_diff("src/fmt.c", code)) if f.severity >= Severity.MEDIUM] == []
+
+
 def test_generated_vendored_and_data_files_are_not_payloads() -> None:
     blob = base64.b64encode(_random_bytes(400)).decode()
     for path in ("web/dist/app.min.js", "vendor/lib/x.js", "package-lock.json", "fixtures/blob.py",
@@ -140,3 +147,10 @@ def test_benign_corpus_is_fast_and_quiet(shared_dir: Path) -> None:
         noisy += [(f.path, f.rule_id) for f in result.findings if f.severity >= Severity.MEDIUM]
     assert time.monotonic() - started < 30
     assert len(noisy) <= 2, noisy
+
+
+def test_long_reference_list_naming_a_compression_library_is_low() -> None:
+    # A long see-also line names zlib modules; naming a library is not decoding anything.
+    refs = ", ".join(f"L<Archive::Zlib::Part{i}>" for i in range(40))
+    found = findings(new_file_diff("lib/Archive/Zlib.pm", refs + "\n"))
+    assert [(f.rule_id, f.severity) for f in found] == [("blob-minified-line", Severity.LOW)]

@@ -66,6 +66,13 @@ def test_ordinary_and_inert_urls_are_info_at_most() -> None:
     assert {f.rule_id for f in found} <= {"endpoint-new-host"}
 
 
+def test_short_link_in_a_message_for_people_ranks_lower_than_one_the_code_calls() -> None:
+    told = findings(new_file_diff("src/warn.py", 'log.warning("Skipping %s; see https://bit.ly/3xYz9Qa for why")\n'))
+    assert ranked(told) == []
+    called = findings(new_file_diff("src/get.py", 'resp = urlopen("https://bit.ly/3xYz9Qa")\n'))
+    assert ranked(called) == [("endpoint-suspicious-host", Severity.MEDIUM)]
+
+
 def test_raw_public_ip_in_code_is_medium_and_versions_are_not_ips() -> None:
     found = findings(new_file_diff("src/net.py", 'sock.connect(("45.77.12.201", 4444))\n'))
     assert ranked(found) == [("endpoint-raw-ip", Severity.MEDIUM)]

@@ -87,6 +87,10 @@ def test_low_entropy_and_non_credential_names_are_quiet() -> None:
             'PASSWORD_HASHER = "django.contrib.auth.hashers.Argon2PasswordHasher"\n'
             'secret_name = "prod/db/credentials"\n')
     assert findings("app/forms.py", text) == []
+    # Field names and file paths under credential-like names are not secrets.
+    text = ('    Oid.SIGNING_KEY_USAGE_PERIOD: "signingKeyUsagePeriod",\n'
+            'open_source(const char* auth_token = "/var/lib/app/auth.tok");\n')
+    assert findings("src/names.h", text) == []
 
 
 @pytest.mark.parametrize(("path", "line"), [
@@ -128,6 +132,20 @@ def test_ordinary_comparisons_stay_quiet() -> None:
             'if cmd == "shell":\n    subprocess.run(["bash"])\n')
     assert findings("app/handlers.py", text) == []
     assert findings("tests/test_login.py", 'assert password == "Sup3rS3cret!"\n') == []
+
+
+def test_attribute_names_and_privilege_words_in_text_stay_quiet() -> None:
+    # A dict key compared with a field name, and "sudo" only as a value or in a comment.
+    text = ("    return $self->{cache} if $key eq 'CacheLevel';\n"
+            "    elsif ($key eq 'MAX_OF_ROWS') {\n"
+            "    if ($^O ne 'MSWin32') {\n"
+            "        # let the user pick sudo here\n"
+            "    if ($conf{install_mode} eq 'sudo') {\n"
+            "        print_help();\n"
+            "    if ($magic eq 'GIF89a') {\n")
+    assert findings("lib/Config/Store.pm", text) == []
+    found = findings("lib/Gate.pm", "if ($conf{mode} eq 'letmein42') {\n    $is_admin = 1;\n")
+    assert [f.rule_id for f in found] == ["auth-magic-value-privilege"]
 
 
 def test_rule_ids_are_stable_and_in_the_taxonomy() -> None:

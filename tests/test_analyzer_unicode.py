@@ -128,6 +128,26 @@ def test_mixed_script_identifier_without_twin_is_still_flagged() -> None:
     assert [f.rule_id for f in found] == ["unicode-homoglyph-identifier"]
 
 
+def test_alphabet_tables_and_unicode_test_strings_stay_below_medium() -> None:
+    # Letter-frequency tables, encoding maps and round-trip test strings are data, not names.
+    code = ('FREQUENT = {"ru": [\n    "\u043e",\n    "\u0435",\n    "\u0430",\n], "el": ["\u03bf", "\u03b1"]}\n'
+            'o = e = a = 0\n'
+            'LATIN9 = "\u00a4\u00a6\u00a8\u00ad\u00ae\u00b4\u00b8"\n'
+            "check_round_trip('x\u034fy \u00e9\u00e8\u00ea')  # combining joiner test\n"
+            "# drop this shim once the minimum version is 3.12.\u200b\n")
+    found = findings(new_file_diff("lib/charsets.py", code))
+    assert [f for f in found if f.severity >= Severity.MEDIUM] == []
+    mixed = "assert render('B\u03b1d \u00cbrr\u00f8r') == expected\n"
+    assert [f for f in findings(new_file_diff("lib/render.py", mixed)) if f.severity >= Severity.MEDIUM] == []
+    assert [f for f in findings(new_file_diff("tests/test_render.py", "check('F\u03b1il')\n"))
+            if f.severity >= Severity.MEDIUM] == []
+    # A look-alike host in a plain string, and the same letters as a name in code, still fire.
+    host = findings(new_file_diff("src/dl.py", 'URL = "https://g\u0456thub.com/org/repo"\n'))
+    assert [(f.rule_id, f.severity) for f in host] == [("unicode-homoglyph-identifier", Severity.HIGH)]
+    forged = findings(new_file_diff("lib/flags.py", "o = 1\n\u043e = 2\nuse(\u043e)\n"))
+    assert [(f.rule_id, f.severity) for f in forged][:1] == [("unicode-homoglyph-identifier", Severity.HIGH)]
+
+
 def test_non_english_prose_and_translations_stay_quiet() -> None:
     readme = ("# Проект\n\nЭто библиотека для работы с сетью. Установите её через pip.\n"
               "这是一个用于网络的库。\n\nΑυτή είναι μια βιβλιοθήκη.\n")

@@ -10,3 +10,9 @@ const mm = "Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn";
 const cache = path.join(os.homedir(), ".cache", "myapp");
 // ok: generic-browser-wallet-store
 const state = loadState("local-state.json");
+// ruleid: generic-browser-wallet-store
+const profile = path.join(os.homedir(), ".config/google-chrome", "Default", "Cookies");
+// ok: generic-browser-wallet-store
+const crashes = `${os.homedir()}/.config/chromium/Crash Reports/pending`;
+// ok: generic-browser-wallet-store
+// Each reader keeps its own local state and writes the login data to the session store.

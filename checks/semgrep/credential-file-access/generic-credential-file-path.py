@@ -10,3 +10,7 @@ npmrc = os.path.join(os.environ["HOME"], ".npmrc")
 known = os.path.expanduser("~/.ssh/known_hosts")
 # ok: generic-credential-file-path
 cfg = os.path.expanduser("~/.config/myapp/settings.toml")
+# ruleid: generic-credential-file-path
+creds = os.path.join(os.path.expanduser("~"), ".aws", "credentials")
+# ok: generic-credential-file-path
+conf = os.path.join(os.path.expanduser("~"), ".myapp", "config")

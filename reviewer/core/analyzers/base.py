@@ -80,7 +80,8 @@ _EXT_LANG = {
     ".bash": "bash", ".zsh": "bash", ".pl": "perl", ".pm": "perl", ".cgi": "perl",
     ".cs": "csharp", ".rs": "rust", ".kt": "kotlin", ".swift": "swift", ".ps1": "powershell",
     ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml", ".md": "markdown",
-    ".cmake": "cmake",
+    ".cmake": "cmake", ".rake": "ruby", ".gemspec": "ruby", ".ru": "ruby", ".mts": "typescript",
+    ".cts": "typescript", ".phtml": "php",
 }
 _SHEBANG = re.compile(r"^#!\s*\S*?(?:/env\s+)?(python|node|bash|sh|perl|ruby|php)")
 

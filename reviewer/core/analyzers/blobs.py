@@ -90,7 +90,14 @@ def is_doc_path(path: str) -> bool:
 def is_generated_path(path: str) -> bool:
     """Minified, bundled, locked, vendored or generated files, and snapshots."""
     parts = _parts(path)
-    return bool(_GENERATED_FILE.search(parts[-1])) or any(p in _GENERATED_DIRS for p in parts[:-1])
+    if bool(_GENERATED_FILE.search(parts[-1])):
+        return True
+    # Shell and PowerShell scripts under build/ are the build's own source, not its output.
+    script = posixpath.splitext(parts[-1].lower())[1] in _BUILD_SCRIPT_EXT
+    return any(p in _GENERATED_DIRS and not (script and p == "build") for p in parts[:-1])
+
+
+_BUILD_SCRIPT_EXT = frozenset({".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd"})
 
 
 def is_data_path(path: str) -> bool:
@@ -257,7 +264,8 @@ _DANGER_TEXT = re.compile(
     r"secret|wallet|\bsocket\b|/tmp/|\.sh\b|\.py\b|\.js\b|\.exe\b|\./", re.I)
 _DECODE_EXEC = re.compile(r"\beval\b|\bexec\b|Function\s*\(|fromCharCode|atob\s*\(|b64decode|"
                           r"base64_decode|Buffer\.from|unhexlify|decodeURIComponent|unescape\s*\(|"
-                          r"createDecipher|\bsystem\s*\(|child_process|marshal\.loads|zlib|gzinflate|"
+                          r"createDecipher|\bsystem\s*\(|child_process|marshal\.loads|"
+                          r"zlib\.(?:decompress|inflate|gunzip)|inflateSync|gunzipSync|gzinflate|"
                           r"str_rot13|\bcompile\s*\(", re.I)
 
 
@@ -284,6 +292,8 @@ def _readable(data: bytes, min_letters: int = 4) -> str | None:
     text = data.decode("ascii", "replace")
     if sum(ch.isalpha() for ch in text) < min_letters:
         return None
+    if sum(b == a + 1 for a, b in zip(data, data[1:])) > 0.6 * len(data):
+        return None  # a run of consecutive codes ("@ABCDEFG..."): a lookup table, not hidden text
     return text
 
 

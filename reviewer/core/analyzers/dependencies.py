@@ -13,6 +13,7 @@ served from a tunnel or paste host is high.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import posixpath
 import re
@@ -114,6 +115,11 @@ RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
           "setup.py runs a program at module level.",
           "Keep setup.py declarative; compute versions with a build backend plugin instead.",
           ("install-hook", "exec")),
+    _meta("dep-build-script-io", "install-hook", _S.LOW, _C.LOW,
+          "A package build script (Cargo build.rs, RubyGems extconf.rb) runs a program or reaches the "
+          "network; it runs on every build of every project that depends on the package.",
+          "Keep build scripts to compiling bundled sources; no downloads, no shells.",
+          ("install-hook",)),
     _meta("dep-extra-index", "dependency-risk", _S.MEDIUM, _C.MEDIUM,
           "An extra package index is searched next to the default one (dependency confusion).",
           "Use a single index that proxies both, or pin internal packages to their index."),
@@ -217,6 +223,8 @@ class DependencyAnalyzer:
         name = path.rsplit("/", 1)[-1]
         if name == "setup.py":
             out.findings.extend(_setup_py(change, known))
+        if name in _BUILD_SCRIPTS:
+            out.findings.extend(_build_script(change, known))
         if name in _LOCKFILES:
             out.findings.extend(_lockfile(change, known))
             return
@@ -326,6 +334,13 @@ class DependencyAnalyzer:
                                 f"`{old}` is replaced by the local directory `{new}`.")
             if new.split("/")[0] == old.split("/")[0] and new.rstrip("/") == old.rstrip("/"):
                 return None
+            if _impersonating_fork(old.split()[0] if old.split() else old, new.split()[0] if new.split() else new):
+                return dataclasses.replace(
+                    _finding("dep-go-replace-fork", s.path, s.line, s.text,
+                             f"`{old}` is replaced by `{new}`: the same module name under an owner whose "
+                             "name imitates the original one. A look-alike fork is how a trojaned copy "
+                             "of a popular module gets into a build."),
+                    severity=Severity.HIGH)
             return _finding("dep-go-replace-fork", s.path, s.line, s.text,
                             f"`{old}` is replaced by a different module, `{new}`.")
         if host and is_suspicious_host(host) and s.kind != "no-verify":
@@ -355,6 +370,28 @@ class DependencyAnalyzer:
 
 
 # -- helpers ------------------------------------------------------------------------
+
+
+def _impersonating_fork(old: str, new: str) -> bool:
+    """True when ``new`` keeps ``old``'s repository name under a look-alike owner (a go.mod replace)."""
+    a, b = old.strip("/").split("/"), new.strip("/").split("/")
+    if len(a) < 3 or len(b) < 3 or a[0] != b[0] or a[2:] != b[2:]:
+        return False
+    o, n = a[1].lower(), b[1].lower()
+    if o == n or len(o) < 3:
+        return False
+    squash = re.sub(r"[-_.]", "", n)
+    return o in n or squash == re.sub(r"[-_.]", "", o) or _edit_distance(o, n) <= 2
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _finding(rule_id: str, path: str, line: int, evidence: str, message: str,
@@ -424,6 +461,21 @@ def _referenced_file_status(cmd: str, manifest: str, changeset: ChangeSet) -> Fi
         if status in (FileStatus.MODIFIED, FileStatus.RENAMED):
             best = status
     return best
+
+
+# Scripts a package manager runs while building a dependency: an install hook by another name.
+_BUILD_SCRIPTS = frozenset({"build.rs", "extconf.rb"})
+_BUILD_SCRIPT_IO = re.compile(
+    r"\bCommand::new\s*\(|\bTcpStream::|\breqwest::|\bureq::|\bstd::net::|\bcurl\b|\bwget\b|"
+    r"\bNet::HTTP\b|\bURI\.open\b|\bopen-uri\b|\bsystem\s*\(|\bspawn\s*\(|%x[({\[]|`[^`]+`")
+
+
+def _build_script(change: FileChange, known: KnownLines) -> list[Finding]:
+    """Added lines of a build script that run programs or use the network."""
+    return [_finding("dep-build-script-io", change.path, n, text,
+                     f"`{change.path}` runs this on every build of every project that depends on the package.")
+            for n, text in known.ordered()
+            if n in known.added and _BUILD_SCRIPT_IO.search(text.split("//", 1)[0])]
 
 
 def _setup_py(change: FileChange, known: KnownLines) -> list[Finding]:

@@ -139,14 +139,16 @@ _SECRET_REF = re.compile(r"\$\{\{\s*secrets\.\w+\s*\}\}|\$[A-Z_]*(?:TOKEN|SECRET
 _CRED_FILE = re.compile(
     r"~/\.ssh|\.ssh/id_|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|\.npmrc\b|\.pypirc\b|\.netrc\b|"
     r"\.git-credentials|\.docker/config\.json|\.kube/config|/etc/shadow|/etc/passwd|wallet\.dat|"
-    r"Login Data|\.gnupg|\.config/gh/hosts|\.config/gcloud")
+    r"Login Data|\.gnupg|\.config/gh/hosts|\.config/gcloud|"
+    r"[\"']\.(?:aws|ssh|kube|docker)[\"']\s*,\s*[\"'](?:credentials|config|config\.json|id_\w+)[\"']")
 _SOURCE_TREE = re.compile(r"git\s+ls-files|git\s+bundle|git\s+archive|git\s+remote\s+-v|"
                           r"\btar\s+-?c[a-z]*\s|\bzip\s+-r|shutil\.make_archive|\bos\.walk\(")
 _SEND = re.compile(
     r"(?i)\bcurl\b|\bwget\b|requests\.(?:post|put|get|patch)|httpx\.|urllib|urlopen|\bfetch\s*\(|"
     r"\baxios\b|\.post\s*\(|\.put\s*\(|https?\.request|http\.get|XMLHttpRequest|sendBeacon|Net::HTTP|"
     r"Invoke-WebRequest|Invoke-RestMethod|WebClient|HttpClient|\bnc\s|socket|\.send\s*\(|"
-    r"\bhttp\.(?:Post|Get|NewRequest)|LWP::|HTTP::Tiny|file_get_contents\s*\(\s*[\"']https?")
+    r"\bhttp\.(?:Post|Get|NewRequest)|LWP::|HTTP::Tiny|file_get_contents\s*\(\s*[\"']https?|"
+    r"\.openConnection\s*\(|HttpURLConnection")
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,7 @@ class EndpointAnalyzer:
             severity = Severity.LOW
         elif cls.tests:
             severity = Severity(max(int(Severity.LOW), int(severity) - 1))
-        elif cls.code and _comment_only(line):
+        elif cls.code and (_comment_only(line) or _in_prose_string(line, ep.text)):
             severity = Severity(max(int(Severity.LOW), int(severity) - 1))
         message = (f"The change adds `{ep.host}`, {label}. Such services let anyone receive data or "
                    "serve files without an account the organisation controls, which is why stolen "
@@ -473,6 +475,22 @@ class _LazyLines:
         if self._lines is None:
             self._lines = self._text.splitlines()
         return self._lines
+
+
+_STRING_LITERAL = re.compile(r"""(["'`])((?:(?!\1)[^\\\n]|\\.)*)\1""")
+
+
+def _in_prose_string(line: str, url: str) -> bool:
+    """True when ``url`` is quoted inside a sentence ("see https://... for details") on a line that
+    itself calls nothing: a link shown to people, not an address the code talks to."""
+    for m in _STRING_LITERAL.finditer(line):
+        body = m.group(2)
+        if url not in body:
+            continue
+        words = re.findall(r"[A-Za-z]{2,}", body.replace(url, " "))
+        rest = line[:m.start()] + line[m.end():]
+        return len(words) >= 2 and not _CONNECT.search(rest)
+    return False
 
 
 def _comment_only(line: str) -> bool:

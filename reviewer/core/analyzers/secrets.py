@@ -164,7 +164,7 @@ _LIT = r"(?P<q>[\"'])(?P<lit>[^\"'\n\\]{1,100})(?P=q)"
 _LIT2 = r"(?P<q2>[\"'])(?P<lit2>[^\"'\n\\]{1,100})(?P=q2)"
 _OP = r"\s*(?:===?|!==?|<>|\beq\b|\bne\b)\s*"
 _COMPARE = re.compile(
-    rf"(?P<lhs>{_OPERAND}){_OP}{_LIT}(?!\s*[\w.(\[])"
+    rf"(?<![\w^])(?P<lhs>{_OPERAND}){_OP}{_LIT}(?!\s*[\w.(\[])"
     rf"|(?<![\w.])" + _LIT2 + rf"{_OP}(?P<rhs>{_OPERAND})(?![\w(])"
     rf"|\b(?:str(?:n)?(?:case)?cmp|memcmp|wcscmp|_?stricmp|hash_equals|compare_digest|secure_compare|"
     rf"timingSafeEqual|constant_time_compare|ConstantTimeCompare|EqualFold|Objects\.equals|"
@@ -175,7 +175,7 @@ _COMPARE = re.compile(
     rf"(?P<rname>{_OPERAND})\s*\)")
 _STRONG_NAME = re.compile(r"(?i)pass(?:wd|word|phrase|code)?$|pwd$|^pass|secret|api_?key|apikey|"
                           r"master_?(?:key|pass)|auth_?(?:key|code|token|secret)|access_?(?:key|token)|"
-                          r"private_?key|backdoor|magic|skeleton_?key|admin_?(?:pass|key|token|secret)")
+                          r"private_?key|backdoor|magic_?(?:word|pass\w*|key|token|phrase|code|string|value)|skeleton_?key|admin_?(?:pass|key|token|secret)")
 _WEAK_NAME = re.compile(r"(?i)^(?:token|tok|key|otp|pin|cred(?:ential)?s?|auth|sig(?:nature)?|hmac|"
                         r"license(?:_?key)?|authorization|x-api-key|x-auth-token|api-key|x-token)$")
 _USER_NAME = re.compile(r"(?i)^(?:user(?:_?name)?|login|uname|usr|admin|account|principal|"
@@ -201,6 +201,18 @@ _LONG_RUN = re.compile(r"[A-Za-z0-9_\-]{16}|-----BEGIN")
 _CRED_HINTS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential")
 _COMPARE_HINT = re.compile(r"==|!=|<>|\beq\b|\bne\b|cmp|[Ee]qual|[Cc]ompare")
 _KEY_BODY = re.compile(r"(?:^|\\n|[\"'`]\s*\+?\s*)[A-Za-z0-9+/]{40,}={0,2}", re.M)
+
+
+# A literal made of words (`TraceLevel`, `NUM_OF_FIELDS`, `content-type`) names a field or an
+# option; a magic password or key has digits or symbols mixed in.
+_IDENTIFIER_WORDS = re.compile(r"[A-Za-z]+(?:[_\-. ][A-Za-z]+)*")
+_PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:~|\.{1,2})?[/\\][\w.\-/\\]*")
+_STRING_OR_COMMENT = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|(?:^|\s)(?:#|//).*$", re.M)
+
+
+def _code_only(text: str) -> str:
+    """``text`` without string literals and line comments (roughly, any language)."""
+    return _STRING_OR_COMMENT.sub(" ", text)
 
 
 def _last_name(operand: str) -> str:
@@ -353,6 +365,8 @@ class SecretAnalyzer:
             return None
         if re.search(r"[${}%<>]|^\w+\(|::|\.\w+\(", value):
             return None  # interpolation or a reference, not a literal
+        if _IDENTIFIER_WORDS.fullmatch(value) or _PATH_LIKE.fullmatch(value):
+            return None  # a field name (`privateKeyUsage`) or a path (`/dev/urandom`), not a secret
         meta = RULES["secret-generic-assignment"]
         message = (f"`{last}` is set to a literal that looks like a real secret ({mask(value)}, "
                    f"{shannon_entropy(value):.1f} bits/char). Secrets in source end up in every clone "
@@ -375,9 +389,12 @@ class SecretAnalyzer:
                 continue
             if low == cmp.name.lower() or re.search(r"[{}%$]|^\s|\s$", lit) or len(set(low)) <= 1:
                 continue
-            grant = _GRANT.search(window)
-            execs = _EXEC.search(window)
-            secretish = _looks_secret(lit) or bool(re.search(r"[A-Z].*\d|\d.*[A-Z]", lit))
+            # Privileges are granted by code: the words "sudo" or "privilege" in a string or a
+            # comment (the compared value itself, a help text) grant nothing.
+            grant = _GRANT.search(_code_only(window))
+            execs = _EXEC.search(window.replace(lit, ""))
+            secretish = (_looks_secret(lit) or bool(re.search(r"[A-Z].*\d|\d.*[A-Z]", lit))) \
+                and not _IDENTIFIER_WORDS.fullmatch(lit)
             if cmp.strength == "strong":
                 rule, why = "auth-magic-compare", f"the credential `{cmp.name}` is checked against a constant"
             elif cmp.strength == "weak" and (secretish or grant):

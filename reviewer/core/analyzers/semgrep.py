@@ -24,6 +24,7 @@ OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 _SEMGREP_LANGS = {
     "python", "javascript", "typescript", "go", "java", "ruby", "php", "c", "cpp", "bash",
     "perl", "csharp", "rust", "kotlin", "yaml", "json", "dockerfile", "swift", "cmake",
+    "powershell",  # no semgrep parser: generic (regex) rules still read it
 }
 
 

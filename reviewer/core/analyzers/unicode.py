@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from reviewer.core.analyzers.agents import agent_file_kind
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
-from reviewer.core.analyzers.blobs import is_doc_path, is_program_like, iter_added
+from reviewer.core.analyzers.blobs import is_doc_path, is_program_like, is_test_path, iter_added
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta
 
@@ -57,7 +57,8 @@ _CONFUSABLE = {
 }
 _WORD = re.compile(r"[^\W\d]\w*")
 _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+# Real Hangul text (the filler characters themselves excluded: they are what hides).
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u115e\u1161-\u11ff\u3131-\u3163\u3165-\u318f]")
 
 
 def _meta(rule_id: str, severity: Severity, confidence: Confidence, rationale: str,
@@ -185,6 +186,47 @@ class _FileKind:
 
 def _neighbours(line: str, i: int) -> tuple[str, str]:
     return (line[i - 1] if i > 0 else ""), (line[i + 1] if i + 1 < len(line) else "")
+
+
+def _in_text(line: str, i: int) -> bool:
+    """True when position ``i`` of a code line sits inside a string literal or a line comment."""
+    return bool(_text_kind(line, i))
+
+
+def _text_kind(line: str, i: int) -> str:
+    """"string" or "comment" when position ``i`` of a code line is inside one, else ""."""
+    quote = ""
+    j = 0
+    while j < i:
+        ch = line[j]
+        if quote:
+            if ch == "\\":
+                j += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        elif (ch == "#" and line[j + 1:j + 2] in ("", " ", "#", "!")) or line.startswith("//", j):
+            return "comment"
+        j += 1
+    return "string" if quote else ""
+
+
+def _visible_foreign(line: str) -> int:
+    """How many visible non-ASCII characters a line holds (text or a character table, not names)."""
+    return sum(1 for ch in line if ord(ch) > 0x7F and ord(ch) not in _ZERO_WIDTH and ord(ch) not in _FILLERS
+               and ord(ch) not in _BIDI_NAMES and ch.isprintable())
+
+
+def _accented_letters(line: str) -> int:
+    """Non-ASCII letters on a line that imitate no Latin letter (é, ø, ñ): visibly foreign text."""
+    return sum(1 for ch in line if ord(ch) > 0x7F and ch.isalpha() and ch not in _CONFUSABLE)
+
+
+def _word_at(line: str, word: str) -> int:
+    """Where ``word`` first occurs in ``line`` as a whole word (0 when not found)."""
+    m = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line)
+    return m.start() if m else 0
 
 
 class _ChangeWords:
@@ -321,6 +363,13 @@ class UnicodeAnalyzer:
         in_word = bool(before and (before.isalnum() or before == "_")) and bool(
             after and (after.isalnum() or after == "_"))
         name = _char_name(cp)
+        if kind.code and not in_word and _text_kind(line, i) == "comment":
+            # Between words of a comment it hides nothing a name or a string could use.
+            return _Hit("unicode-zero-width", Severity.LOW, n, f"an invisible {name} in a comment")
+        if kind.code and _visible_foreign(line) >= 3 and _in_text(line, i):
+            # A string of foreign text or a character table (encodings, Unicode tests): data, and
+            # the other letters around it show the reader the line is not plain ASCII.
+            return _Hit("unicode-zero-width", Severity.LOW, n, f"an invisible {name} in non-ASCII text")
         if kind.code:
             severity = Severity.HIGH if in_word else Severity.MEDIUM
         elif kind.prose:
@@ -381,12 +430,25 @@ class UnicodeAnalyzer:
     def _homoglyphs(self, file: AnalysisFile, odd: list[tuple[int, str, str]],
                     kind: _FileKind, change_words: "_ChangeWords") -> Iterator[tuple[_Hit, str]]:
         known = {w for w in _WORD.findall(file.text) if w.isascii()}
+        tests = is_test_path(file.path)
         for n, word, line in odd:
             skel = skeleton(word)
             scripts = sorted({_script(c) for c in word if c.isalpha()} - {"latin"})
             mixed = any(_script(c) == "latin" for c in word if c.isalpha())
             where = "elsewhere in this file" if skel in known else "in another file of this change"
-            if skel in known or skel in change_words.get():
+            in_text = _in_text(line, _word_at(line, word))
+            if mixed and in_text and (tests or _accented_letters(line) >= 2):
+                # Mixed scripts inside a test string or next to accented letters: Unicode test
+                # data ("Fαil Ërrør"), not a forged name or host.
+                what = (f"the word `{reveal(word)}` in a string of mixed-script text; it reads as `{skel}`")
+                yield _Hit("unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)), line
+            elif not mixed and in_text:
+                # A whole Cyrillic or Greek word (or letter) in a string or a comment is text:
+                # alphabets, translations, test data. A forged name has to be code.
+                what = (f"the word `{reveal(word)}`, written only in {'/'.join(scripts)} letters that "
+                        f"look Latin; it reads as `{skel}`")
+                yield _Hit("unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)), line
+            elif skel in known or skel in change_words.get():
                 what = (f"the identifier `{reveal(word)}`, which looks exactly like `{skel}` used "
                         f"{where} but is a different name "
                         f"(it contains {'/'.join(scripts)} letters)")

@@ -95,6 +95,10 @@ RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
     _meta("wf-secret-to-suspicious-host", "ci-secret-exfil", _S.CRITICAL, _C.HIGH,
           "A secret is sent to a raw IP, tunnel, paste or request-collector host.",
           "Remove the step; rotate the secret.", ("env-read", "network-send", "suspicious-endpoint")),
+    _meta("wf-secrets-to-remote-script", "ci-secret-exfil", _S.HIGH, _C.MEDIUM,
+          "A step pipes a script downloaded at run time into a shell while secrets are in its environment.",
+          "Vendor the script or pin it by checksum, and give the step only the secret it needs.",
+          ("env-read", "network-fetch", "exec")),
     _meta("wf-secrets-to-artifact", "ci-secret-exfil", _S.CRITICAL, _C.MEDIUM,
           "The secrets context or environment is written to an artifact, cache or log.",
           "Never write secrets to files that are uploaded or printed.", ("env-dump",)),
@@ -152,6 +156,10 @@ _ENV_DUMP = re.compile(r"\bprintenv\b(?!\s+\w)|(?:^|[;&|(`$]\s*)env\s*(?:$|[|>;)
                        r"|process\.env\b(?!\s*[.\[])|Get-ChildItem\s+env:", re.I | re.M)
 _SECRET_REF = re.compile(r"\$\{\{\s*secrets\.\w+\s*\}\}")
 _ENCODE = re.compile(r"\|\s*(?:base64|xxd|od\b|rev\b|openssl\s+(?:enc|base64))")
+# A download run straight by a shell or interpreter: whatever the server returns runs with the step's env.
+_PIPE_SHELL = re.compile(r"\b(?:curl|wget)\b[^\n|;#]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\S*/)?(?:(?:ba|z|da)?sh|python[0-9.]*|node|perl|ruby)\b"
+                         r"|\b(?:ba|z)?sh\s+(?:-s\s+)?<\(\s*(?:curl|wget)\b|\beval\s+[\"']?\$\(\s*(?:curl|wget)\b")
+_REPO_TOKEN = re.compile(r"\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}", re.I)
 _ARTIFACT_ACTIONS = ("actions/upload-artifact", "actions/cache", "actions/upload-pages-artifact")
 _WRITE_PERMS = ("contents", "packages", "id-token", "actions", "pull-requests", "deployments",
                 "security-events", "statuses", "checks", "issues", "attestations", "pages")
@@ -504,8 +512,22 @@ def _structured_checks(path: str, change: FileChange, known: KnownLines, wf: _Wo
     privileged = [t for t in _PRIVILEGED_TRIGGERS if t in wf.triggers]
     for job in wf.jobs:
         pr_checked_out = 0
+        artifact: tuple[str, int] | None = None  # where a workflow_run job unpacks the PR run's artifact
+        checked_out = False
         for step in job.steps:
             env = {**wf.env, **job.env, **step.env}
+            if step.uses.startswith("actions/checkout"):
+                checked_out = True
+            if "workflow_run" in privileged and _downloads_artifact(step):
+                artifact = (step.with_.get("path", (".", 0))[0].strip() or ".", step.uses_line or step.run_line)
+            elif artifact and step.run and _runs_artifact(step.run, artifact[0], checked_out):
+                line = step.run_line or step.line
+                findings.append(_finding(
+                    "wf-privileged-run-of-pr-code", path, line, text_of.get(line, ""),
+                    f"This workflow_run job runs a file from the artifact it downloaded (line {artifact[1]}); "
+                    "the triggering run built that artifact from the pull request, so anyone who opens one "
+                    "chooses what runs here with the base repository's secrets."))
+                artifact = None
             # A privileged trigger that checks out and then runs the pull request's code.
             if privileged and _checks_out_pr(step):
                 line = step.with_.get("ref", ("", step.uses_line or step.run_line))[1] if step.uses else step.run_line
@@ -527,6 +549,29 @@ def _structured_checks(path: str, change: FileChange, known: KnownLines, wf: _Wo
     findings.extend(_push_sender(path, change, wf, text_of))
     findings.extend(_line_checks(path, known, zizmor_ran=zizmor_ran, structured=True))
     return findings
+
+
+_ARTIFACT_ACTIONS_DOWNLOAD = ("actions/download-artifact", "dawidd6/action-download-artifact")
+_RUNS_LOCAL_FILE = re.compile(r"(?:^|[\s;&|(])(?:(?:ba|z)?sh|source|\.|python[0-9.]*|node|ruby|perl|pwsh)\s+"
+                              r"(?:-\w+\s+)*(\.?/?[\w.-]+(?:/[\w.-]+)*)|(?:^|[\s;&|(])(\./[\w./-]+)", re.M)
+
+
+def _downloads_artifact(step: _Step) -> bool:
+    return step.uses.startswith(_ARTIFACT_ACTIONS_DOWNLOAD) or bool(step.run and "gh run download" in step.run)
+
+
+def _runs_artifact(run: str, where: str, checked_out: bool) -> bool:
+    """True when a run step executes a file that lies in the downloaded artifact's folder."""
+    base = where.strip("./")
+    for m in _RUNS_LOCAL_FILE.finditer(run):
+        target = (m.group(1) or m.group(2) or "").lstrip("./")
+        if not target or target.startswith("-"):
+            continue
+        if base and (target == base or target.startswith(base + "/")):
+            return True
+        if not base and not checked_out:
+            return True  # no checkout: everything in the workspace came from the artifact
+    return False
 
 
 def _checks_out_pr(step: _Step) -> bool:
@@ -560,6 +605,13 @@ def _run_checks(path: str, step: _Step, env: dict[str, tuple[str, int]], text_of
             line = _line_in_run(step, _NET)
             findings.append(_finding("wf-secret-to-suspicious-host", path, line, text_of.get(line, run[:200]),
                                      f"A secret is sent to `{bad[0]}`, a host no real service is run from."))
+    handed = [k for k, (v, _) in env.items() if _SECRET_REF.search(v) and not _REPO_TOKEN.fullmatch(v.strip())]
+    if _PIPE_SHELL.search(run) and (handed or all_secrets):
+        line = _line_in_run(step, _PIPE_SHELL)
+        findings.append(_finding("wf-secrets-to-remote-script", path, line, text_of.get(line, run[:200]),
+                                 f"This step runs a script fetched at run time while {', '.join(sorted(handed)[:3]) or 'every secret'} "
+                                 "sits in its environment: whoever controls that URL, today or later, can read "
+                                 "the secrets."))
     if (all_secrets or _SECRET_REF.search(run)) and _ENCODE.search(run) and re.search(r"\becho\b|\bprintf\b|\bcat\b", run):
         line = _line_in_run(step, _ENCODE)
         findings.append(_finding("wf-secret-encoded-output", path, line, text_of.get(line, run[:200]),
@@ -660,6 +712,10 @@ def _line_checks(path: str, known: KnownLines, *, zizmor_ran: bool, structured: 
         if privileged and re.search(r"^\s*ref\s*:", code) and _HEAD_REF.search(code):
             findings.append(_finding("wf-privileged-checkout-of-pr-code", path, n, text,
                                      "A pull_request_target/workflow_run workflow checks out the pull request's code."))
+        if _PIPE_SHELL.search(code) and _in_run_block(lines, n) and _step_secrets(lines, n):
+            findings.append(_finding("wf-secrets-to-remote-script", path, n, text,
+                                     "This step runs a script fetched at run time while secrets sit in its "
+                                     "environment: whoever controls that URL can read them."))
         if _SECRET_REF.search(code) and _NET.search(code):
             bad = [h for h in (host_of(u) or u for u in _URL.findall(code)) if is_suspicious_host(h)]
             if bad:
@@ -669,6 +725,21 @@ def _line_checks(path: str, known: KnownLines, *, zizmor_ran: bool, structured: 
         findings.extend(_nearby_secret_sends(path, known, {f.start_line for f in findings
                                                            if f.rule_id == "wf-secrets-to-network"}))
     return findings
+
+
+_STEP_START = re.compile(r"^\s*-\s+\w")
+
+
+def _step_secrets(lines: dict[int, str], n: int) -> bool:
+    """Hunks only: the step around line ``n`` is handed a secret other than the repository token."""
+    start = n
+    while start - 1 in lines and n - start < 12 and not _STEP_START.match(lines[start]):
+        start -= 1
+    end = n + 1
+    while end in lines and end - n < 12 and not _STEP_START.match(lines[end]):
+        end += 1
+    return any(_SECRET_REF.search(lines[k]) and not _REPO_TOKEN.search(lines[k])
+               for k in range(start, end) if k in lines)
 
 
 def _nearby_secret_sends(path: str, known: KnownLines, done: set[int]) -> list[Finding]:
