@@ -281,7 +281,8 @@ def main() -> int:
     n_files = n_lines = odd_files = 0
     n_commits = high_commits = 0
     medium_plus = 0
-    per_kind: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])  # commits, lines, med+, high-commits
+    # per kind: commits, lines, medium+ findings, commits with high+
+    per_kind: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
     by_rule: dict[str, list[str]] = collections.defaultdict(list)
     rule_sev: dict[str, Severity] = {}
     degraded: list[str] = []
@@ -339,7 +340,8 @@ def main() -> int:
     print(f"medium+ per 10k lines     {per10k:.2f}   (target <= 3)")
     print(f"commits with high+        {high_commits} ({share:.1%})   (target <= 2%)")
     print(f"files left out            {odd_files}   (line breaks other than LF/CRLF inside lines)")
-    print(f"degraded pseudo-commits   {len(degraded)}" + ("   (figures undercount: see below)" if degraded else ""))
+    note = "   (figures undercount: see below)" if degraded else ""
+    print(f"degraded pseudo-commits   {len(degraded)}{note}")
     print(f"seconds                   {time.monotonic() - t0:.0f}")
     for line in sorted(set(d.split(": ", 1)[1] for d in degraded))[:5]:
         print(f"  degraded: {line}")

@@ -89,7 +89,8 @@ def test_low_entropy_and_non_credential_names_are_quiet() -> None:
     assert findings("app/forms.py", text) == []
     # Field names and file paths under credential-like names are not secrets.
     text = ('    Oid.SIGNING_KEY_USAGE_PERIOD: "signingKeyUsagePeriod",\n'
-            'open_source(const char* auth_token = "/var/lib/app/auth.tok");\n')
+            'open_source(const char* auth_token = "/var/lib/app/auth.tok");\n'
+            "    $password = '-anonymous@' unless defined $password;\n")
     assert findings("src/names.h", text) == []
 
 

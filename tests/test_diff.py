@@ -213,3 +213,11 @@ def test_github_patch_without_patch_text_is_diffed_from_contents():
 def test_github_patch_hunks_only():
     f = parse_file_patch("a.py", "@@ -1,2 +1,3 @@\n x\n+y = 1\n z", status="modified")
     assert f.added == {2: "y = 1"} and f.in_hunk(2)
+
+
+def test_line_separators_inside_a_line_do_not_break_the_diff():
+    odd = "x = '\u2028' + '\x0c' + '\x85' + '\x1e' + 'a\rb'"
+    data = (f"diff --git a/odd.py b/odd.py\nnew file mode 100644\n--- /dev/null\n+++ b/odd.py\n"
+            f"@@ -0,0 +1,2 @@\n+{odd}\n+exec(payload)\n").encode()
+    (f,) = parse_diff(data).files
+    assert f.added == {1: odd, 2: "exec(payload)"}

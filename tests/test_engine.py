@@ -22,7 +22,7 @@ def semgrep() -> SemgrepAnalyzer:
 
 
 def new_file(path: str, body: str) -> bytes:
-    lines = body.splitlines()
+    lines = body.split("\n")[:-1] if body.endswith("\n") else body.split("\n")
     hunk = "".join(f"+{ln}\n" for ln in lines)
     return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
             f"@@ -0,0 +1,{len(lines)} @@\n{hunk}").encode()
@@ -171,3 +171,21 @@ def test_minified_and_extensionless_files_reach_semgrep(tmp_path):
     result = scan(parse_diff(diff), analyzers=[SemgrepAnalyzer(rules_dir=rules)])
     assert {(f.rule_id, f.path) for f in result.findings} == {
         ("test-js-eval", "dist/bundle.min.js"), ("test-generic-env-post", "scripts/uploader")}
+
+
+def test_line_numbers_hold_after_unicode_line_separators():
+    """U+2028, U+0085 and form feeds inside a line are not line breaks for git or for us."""
+    from reviewer.core.findings import Confidence, Finding
+
+    class ExecLines:
+        name = "exec-lines"
+
+        def analyze(self, files, ctx) -> AnalyzerOutput:
+            return AnalyzerOutput(findings=[
+                Finding("t-exec", "remote-code-exec", Severity.HIGH, Confidence.HIGH, f.path, n, n, "m",
+                        evidence=line)
+                for f in files for n, line in enumerate(f.lines(), 1) if "exec(" in line])
+
+    body = "import base64\nnote = 'a\u2028b\u0085c\x0cd'\nexec(base64.b64decode('eA=='))\n"
+    (f,) = scan(parse_diff(new_file("sep.py", body)), analyzers=[ExecLines()]).findings
+    assert (f.start_line, f.evidence) == (3, "exec(base64.b64decode('eA=='))")

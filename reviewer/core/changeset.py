@@ -116,3 +116,15 @@ class ChangeSet:
     @property
     def added_lines(self) -> int:
         return sum(f.added_count for f in self.files)
+
+
+def text_lines(text: str) -> list[str]:
+    """A file's lines as line numbers count them: split at ``\\n`` only.
+
+    ``str.splitlines`` also splits at U+2028, U+0085, form feeds and lone ``\\r``, which
+    would shift every later line number (and put findings on the wrong lines).
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]

@@ -9,6 +9,7 @@ from unidiff.errors import UnidiffParseError
 
 from reviewer.core.changeset import ChangeSet, FileChange, FileStatus, Hunk
 from reviewer.errors import DiffError
+from reviewer.core.changeset import text_lines
 
 _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})\s*$", re.M)
 _GIT_BINARY = "GIT binary patch"
@@ -31,6 +32,19 @@ def decode_diff(data: bytes | str, source: str = "diff") -> tuple[str, bool]:
         return data.decode("utf-8"), False
     except UnicodeDecodeError:
         return data.decode("utf-8", "surrogateescape"), True
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of a diff, split at newlines only (with their endings).
+
+    ``str.splitlines`` also breaks at U+2028, U+0085, form feeds and lone carriage returns:
+    a change carrying one of those inside a line would no longer parse, and go unscanned.
+    """
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 def unquote_path(path: str) -> str:
@@ -79,7 +93,7 @@ def parse_diff(data: bytes | str, *, source: str = "diff") -> ChangeSet:
     if _GIT_BINARY in text:
         text = _drop_binary_literals(text)
     try:
-        patch = unidiff.PatchSet(text.splitlines(keepends=True))
+        patch = unidiff.PatchSet(split_lines(text))
     except UnidiffParseError as exc:
         raise DiffError(source, f"not a valid unified diff: {exc}",
                         "pass the output of `git diff` or `git show`") from None
@@ -96,7 +110,7 @@ def _drop_binary_literals(text: str) -> str:
     """Replace `git diff --binary` payloads by the plain 'Binary files differ' marker."""
     out: list[str] = []
     skipping = False
-    for ln in text.splitlines(keepends=True):
+    for ln in split_lines(text):
         if ln.startswith(_GIT_BINARY):
             out.append("Binary files a/x and b/x differ\n")
             skipping = True
@@ -192,8 +206,8 @@ def parse_file_patch(
     fstatus = _GITHUB_STATUS.get(status, FileStatus.MODIFIED)
     old = previous_path or path
     if patch is None and not binary and head_text is not None:
-        base_lines = (base_text or "").splitlines()
-        head_lines = head_text.splitlines()
+        base_lines = text_lines(base_text or "")
+        head_lines = text_lines(head_text)
         patch = "".join(
             ln + "\n" for ln in list(difflib.unified_diff(base_lines, head_lines, lineterm="", n=3))[2:]
         )

@@ -40,3 +40,10 @@ def require_password(password):
 def verify(password, stored_hash):
     # ok: py-credential-compare-literal
     return hmac.compare_digest(hash_password(password), stored_hash)
+
+
+def next_state(token, stack):
+    # ok: py-credential-compare-literal
+    if token == "#popstate":
+        return stack.pop()
+    return stack[-1]

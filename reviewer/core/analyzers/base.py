@@ -8,6 +8,7 @@ from typing import Protocol, Sequence
 
 from reviewer.core.changeset import ChangeSet, FileChange
 from reviewer.core.findings import Finding, Skipped
+from reviewer.core.changeset import text_lines
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class AnalysisFile:
         return self.change.path
 
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return text_lines(self.text)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanConte
 from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta
+from reviewer.core.changeset import text_lines
 
 __all__ = [
     "BlobAnalyzer", "RULES", "rule_metas", "iter_added", "is_test_path", "is_doc_path",
@@ -134,7 +135,7 @@ def iter_added(file: AnalysisFile) -> Iterator[tuple[int, str]]:
         for n in sorted(change.added):
             yield n, change.added[n]
     elif change.head_text is not None:
-        for n, text in enumerate(change.head_text.splitlines(), 1):
+        for n, text in enumerate(text_lines(change.head_text), 1):
             yield n, text
 
 

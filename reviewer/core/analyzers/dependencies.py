@@ -34,6 +34,7 @@ from reviewer.core.manifests.sources import host_of, is_raw_ip, is_suspicious_ho
 from reviewer.core.manifests.toplists import top_list
 from reviewer.core.manifests.typosquat import index_for
 from reviewer.core.rules import RuleMeta
+from reviewer.core.changeset import text_lines
 
 __all__ = ["DependencyAnalyzer", "RULES", "NEW_PACKAGE_DAYS"]
 
@@ -436,7 +437,7 @@ def _existing_names(change: FileChange, parser: Parser) -> set[str]:
     names: set[str] = set()
     views: list[ManifestView] = []
     if change.base_text is not None:
-        lines = dict(enumerate(change.base_text.splitlines(), start=1))
+        lines = dict(enumerate(text_lines(change.base_text), start=1))
         views.append(parser(change.path, KnownLines(lines, frozenset(lines), True)))
     if change.removed:
         lines = {i: t for i, t in enumerate(change.removed, start=1)}

@@ -27,6 +27,7 @@ from reviewer.core.analyzers.blobs import (
 from reviewer.core.changeset import FileChange
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta
+from reviewer.core.changeset import text_lines
 
 __all__ = ["EndpointAnalyzer", "RULES", "rule_metas", "classify_host", "Endpoint"]
 
@@ -473,7 +474,7 @@ class _LazyLines:
 
     def get(self) -> list[str]:
         if self._lines is None:
-            self._lines = self._text.splitlines()
+            self._lines = text_lines(self._text)
         return self._lines
 
 

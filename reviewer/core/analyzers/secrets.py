@@ -175,7 +175,8 @@ _COMPARE = re.compile(
     rf"(?P<rname>{_OPERAND})\s*\)")
 _STRONG_NAME = re.compile(r"(?i)pass(?:wd|word|phrase|code)?$|pwd$|^pass|secret|api_?key|apikey|"
                           r"master_?(?:key|pass)|auth_?(?:key|code|token|secret)|access_?(?:key|token)|"
-                          r"private_?key|backdoor|magic_?(?:word|pass\w*|key|token|phrase|code|string|value)|skeleton_?key|admin_?(?:pass|key|token|secret)")
+                          r"private_?key|backdoor|magic_?(?:word|pass\w*|key|token|phrase|code|string|value)|"
+                          r"skeleton_?key|admin_?(?:pass|key|token|secret)")
 _WEAK_NAME = re.compile(r"(?i)^(?:token|tok|key|otp|pin|cred(?:ential)?s?|auth|sig(?:nature)?|hmac|"
                         r"license(?:_?key)?|authorization|x-api-key|x-auth-token|api-key|x-token)$")
 _USER_NAME = re.compile(r"(?i)^(?:user(?:_?name)?|login|uname|usr|admin|account|principal|"

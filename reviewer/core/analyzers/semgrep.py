@@ -18,6 +18,7 @@ from reviewer.core.analyzers.fragments import balance_fragment
 from reviewer.core.findings import Confidence, Finding, Severity, SkipReason, Skipped
 from reviewer.core.rules import load_semgrep_rules, meta_of
 from reviewer.core.workdir import write_tree
+from reviewer.core.changeset import text_lines
 
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 # Files semgrep cannot parse or has no rules for still go through the other analyzers.
@@ -194,7 +195,7 @@ class SemgrepAnalyzer:
         start = int(res["start"]["line"])
         end = int(res["end"]["line"])
         text = texts.get(original, "")
-        lines = text.splitlines()
+        lines = text_lines(text)
         evidence = "\n".join(lines[start - 1:end])[:2000]
         extra = res.get("extra", {})
         md = extra.get("metadata", {}) or {}

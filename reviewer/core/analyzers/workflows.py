@@ -35,6 +35,7 @@ from reviewer.core.manifests.lines import KnownLines, known_lines
 from reviewer.core.manifests.sources import host_of, is_suspicious_host
 from reviewer.core.rules import RuleMeta
 from reviewer.core.workdir import write_tree
+from reviewer.core.changeset import text_lines
 
 __all__ = ["WorkflowAnalyzer", "RULES", "is_workflow", "zizmor_binary"]
 
@@ -361,7 +362,7 @@ def _zizmor_finding(res: dict[str, Any], root: Path, mapping: dict[str, str],
     zsev = str(det.get("severity", "")).lower()
     zconf = str(det.get("confidence", "")).lower()
     feature = str(loc.get("concrete", {}).get("feature", ""))
-    lines = texts.get(path, "").splitlines()
+    lines = text_lines(texts.get(path, ""))
     evidence = "\n".join(lines[start - 1:end])[:500] or feature[:500]
     if ident == "template-injection" and not _UNTRUSTED.search(evidence + "\n" + feature):
         # inputs, ref names, matrix values: only people with write access choose them

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewer.core.changeset import FileChange, FileStatus
+from reviewer.core.changeset import text_lines
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def known_lines(change: FileChange) -> KnownLines:
     change adds the file (every line is then in the diff).
     """
     if change.head_text is not None:
-        lines = dict(enumerate(change.head_text.splitlines(), start=1))
+        lines = dict(enumerate(text_lines(change.head_text), start=1))
         added = frozenset(change.added) if change.added else (
             frozenset(lines) if change.status is FileStatus.ADDED else frozenset())
         return KnownLines(lines, added, True)
