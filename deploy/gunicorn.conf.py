@@ -19,7 +19,7 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 16384
-accesslog = "-"
+accesslog = os.environ.get("GATEHOUSE_ACCESS_LOG") or None  # "-" for stdout; deliveries are logged by the app
 errorlog = "-"
 loglevel = os.environ.get("GATEHOUSE_LOG_LEVEL", "info").lower()
 # Never log query strings or headers that could carry secrets: the default access log
