@@ -9,7 +9,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GATEHOUSE_BIND", "127.0.0.1:8000")  # put TLS and a proxy in front
-workers = int(os.environ.get("GATEHOUSE_WEB_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
+workers = int(os.environ.get("GATEHOUSE_WEB_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("GATEHOUSE_WEB_THREADS", "4"))
 timeout = 30            # a webhook is answered in milliseconds; anything slower is stuck
