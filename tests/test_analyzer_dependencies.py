@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import benign_noise
 
 from reviewer.core.analyzers.dependencies import DependencyAnalyzer
 from reviewer.core.diff import parse_diff
@@ -372,11 +373,8 @@ def test_corpus_dependency_cases_detected_and_benign_quiet(corpus_dir: Path) -> 
         marked = meta["malicious_lines"][path]
         assert any(f.path == path and f.severity >= Severity.MEDIUM and
                    any(abs(f.start_line - n) <= 2 for n in marked) for f in result.findings), case
-    medium = high_commits = 0
-    for diff in sorted((corpus_dir / "benign").glob("*/*.diff")):
-        found = scan(parse_diff(diff.read_bytes()), analyzers=[analyzer]).findings
-        medium += sum(f.severity >= Severity.MEDIUM for f in found)
-        high_commits += any(f.severity >= Severity.HIGH for f in found)
+    medium = len(benign_noise(corpus_dir, [analyzer]))
+    high_commits = len({c for c, _, _ in benign_noise(corpus_dir, [analyzer], Severity.HIGH)})
     assert medium <= 2 and high_commits <= 1
 
 
