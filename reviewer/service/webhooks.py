@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
+
+import orjson
 
 from reviewer.errors import GatehouseError
 
@@ -82,9 +83,9 @@ def parse_event(headers: Mapping[str, str], body: bytes) -> Event:
 def body_json(body: bytes) -> Mapping[str, Any]:
     """The JSON object of a body (400 when it is not one)."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise WebhookRejected(400, "body is not valid JSON") from None
+        data = orjson.loads(body)  # strict UTF-8 JSON, about 3x faster than the json module
+    except orjson.JSONDecodeError:
+        raise WebhookRejected(400, "body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict):
         raise WebhookRejected(400, "body is not a JSON object")
     return data
