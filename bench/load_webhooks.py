@@ -10,6 +10,8 @@ Everything runs on loopback and is bounded in time and count:
    (b) ``gatehouse web`` (verify, store in SQLite, enqueue, 202) - both under the same
    gunicorn settings (deploy/gunicorn.conf.py). Reports deliveries accepted per second,
    p50/p99 answer time, and checks that every 202 is a stored and queued delivery.
+   Then both again at a fixed offered load (half the bare rate, or --paced-rate): the
+   answer times a sender sees when the server is not saturated.
 2. **Scans.** ``gatehouse web`` + one ``gatehouse worker`` process against a fake GitHub on
    loopback: N pull requests delivered, time until every check run completed
    -> scans per minute per worker, and the peak memory of each process.
@@ -112,9 +114,10 @@ def _memory_kib(pid: int) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- wrk
 def _wrk(url: str, *, body: Path, signature: str, run: str, connections: int, threads: int,
-         duration: int, timeout_s: int = 5) -> dict[str, Any]:
+         duration: int, timeout_s: int = 5, pace_ms: int = 0) -> dict[str, Any]:
+    """One wrk run: as fast as the server answers, or each connection pausing ``pace_ms``."""
     env = dict(os.environ, BENCH_BODY=str(body), BENCH_SIGNATURE=signature, BENCH_RUN=run,
-               BENCH_EVENT="pull_request")
+               BENCH_EVENT="pull_request", BENCH_PACE_MS=str(pace_ms))
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout_s}s",
             "--latency", "-s", str(REPO / "bench" / "webhook.lua"), url]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=duration + 60)
@@ -127,6 +130,18 @@ def _wrk(url: str, *, body: Path, signature: str, run: str, connections: int, th
     result["accepted"] = result["codes"].get(202, 0)
     result["accepted_per_s"] = result["accepted"] / seconds if seconds else 0.0
     return result
+
+
+def _pace_for(rate: float, run: Any, connections: int) -> int:
+    """The pause per connection that offers about ``rate`` deliveries/s.
+
+    A connection's cycle is its pause plus the answer time, so a first short run with the
+    naive pause (connections / rate) measures the answer time, which is then taken off.
+    """
+    naive = max(1, round(connections / rate * 1000))
+    first = run(naive)
+    cycle_ms = connections / max(first["accepted_per_s"], 1e-9) * 1000
+    return max(1, round(naive - max(cycle_ms - naive, 0)))
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -187,7 +202,9 @@ def _post(url: str, event: str, body: bytes) -> int:
 
 # --------------------------------------------------------------------------- phases
 def _gatehouse_env(data_dir: Path, api_url: str, private_key: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "PROMETHEUS_"))}
+    # gunicorn's sizing (GATEHOUSE_WEB_WORKERS/THREADS) applies to both servers alike.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GATEHOUSE_", "PROMETHEUS_")) or k.startswith("GATEHOUSE_WEB_")}
     env.update(GATEHOUSE_APP_ID="4242", GATEHOUSE_PRIVATE_KEY=private_key,
                GATEHOUSE_WEBHOOK_SECRET=SECRET, GATEHOUSE_GITHUB_API_URL=api_url,
                GATEHOUSE_DATA_DIR=str(data_dir), GATEHOUSE_LOG_LEVEL="WARNING",
@@ -240,6 +257,34 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
             med = _median_run(runs[name])
             med["web_rss_kib"] = [_memory_kib(p) for p in _children(proc.pid)]
             results[name] = med
+        # Answer times at a fixed offered load: half the bare endpoint's saturated rate (the
+        # target rate), so queueing in front of a saturated server does not decide the p99.
+        rate = args.paced_rate or results["bare"]["accepted_per_s"] / 2
+        paces = {}
+        for name, url in urls.items():
+            calibration: list[dict[str, Any]] = []
+
+            def calibrate(pace: int, url: str = url, name: str = name) -> dict[str, Any]:
+                r = _wrk(url, body=body_path, signature=sig, run=f"calibrate-{name}-{pace}",
+                         connections=args.connections, threads=args.wrk_threads, duration=2,
+                         pace_ms=pace)
+                calibration.append(r)
+                return r
+
+            paces[name] = _pace_for(rate, calibrate, args.connections)
+            if name == "gatehouse":
+                answered += sum(r["accepted"] for r in calibration)
+        paced: dict[str, list[dict[str, Any]]] = {"bare": [], "gatehouse": []}
+        for i in range(args.repeat):
+            for name, url in urls.items():
+                r = _wrk(url, body=body_path, signature=sig, run=f"paced-{name}-{i}",
+                         connections=args.connections, threads=args.wrk_threads,
+                         duration=args.duration, pace_ms=paces[name])
+                paced[name].append(r)
+                if name == "gatehouse":
+                    answered += r["accepted"]
+        results["paced"] = {"offered_per_s": round(rate, 1), "pace_ms": paces,
+                            **{name: _median_run(paced[name]) for name in paced}}
     finally:
         _stop(bare)
         _stop(web)
@@ -361,6 +406,14 @@ def _print(results: dict[str, Any]) -> None:
         for name in ("bare", "gatehouse"):
             print(f"  {name} runs: " + ", ".join(f"{r['accepted_per_s']:.0f}/s p99 {r['p99_ms']:.0f} ms"
                                                  for r in acc[name]["runs"]))
+        paced = acc.get("paced")
+        if paced:
+            print(f"At a fixed offered load of {paced['offered_per_s']:.0f} deliveries/s "
+                  "(half the bare rate; medians):")
+            for name in ("bare", "gatehouse"):
+                r = paced[name]
+                print(f"  {name:22}{r['accepted_per_s']:>10.0f}/s  p50 {_ms(r['p50_us'])}  "
+                      f"p99 {_ms(r['p99_us'])}  non-202 {r['requests'] - r['accepted']}")
         rss = [m.get("VmHWM", 0) for m in acc["gatehouse"]["web_rss_kib"]]
         if rss:
             print(f"Web worker peak RSS: {', '.join(f'{k / 1024:.0f} MiB' for k in rss)}")
@@ -382,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3,
                         help="measured runs per target, alternating (max 10); medians reported")
+    parser.add_argument("--paced-rate", type=float, default=0,
+                        help="offered deliveries/s for the fixed-load phase (default: half the bare rate)")
     parser.add_argument("--prs", type=int, default=12, help="pull requests to scan (max 200)")
     parser.add_argument("--worker-threads", type=int, default=2)
     parser.add_argument("--scan-timeout", type=float, default=300)

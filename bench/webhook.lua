@@ -2,6 +2,15 @@
 -- (read from BENCH_BODY / BENCH_SIGNATURE); every request gets its own X-GitHub-Delivery
 -- id, so each one is a new delivery to store. Prints one JSON line with the results.
 
+-- BENCH_PACE_MS (optional): each connection waits this long before each request, so the
+-- load is a fixed offered rate (connections / pace) instead of as fast as the server answers.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace and pace > 0 then
+  function delay()
+    return pace
+  end
+end
+
 local threads = {}
 local next_id = 0
 

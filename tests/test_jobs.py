@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -392,3 +393,33 @@ def test_a_delivery_that_keeps_killing_its_worker_is_failed_not_retried_forever(
     assert calls == []
     delivery = store.get_delivery("p-1")
     assert delivery.state == "completed" and delivery.outcome.startswith("failed: abandoned after 20")
+
+
+def test_web_process_enqueues_off_the_request_path_and_loses_none(local):
+    """A web process hands ids to a background thread: a burst from many threads, a quiet
+    spell (the thread goes to sleep), then a single late delivery all reach the queue."""
+    h, _, _, _ = local
+    jobs.use_background_enqueue(True)
+    try:
+        def burst(t: int) -> None:
+            for i in range(50):
+                jobs.enqueue_delivery(f"bg-{t}-{i}")
+
+        threads = [threading.Thread(target=burst, args=(t,)) for t in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        _wait_for(lambda: h.pending_count() == 200, "the burst to be queued")
+        time.sleep(0.2)  # idle: the enqueue thread is asleep now
+        jobs.enqueue_delivery("bg-late")
+        _wait_for(lambda: h.pending_count() == 201, "the late delivery to be queued")
+    finally:
+        jobs.use_background_enqueue(False)
+
+
+def _wait_for(condition, what: str, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)

@@ -174,12 +174,20 @@ def enqueue_delivery(delivery_id: str) -> None:
 
 
 class _BackgroundEnqueuer:
-    """One thread per process that moves delivery ids from memory into the queue."""
+    """One thread per process that moves delivery ids from memory into the queue.
+
+    While deliveries keep arriving the thread collects them every few milliseconds and
+    writes each batch in one queue transaction; a request only appends to an in-memory
+    queue. Only when the thread has gone idle does a request have to wake it.
+    """
+
+    gather_s = 0.005
 
     def __init__(self) -> None:
         self.enabled = False
         self._items: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._wake = threading.Event()
+        self._idle = False
         self._busy = threading.Lock()  # held while a batch is being written
         self._pid = 0
         self._lock = threading.Lock()
@@ -189,20 +197,28 @@ class _BackgroundEnqueuer:
             with self._lock:
                 if self._pid != os.getpid():
                     self._items, self._wake = queue.SimpleQueue(), threading.Event()
-                    self._busy = threading.Lock()
+                    self._busy, self._idle = threading.Lock(), False
                     threading.Thread(target=self._run, name="gatehouse-enqueue",
                                      daemon=True).start()
                     atexit.register(self.drain)
                     self._pid = os.getpid()
         self._items.put(delivery_id)
-        self._wake.set()
+        if self._idle:
+            self._idle = False
+            self._wake.set()
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
-            time.sleep(0.005)  # gather what arrives meanwhile: one queue write per batch
+            time.sleep(self.gather_s)  # gather what arrives meanwhile: one write per batch
+            if self.drain():
+                continue
+            # Nothing came: sleep until a request wakes us. The flag is set before the
+            # queue is looked at again, so an id put in between is never left waiting.
+            self._idle = True
+            if self._items.empty():
+                self._wake.wait()
             self._wake.clear()
-            self.drain()
+            self._idle = False
 
     def _take(self, limit: int = 500) -> list[str]:
         out: list[str] = []
@@ -213,11 +229,15 @@ class _BackgroundEnqueuer:
                 break
         return out
 
-    def drain(self) -> None:
-        """Enqueue everything waiting; at process exit this waits for a batch in flight."""
+    def drain(self) -> int:
+        """Enqueue everything waiting (how many); at process exit this waits for a batch
+        in flight."""
+        done = 0
         with self._busy:
             while batch := self._take():
                 self._enqueue(batch)
+                done += len(batch)
+        return done
 
     @staticmethod
     def _enqueue(ids: list[str]) -> None:
