@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import sqlalchemy as sa
 import zstandard
@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x6761_7465  # arbitrary constant: "gate"
@@ -733,10 +734,13 @@ class _SqliteAccept:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=0")
+            # Opening reads the schema, which can meet another process's lock: wait for it
+            # here (busy timeout); only the INSERT below retries on its own.
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA wal_autocheckpoint=0")
+            conn.execute("PRAGMA busy_timeout=0")
             self._local.conn, self._local.pid = conn, os.getpid()
             with self._lock:
                 self._all.append(conn)
@@ -768,11 +772,11 @@ class _SqliteAccept:
         stored, encoding = _pack(body)  # outside the lock: the write stays short
         params = (delivery_id, event, action, stored, encoding, time.time())
         conn = self._conn()
-        inserted = _write_retrying(conn, self._INSERT, params) == 1
+        inserted = _retry_locked(lambda: conn.execute(self._INSERT, params).rowcount) == 1
         if inserted:
             return True
         # Seen before (a redelivery): accepted again unless it already completed.
-        row = conn.execute(self._STATE, (delivery_id,)).fetchone()
+        row = _retry_locked(lambda: conn.execute(self._STATE, (delivery_id,)).fetchone())
         return row is None or row[0] != DeliveryState.COMPLETED
 
     def close(self) -> None:
@@ -812,14 +816,14 @@ def _unpack(data: bytes, encoding: str | None) -> bytes:
                      "upgrade Gatehouse to the version that wrote it")
 
 
-def _write_retrying(conn: sqlite3.Connection, sql: str, params: tuple, timeout_s: float = 30.0) -> int:
-    """Run one autocommit write, retrying while another process holds the write lock;
-    returns the number of rows changed."""
+def _retry_locked(call: Callable[[], T], timeout_s: float = 30.0) -> T:
+    """Run one autocommit statement, retrying while another process holds the lock it needs
+    (every fraction of a millisecond, with jitter)."""
     deadline = time.monotonic() + timeout_s
     pause = 0.0002
     while True:
         try:
-            return conn.execute(sql, params).rowcount
+            return call()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
