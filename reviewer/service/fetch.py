@@ -24,11 +24,10 @@ from reviewer.core.findings import SkipReason, Skipped
 from reviewer.errors import DiffError
 from reviewer.service.github_client import MAX_PR_COMMITS, MAX_PR_FILES, PullCommit, PullFile, PullRequest
 
-__all__ = ["FetchLimits", "FetchedChange", "fetch_change", "COMMIT_PREFIX"]
+__all__ = ["FetchLimits", "FetchedChange", "CommitChange", "fetch_change"]
 
 logger = logging.getLogger(__name__)
 
-COMMIT_PREFIX = ".gatehouse-commit"  # intermediate-commit files are keyed "<prefix>/<sha7>/<path>"
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class FetchedChange:
     changeset: ChangeSet
     not_analysed: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    intermediate: ChangeSet | None = None
+    intermediate: tuple["CommitChange", ...] = ()  # the commits before the last, one by one
     patchless: set[str] = field(default_factory=set)  # GitHub showed no diff: no inline comments there
 
     @property
@@ -201,25 +200,28 @@ def _status(pf: PullFile) -> FileStatus:
             "renamed": FileStatus.RENAMED}.get(pf.status, FileStatus.MODIFIED)
 
 
-def _intermediate(client: _Source, repo: str, commits: Sequence[PullCommit]) -> ChangeSet:
-    """The additions of each commit but the last, keyed under ``COMMIT_PREFIX/<sha7>/``."""
-    changes: list[FileChange] = []
+@dataclass(frozen=True)
+class CommitChange:
+    """What one commit of the PR added, as its own change (real paths, its own scan)."""
+
+    sha: str
+    changeset: ChangeSet
+
+
+def _intermediate(client: _Source, repo: str, commits: Sequence[PullCommit]) -> tuple[CommitChange, ...]:
+    """The additions of each commit but the last, each commit a change of its own."""
+    out: list[CommitChange] = []
     for commit in commits:
+        changes: list[FileChange] = []
         for pf in client.get_commit_files(repo, commit.sha):
             if pf.status == "removed" or pf.patch is None:
                 continue
-            key = f"{COMMIT_PREFIX}/{commit.sha[:7]}/{pf.filename}"
             try:
-                changes.append(parse_file_patch(key, pf.patch, status=pf.status))
+                changes.append(parse_file_patch(pf.filename, pf.patch, status=pf.status,
+                                                previous_path=pf.previous_filename))
             except DiffError:
                 continue
-    return ChangeSet(files=tuple(changes), source="intermediate commits")
-
-
-def split_commit_path(path: str) -> tuple[str, str] | None:
-    """``(sha7, original path)`` of an intermediate-commit key, else None."""
-    if not path.startswith(COMMIT_PREFIX + "/"):
-        return None
-    rest = path[len(COMMIT_PREFIX) + 1:]
-    sha, _, original = rest.partition("/")
-    return sha, original
+        if changes:
+            out.append(CommitChange(commit.sha, ChangeSet(files=tuple(changes),
+                                                          source=f"{repo}@{commit.sha[:7]}")))
+    return tuple(out)

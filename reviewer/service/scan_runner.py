@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from reviewer.core.analyzers.base import ScanOptions
-from reviewer.core.engine import ScanResult, scan
+from reviewer.core.engine import ScanResult, scan_many
 from reviewer.core.findings import Finding, Severity, normalise_code
 from reviewer.errors import ConfigError, GatehouseError
-from reviewer.service.fetch import FetchedChange, fetch_change, split_commit_path
+from reviewer.service.fetch import FetchedChange, fetch_change
 from reviewer.service.github_client import GitHubError, InstallationClient, PullRequest, TransientGitHubError
 from reviewer.service.jobs import Heartbeat, TransientError
 from reviewer.service.store import worker_identity
@@ -282,11 +282,13 @@ def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr
 
     options = ScanOptions(disabled_rules=config.disabled_rules, allowed_domains=config.allowed_domains,
                           ignore_paths=config.ignore_paths)
-    result = scan(fetched.changeset, options=options, analyzers=_analyzers(ctx))
+    # The final change and each earlier commit in one run of the analyzers.
+    result, *by_commit = scan_many([fetched.changeset, *(c.changeset for c in fetched.intermediate)],
+                                   options=options, analyzers=_analyzers(ctx))
     suppressions = store.suppressions(req.repo)
     active = [f for f in result.findings if f.fingerprint not in suppressions]
     suppressed = tuple((f, suppressions[f.fingerprint]) for f in result.findings if f.fingerprint in suppressions)
-    intermediate = _intermediate_findings(ctx, fetched, options, result.findings)
+    intermediate = _intermediate_findings(fetched, by_commit, result.findings)
     decision = decide(result, active, provenance, config)
     report = ScanReport(req.head_sha, decision, findings=tuple(active), suppressed=suppressed,
                         intermediate=tuple(intermediate),
@@ -300,25 +302,24 @@ def _analyzers(ctx: Any) -> Sequence[Any] | None:
     return ctx.analyzers
 
 
-def _intermediate_findings(ctx: Any, fetched: FetchedChange, options: ScanOptions,
+def _intermediate_findings(fetched: FetchedChange, by_commit: Sequence[Any],
                            final: Sequence[Finding]) -> list[Finding]:
     """Medium+ findings in earlier commits whose code is gone from the final change."""
-    if fetched.intermediate is None or not fetched.intermediate.files:
-        return []
-    result = scan(fetched.intermediate, options=options, analyzers=_analyzers(ctx))
     final_keys = {(f.rule_id, f.path) for f in final}
     heads = {f.path: (f.head_text if f.head_text is not None else f.post_image())
              for f in fetched.changeset.files}
     out: list[Finding] = []
-    for f in result.findings:
-        split = split_commit_path(f.path)
-        if split is None or f.severity < Severity.MEDIUM:
-            continue
-        sha7, original = split
-        head = normalise_code(heads.get(original, ""))
-        if (f.rule_id, original) in final_keys or (f.evidence and normalise_code(f.evidence) in head):
-            continue
-        out.append(dataclasses.replace(f, path=original, message=f"(commit {sha7}) {f.message}"))
+    seen: set[tuple[str, str]] = set()
+    for commit, result in zip(fetched.intermediate, by_commit):
+        for f in result.findings:
+            if f.severity < Severity.MEDIUM or (f.rule_id, f.path) in final_keys:
+                continue
+            if f.evidence and normalise_code(f.evidence) in normalise_code(heads.get(f.path, "")):
+                continue
+            if (f.fingerprint, f.path) in seen:  # the same code in several commits: the first
+                continue
+            seen.add((f.fingerprint, f.path))
+            out.append(dataclasses.replace(f, message=f"(commit {commit.sha[:7]}) {f.message}"))
     return out
 
 
