@@ -208,6 +208,16 @@ def test_commands_from_people_without_write_access_get_one_short_reply(h: Harnes
     assert len(h.repo.issue_comments) == 1 and h.repo.reactions == []
 
 
+def test_a_reply_that_could_not_be_posted_is_sent_on_the_next_command(h: Harness) -> None:
+    _ai_pr(h)
+    h.fake.inject("POST", r"/issues/1/comments$", 502, times=4)  # every attempt of the first reply
+    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor"))
+    assert h.repo.issue_comments == []
+    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor", comment_id=557))
+    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse ai", user="visitor", comment_id=558))
+    assert [c["body"].split()[0] for c in h.repo.issue_comments] == ["@visitor"]
+
+
 def test_ignore_command_dismisses_a_finding_with_who_and_why(h: Harness) -> None:
     _, head = _ai_pr(h)
     h.deliver("pull_request", h.pr_payload("opened", 1))

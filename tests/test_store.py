@@ -272,3 +272,16 @@ def test_deliveries_stored_by_an_earlier_version_are_still_read(store: Store):
         conn.execute(sa.text("UPDATE deliveries SET body_encoding = 'brotli' WHERE delivery_id = 'old'"))
     with pytest.raises(StoreError, match="unknown body encoding 'brotli'"):
         store.get_delivery("old")
+
+
+def test_a_one_off_notice_is_claimed_once_across_store_instances(db_url: str):
+    first, second = Store.open(db_url), Store.open(db_url)  # two processes, or before/after a restart
+    try:
+        assert first.claim_notice("needs-write-access", "acme/api", 4, "Visitor") is True
+        assert second.claim_notice("needs-write-access", "acme/api", 4, "visitor") is False
+        assert second.claim_notice("needs-write-access", "acme/api", 5, "visitor") is True
+        first.release_notice("needs-write-access", "acme/api", 4, "VISITOR")  # the post failed
+        assert second.claim_notice("needs-write-access", "acme/api", 4, "visitor") is True
+    finally:
+        first.close()
+        second.close()

@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 _PREFIX = re.compile(r"^\s*/gatehouse\b(?P<rest>.*)$", re.I | re.M)
 _FP = re.compile(r"^[0-9a-f]{6,64}$")
-_REPLIED: set[tuple[str, int, str]] = set()  # per process: who was already told they lack access
 
 HELP = """**Gatehouse commands** (for people with write access):
 
@@ -81,11 +80,15 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
     client = ctx.require_github().installation(installation_id)
     role = client.collaborator_permission(repo, login)
     if role not in WRITE_ROLES:
-        key = (repo, number, login.lower())
-        if key not in _REPLIED:  # one short reply per person and PR, never more
-            _REPLIED.add(key)
-            client.create_issue_comment(repo, number, f"@{login} Gatehouse commands need write access to "
-                                                      "this repository; this one was ignored.")
+        # One short reply per person and PR, never more (recorded in the store, so it holds
+        # across worker processes and restarts).
+        if ctx.store.claim_notice("needs-write-access", repo, number, login):
+            try:
+                client.create_issue_comment(repo, number, f"@{login} Gatehouse commands need write "
+                                                          "access to this repository; this one was ignored.")
+            except Exception:
+                ctx.store.release_notice("needs-write-access", repo, number, login)
+                raise
         return "ignored"
     client.add_reaction(repo, int(comment["id"]), "+1")
     logger.info("command %s from @%s on %s#%s", command.name, login, repo, number)

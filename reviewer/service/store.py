@@ -180,6 +180,15 @@ findings = sa.Table(
     sa.Column("data", sa.JSON, nullable=False),
 )
 
+notices = sa.Table(
+    "notices", _meta,
+    sa.Column("kind", sa.String(64), primary_key=True),
+    sa.Column("repo", sa.String(200), primary_key=True),
+    sa.Column("pr", sa.Integer, primary_key=True),
+    sa.Column("login", sa.String(200), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 suppressions = sa.Table(
     "suppressions", _meta,
     sa.Column("repo", sa.String(200), primary_key=True),
@@ -615,6 +624,22 @@ class Store:
             ).scalars())
 
     # -- suppressions ----------------------------------------------------------
+    def claim_notice(self, kind: str, repo: str, pr: int, login: str) -> bool:
+        """True the first time (kind, repo, PR, person) is claimed, across every process and
+        restart: the caller then sends its one-off message."""
+        with self._tx() as conn:
+            return conn.execute(
+                _insert_ignore(conn.dialect.name, notices).values(
+                    kind=kind, repo=repo, pr=pr, login=login.lower(), at=time.time())
+            ).rowcount == 1
+
+    def release_notice(self, kind: str, repo: str, pr: int, login: str) -> None:
+        """Undo a claim whose message could not be sent, so a retry sends it."""
+        with self._tx() as conn:
+            conn.execute(notices.delete().where(
+                notices.c.kind == kind, notices.c.repo == repo, notices.c.pr == pr,
+                notices.c.login == login.lower()))
+
     def add_suppression(self, repo: str, fingerprint: str, *, rule_id: str, path: str,
                         who: str, reason: str) -> None:
         """Record a maintainer's dismissal of one finding (the latest one wins)."""
