@@ -631,7 +631,8 @@ class Store:
             return conn.execute(
                 _insert_ignore(conn.dialect.name, notices).values(
                     kind=kind, repo=repo, pr=pr, login=login.lower(), at=time.time())
-            ).rowcount == 1
+                .returning(notices.c.at)  # rowcount is not reliable here on PostgreSQL
+            ).first() is not None
 
     def release_notice(self, kind: str, repo: str, pr: int, login: str) -> None:
         """Undo a claim whose message could not be sent, so a retry sends it."""
