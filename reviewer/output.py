@@ -49,7 +49,7 @@ def render_text(result: ScanResult, *, colour: bool = False, min_severity: Sever
                 out.append(f"             fix: {f.remediation}")
         out.append("")
     if result.skipped:
-        out.append("Not analysed:")
+        out.append("Not analysed, or only in part:")
         for s in result.skipped:
             who = f" ({s.analyzer})" if s.analyzer else ""
             out.append(f"  {s.path}: {s.reason.value}{who}" + (f" - {s.detail}" if s.detail else ""))

@@ -189,3 +189,28 @@ def test_line_numbers_hold_after_unicode_line_separators():
     body = "import base64\nnote = 'a\u2028b\u0085c\x0cd'\nexec(base64.b64decode('eA=='))\n"
     (f,) = scan(parse_diff(new_file("sep.py", body)), analyzers=[ExecLines()]).findings
     assert (f.start_line, f.evidence) == (3, "exec(base64.b64decode('eA=='))")
+
+
+def _modified(path: str, start: int, added: list[str]) -> bytes:
+    """A diff that adds lines in the middle of an existing file (only the hunk is known)."""
+    body = "".join(f"+{ln}\n" for ln in added)
+    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
+            f"@@ -{start},0 +{start},{len(added)} @@\n{body}").encode()
+
+
+def test_a_fragment_rebuilt_from_hunks_that_does_not_parse_is_listed_not_degraded():
+    # Lines added inside a function whose opening the diff does not show: only a fragment.
+    fragment = ["        )", "        exec(base64.b64decode(blob))", "    elif (mode:"]
+    result = scan(parse_diff(_modified("svc/run.py", 40, fragment)), analyzers=[semgrep()])
+    assert not result.degraded and result.errors == []
+    (skipped,) = [s for s in result.skipped if s.path == "svc/run.py"]
+    assert skipped.reason in (SkipReason.PARTLY_PARSED, SkipReason.UNPARSABLE)
+    assert "rebuilt from the diff's hunks" in skipped.detail and "gatehouse-" not in skipped.detail
+
+
+def test_a_whole_file_that_does_not_parse_still_degrades_the_scan():
+    broken = "def f(:\n  exec(base64.b64decode('eA=='))\n}}}}((((\n"
+    change = parse_file_patch("svc/run.py", "@@ -1,0 +1,1 @@\n+}}}}((((\n", status="modified",
+                              head_text=broken)
+    result = scan(ChangeSet(files=(change,), has_head=True), analyzers=[semgrep()])
+    assert result.degraded and any("svc/run.py" in e for e in result.errors)

@@ -72,6 +72,12 @@ class FileChange:
         """True when a review comment on ``line`` would land inside the diff."""
         return any(h.contains(line) for h in self.hunks)
 
+    @property
+    def whole_post_image(self) -> bool:
+        """True when :meth:`post_image` is the whole file: its contents are known, or it is
+        a new file (every line of it is in the diff). Otherwise it is rebuilt from hunks."""
+        return self.head_text is not None or self.status is FileStatus.ADDED
+
     def post_image(self) -> str:
         """The best analysable post-image text, with the real line numbers.
 

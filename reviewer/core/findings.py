@@ -174,6 +174,7 @@ class SkipReason(str, enum.Enum):
     UNDECODABLE = "undecodable"
     TIMED_OUT = "timed-out"
     UNPARSABLE = "unparsable"
+    PARTLY_PARSED = "partly-parsed"  # analysed, except the lines the parser had to skip
     ANALYZER_ERROR = "analyzer-error"
     SCAN_BUDGET = "scan-budget"
     DELETED = "deleted"

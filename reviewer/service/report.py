@@ -146,7 +146,7 @@ def summary_markdown(report: ScanReport) -> str:
             out.append(f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message)[:200]}")
         out.append("")
     if report.skipped:
-        out += ["### Not analysed", ""]
+        out += ["### Not analysed, or only in part", ""]
         for s in report.skipped[:_MAX_TABLE_ROWS]:
             out.append(f"- {_code(s.path)}: {s.reason.value}" + (f" ({_md(s.detail)[:150]})" if s.detail else ""))
         if len(report.skipped) > _MAX_TABLE_ROWS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -111,6 +112,9 @@ class SemgrepAnalyzer:
         targets: list[dict[str, str]] = [{f.path: _target_text(f) for f in files if _wants(f)}
                                          for files, _ in groups]
         texts: list[dict[str, str]] = [{f.path: f.text for f in files} for files, _ in groups]
+        # Post-images rebuilt from hunks (no whole file): fragments that may not parse.
+        rebuilt: list[set[str]] = [{f.path for f in files if not f.change.whole_post_image}
+                                   for files, _ in groups]
         if not rules or not any(targets):
             return outs
         single = len(groups) == 1
@@ -172,7 +176,8 @@ class SemgrepAnalyzer:
                         if group_targets:
                             self._error(err, None, out)
                 else:
-                    self._error(err, located[1], outs[located[0]])
+                    i, original = located
+                    self._error(err, original, outs[i], rebuilt=original in rebuilt[i])
         return outs
 
     @staticmethod
@@ -214,15 +219,40 @@ class SemgrepAnalyzer:
             capabilities=frozenset(md.get("capabilities") or ()),
         )
 
-    def _error(self, err: dict[str, Any], path: str | None, out: AnalyzerOutput) -> None:
+    def _error(self, err: dict[str, Any], path: str | None, out: AnalyzerOutput, *,
+               rebuilt: bool = False) -> None:
+        """A semgrep error. It degrades the scan, except where parsing a fragment is expected
+        to fail: a post-image rebuilt from the diff's hunks (gaps between hunks, code cut
+        mid-statement) is listed as partly parsed or unparsable, not as a broken analysis."""
         kind = err.get("type", "error")
         kind = str(kind[0]) if isinstance(kind, list) else str(kind)
         msg = str(err.get("message", "")).strip().splitlines()[0:1]
-        text = f"semgrep {kind}" + (f" on {path}" if path else "") + (f": {msg[0][:200]}" if msg else "")
+        detail = _strip_tmp(msg[0])[:200] if msg else ""
+        text = f"semgrep {kind}" + (f" on {path}" if path else "") + (f": {detail}" if detail else "")
+        parse = kind in _PARSE_ERRORS
+        if path and rebuilt and parse:
+            reason = SkipReason.PARTLY_PARSED if kind == "PartialParsing" else SkipReason.UNPARSABLE
+            out.skipped.append(Skipped(path, reason, f"rebuilt from the diff's hunks; {detail}"[:300],
+                                       self.name))
+            return
         out.errors.append(text)
         if path:
-            reason = SkipReason.TIMED_OUT if "imeout" in kind else SkipReason.UNPARSABLE
+            if "imeout" in kind:
+                reason = SkipReason.TIMED_OUT
+            elif kind == "PartialParsing":
+                reason = SkipReason.PARTLY_PARSED
+            else:
+                reason = SkipReason.UNPARSABLE
             out.skipped.append(Skipped(path, reason, text, self.name))
+
+
+_PARSE_ERRORS = frozenset({"PartialParsing", "Syntax error", "Lexical error", "Other syntax error"})
+_TMP_PATH = re.compile(r"\S*gatehouse-[^/\s]+/src/(?:g\d+/)?")
+
+
+def _strip_tmp(message: str) -> str:
+    """semgrep names the scratch copy; say the file's own path instead."""
+    return _TMP_PATH.sub("", message)
 
 
 # Extension-less files that are prose, not programs.
