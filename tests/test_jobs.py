@@ -395,27 +395,29 @@ def test_a_delivery_that_keeps_killing_its_worker_is_failed_not_retried_forever(
     assert delivery.state == "completed" and delivery.outcome.startswith("failed: abandoned after 20")
 
 
-def test_web_process_enqueues_off_the_request_path_and_loses_none(local):
-    """A web process hands ids to a background thread: a burst from many threads, a quiet
-    spell (the thread goes to sleep), then a single late delivery all reach the queue."""
-    h, _, _, _ = local
-    jobs.use_background_enqueue(True)
-    try:
-        def burst(t: int) -> None:
-            for i in range(50):
-                jobs.enqueue_delivery(f"bg-{t}-{i}")
-
-        threads = [threading.Thread(target=burst, args=(t,)) for t in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        _wait_for(lambda: h.pending_count() == 200, "the burst to be queued")
-        time.sleep(0.2)  # idle: the enqueue thread is asleep now
-        jobs.enqueue_delivery("bg-late")
-        _wait_for(lambda: h.pending_count() == 201, "the late delivery to be queued")
-    finally:
-        jobs.use_background_enqueue(False)
+def test_the_relay_moves_new_deliveries_onto_the_queue_once(local):
+    """The web process only stores; relays take new deliveries from the store onto the
+    queue, each exactly once however many relays run, and leave retried ones alone."""
+    h, store, calls, _ = local
+    for i in range(5):
+        store.accept_delivery(f"n-{i}", "pull_request", "opened", _body(40 + i))
+    store.accept_delivery("retried", "pull_request", "opened", _body(50))
+    assert store.claim_delivery("retried", worker="w:1:x", lease_s=60)
+    store.release_delivery("retried", worker="w:1:x")  # back to accepted, attempts 1
+    moved: list[int] = []
+    relays = [threading.Thread(target=lambda: moved.append(jobs.relay(store, limit=3)))
+              for _ in range(4)]
+    for t in relays:
+        t.start()
+    for t in relays:
+        t.join()
+    moved.append(jobs.relay(store))
+    assert sum(moved) == 5 and h.pending_count() == 5
+    assert store.delivery_counts() == {"queued": 5, "accepted": 1}
+    while _run_next(h):
+        pass
+    assert sorted(calls) == [f"n-{i}" for i in range(5)]
+    assert jobs.relay(store) == 0
 
 
 def _wait_for(condition, what: str, timeout_s: float = 10.0) -> None:

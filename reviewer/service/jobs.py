@@ -3,7 +3,10 @@
 The queue carries only delivery ids; the store's deliveries table is the source of
 truth. Delivery is at-least-once and the work is idempotent:
 
-* the web process stores the delivery (``Store.accept_delivery``) *before* enqueueing it;
+* the web process only stores the delivery (``Store.accept_delivery``: one INSERT) and
+  answers; a relay thread in every worker (:func:`relay`) moves new deliveries from the
+  store onto the queue, so an accepted delivery is on its way even if the web process
+  dies the next instant;
 * a worker takes a lease on the delivery (``Store.claim_delivery``) before processing,
   renews it while it works (a heartbeat thread), and the delivery is completed once;
 * a worker killed mid-job (even by SIGKILL) leaves a lease that runs out;
@@ -16,11 +19,8 @@ Transient GitHub errors are retried with exponential backoff that honours
 
 from __future__ import annotations
 
-import atexit
 import importlib
 import logging
-import os
-import queue
 import random
 import threading
 import time
@@ -39,7 +39,10 @@ __all__ = [
     "init_jobs",
     "reset_jobs",
     "enqueue_delivery",
-    "use_background_enqueue",
+    "enqueue_deliveries",
+    "delivery_accepted",
+    "relay",
+    "start_relay_loop",
     "recover",
     "recover_when_idle",
     "start_recovery_loop",
@@ -160,109 +163,62 @@ def get_huey() -> huey.Huey:
 
 
 def enqueue_delivery(delivery_id: str) -> None:
-    """Queue the processing of a stored delivery.
+    """Queue the processing of a stored delivery."""
+    get_huey().enqueue(_state.task.s(delivery_id))
 
-    In a web process (see :func:`use_background_enqueue`) the queue write happens on a
-    background thread, off the webhook's answer path: the delivery is already stored, so
-    if the process dies before the write, recovery enqueues it.
-    """
+
+def enqueue_deliveries(ids: list[str]) -> None:
+    """Queue several stored deliveries (one queue transaction on SQLite)."""
     h = get_huey()
-    if _background.enabled and not h.immediate:
-        _background.put(delivery_id)
+    tasks = [_state.task.s(i) for i in ids]
+    if isinstance(h.storage, _NormalSyncSqliteStorage) and len(tasks) > 1 and not h.immediate:
+        h.storage.enqueue_many([h.serialize_task(t) for t in tasks])
         return
-    h.enqueue(_state.task.s(delivery_id))
+    for t in tasks:
+        h.enqueue(t)
 
 
-class _BackgroundEnqueuer:
-    """One thread per process that moves delivery ids from memory into the queue.
+def delivery_accepted(delivery_id: str) -> None:
+    """The web process stored a delivery. Workers' relays take it from the store onto the
+    queue (:func:`relay`), so the web process writes nothing else; only when the queue runs
+    tasks in-process (huey's immediate mode: development and tests) does it run here."""
+    h = get_huey()
+    if h.immediate:
+        h.enqueue(_state.task.s(delivery_id))
 
-    While deliveries keep arriving the thread collects them for ``gather_s`` and writes
-    each batch in one queue transaction; a request only appends to an in-memory queue.
-    Only when the thread has gone idle does a request have to wake it.
+
+def relay(store: Store, limit: int = 500) -> int:
+    """Move newly accepted deliveries from the store onto the queue; returns how many.
+
+    Each is marked queued before it is enqueued, so concurrent relays never queue one
+    twice; one marked but not enqueued (a crash in between) is re-queued by :func:`recover`.
     """
+    ids = store.take_new_deliveries(limit)
+    if ids:
+        enqueue_deliveries(ids)
+    return len(ids)
 
-    # One queue write per 50 ms per web process at most: measured +15% deliveries/s over
-    # 5 ms under load, and 50 ms is nothing beside a scan (or GitHub's 10 s timeout).
-    gather_s = 0.05
 
-    def __init__(self) -> None:
-        self.enabled = False
-        self._items: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._wake = threading.Event()
-        self._idle = False
-        self._busy = threading.Lock()  # held while a batch is being written
-        self._pid = 0
-        self._lock = threading.Lock()
+def start_relay_loop(store: Store, *, interval_s: float = 0.1,
+                     stop: threading.Event | None = None) -> threading.Thread:
+    """Run :func:`relay` in a daemon thread: every ``interval_s`` while idle, back to back
+    while a backlog lasts."""
+    stop = stop or threading.Event()
 
-    def put(self, delivery_id: str) -> None:
-        if self._pid != os.getpid():  # first use in this (possibly forked) process
-            with self._lock:
-                if self._pid != os.getpid():
-                    self._items, self._wake = queue.SimpleQueue(), threading.Event()
-                    self._busy, self._idle = threading.Lock(), False
-                    threading.Thread(target=self._run, name="gatehouse-enqueue",
-                                     daemon=True).start()
-                    atexit.register(self.drain)
-                    self._pid = os.getpid()
-        self._items.put(delivery_id)
-        if self._idle:
-            self._idle = False
-            self._wake.set()
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(self.gather_s)  # gather what arrives meanwhile: one write per batch
-            if self.drain():
-                continue
-            # Nothing came: sleep until a request wakes us. The flag is set before the
-            # queue is looked at again, so an id put in between is never left waiting.
-            self._idle = True
-            if self._items.empty():
-                self._wake.wait()
-            self._wake.clear()
-            self._idle = False
-
-    def _take(self, limit: int = 500) -> list[str]:
-        out: list[str] = []
-        while len(out) < limit:
+    def loop() -> None:
+        while not stop.is_set():
             try:
-                out.append(self._items.get_nowait())
-            except queue.Empty:
-                break
-        return out
+                busy = relay(store) > 0
+            except Exception:  # noqa: BLE001 - the store or queue blinked: next round
+                logger.warning("relay round failed; retrying in %.1fs", max(interval_s, 1.0))
+                busy = False
+                stop.wait(max(interval_s, 1.0))
+            if not busy:
+                stop.wait(interval_s)
 
-    def drain(self) -> int:
-        """Enqueue everything waiting (how many); at process exit this waits for a batch
-        in flight."""
-        done = 0
-        with self._busy:
-            while batch := self._take():
-                self._enqueue(batch)
-                done += len(batch)
-        return done
-
-    @staticmethod
-    def _enqueue(ids: list[str]) -> None:
-        try:
-            h = get_huey()
-            tasks = [_state.task.s(i) for i in ids]
-            storage = h.storage
-            if isinstance(storage, _NormalSyncSqliteStorage) and len(tasks) > 1:
-                storage.enqueue_many([h.serialize_task(t) for t in tasks])
-            else:
-                for t in tasks:
-                    h.enqueue(t)
-        except Exception:  # noqa: BLE001 - stored already; recovery enqueues them later
-            logger.warning("%d stored deliveries not queued yet; recovery will queue them",
-                           len(ids))
-
-
-_background = _BackgroundEnqueuer()
-
-
-def use_background_enqueue(enabled: bool = True) -> None:
-    """Move queue writes off the request path (web processes; inherited across fork)."""
-    _background.enabled = enabled
+    t = threading.Thread(target=loop, name="gatehouse-relay", daemon=True)
+    t.start()
+    return t
 
 
 def recover(store: Store, older_than_s: float = 60) -> int:

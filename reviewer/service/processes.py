@@ -103,9 +103,7 @@ def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
     except ImportError:  # e.g. Windows: no fork
         return _run_werkzeug(settings, options)
 
-    from reviewer.service import jobs, metrics
-
-    jobs.use_background_enqueue(True)  # set before gunicorn forks its workers
+    from reviewer.service import metrics
 
     class _Gunicorn(Application):  # type: ignore[misc]
         def init(self, parser: Any, opts: Any, args: Any) -> None:
@@ -171,6 +169,7 @@ def _run_werkzeug(settings: Any, options: WebOptions) -> int:
 # --------------------------------------------------------------------------- worker
 def run_worker(settings: Any, *, threads: int = 2, config: Any = None,
                recover_interval_s: float = 15.0, recover_settle_s: float = 5.0,
+               relay_interval_s: float = 0.1,
                metrics_port: int | None = None, metrics_host: str = "127.0.0.1") -> int:
     """Run the job consumer in the foreground until SIGTERM/SIGINT (graceful)."""
     from reviewer.errors import ConfigError
@@ -190,6 +189,7 @@ def run_worker(settings: Any, *, threads: int = 2, config: Any = None,
     queued = jobs.recover(ctx.store, older_than_s=0)
     logger.info("worker started with %d threads; %d unfinished deliveries re-queued", threads, queued)
     jobs.start_recovery_loop(ctx.store, interval_s=recover_interval_s, settle_s=recover_settle_s)
+    jobs.start_relay_loop(ctx.store, interval_s=relay_interval_s)
     consumer = h.create_consumer(workers=threads, worker_type="thread", periodic=False,
                                  initial_delay=0.05, backoff=1.5, max_delay=1.0,
                                  check_worker_health=True, health_check_interval=5,

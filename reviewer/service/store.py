@@ -55,7 +55,8 @@ class StoreError(GatehouseError):
 class DeliveryState:
     """The closed set of delivery states (stored as text)."""
 
-    ACCEPTED = "accepted"
+    ACCEPTED = "accepted"  # stored by the web process, not handed to the queue yet
+    QUEUED = "queued"      # handed to the queue by a worker's relay
     RUNNING = "running"
     COMPLETED = "completed"
 
@@ -472,6 +473,34 @@ class Store:
                         lease_until=(time.time() + hold_s) if hold_s > 0 else None)
             )
 
+    def take_new_deliveries(self, limit: int = 500) -> list[str]:
+        """Mark up to ``limit`` newly accepted deliveries as queued and return them, oldest
+        first: the worker's relay then puts them on the queue. Safe with many relays at
+        once: each delivery is taken by one (the state is checked again as it is changed)."""
+        # A read first, so an idle poll takes no write lock (on SQLite, transactions through
+        # the engine begin IMMEDIATE, so the read goes through a plain connection).
+        if self._fast is not None:
+            ids = self._fast.new_ids(limit)
+        else:
+            with self._engine.connect() as conn:
+                ids = conn.execute(
+                    sa.select(deliveries.c.delivery_id)
+                    .where(deliveries.c.state == DeliveryState.ACCEPTED, deliveries.c.attempts == 0)
+                    .order_by(deliveries.c.received_at).limit(limit)
+                ).scalars().all()
+                conn.rollback()
+        if not ids:
+            return []
+        with self._tx() as conn:
+            taken = set(conn.execute(
+                deliveries.update()
+                .where(deliveries.c.delivery_id.in_(ids),
+                       deliveries.c.state == DeliveryState.ACCEPTED, deliveries.c.attempts == 0)
+                .values(state=DeliveryState.QUEUED)
+                .returning(deliveries.c.delivery_id)
+            ).scalars().all())
+        return [i for i in ids if i in taken]
+
     def unfinished_deliveries(self, older_than_s: float = 0) -> list[str]:
         """Accepted, not completed, received over ``older_than_s`` ago, and not leased
         by a live worker: what to re-enqueue after a crash. Oldest first."""
@@ -804,6 +833,13 @@ class _SqliteAccept:
         # Seen before (a redelivery): accepted again unless it already completed.
         row = _retry_locked(lambda: conn.execute(self._STATE, (delivery_id,)).fetchone())
         return row is None or row[0] != DeliveryState.COMPLETED
+
+    def new_ids(self, limit: int) -> list[str]:
+        """Accepted deliveries no worker has queued yet, oldest first (a plain WAL read)."""
+        conn = self._conn()
+        return [r[0] for r in _retry_locked(lambda: conn.execute(
+            "SELECT delivery_id FROM deliveries WHERE state = 'accepted' AND attempts = 0 "
+            "ORDER BY received_at LIMIT ?", (limit,)).fetchall())]
 
     def close(self) -> None:
         self._stop.set()

@@ -78,9 +78,9 @@ def webhook() -> Any:
         return jsonify(duplicate=event.delivery_id), 200
     try:
         from reviewer.service import jobs
-        jobs.enqueue_delivery(event.delivery_id)
-    except Exception:  # stored: recovery re-enqueues it, so it is still accepted
-        logger.exception("delivery %s stored but not enqueued; recovery will pick it up", event.delivery_id)
+        jobs.delivery_accepted(event.delivery_id)  # workers relay it from the store
+    except Exception:  # stored: a worker's relay or recovery takes it from the store
+        logger.exception("delivery %s stored; processing it in-process failed", event.delivery_id)
     _observe(time.perf_counter() - started, event.name, "accepted")
     return jsonify(accepted=event.delivery_id), 202
 
