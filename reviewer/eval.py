@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import ScanResult, scan_many
-from reviewer.core.findings import Finding, Severity
+from reviewer.core.findings import Finding, Severity, SkipReason
 from reviewer.errors import GatehouseError
 
 NEAR = 2  # a finding within this many lines of a marked line counts
@@ -42,6 +42,8 @@ class CaseResult:
     error: str = ""
     seconds: float = 0.0
     added_lines: int = 0
+    degraded: bool = False  # an analyzer failed on this change (the App could not pass it)
+    partly_analysed: int = 0  # files analysed only in part (fragments semgrep could not parse)
 
 
 def load_corpus(root: Path) -> list[Case]:
@@ -108,6 +110,9 @@ def run_cases(cases: list[Case]) -> list[CaseResult]:
 def _score(res: CaseResult, cs: Any, result: ScanResult) -> None:
     case = res.case
     res.added_lines = cs.added_lines
+    res.degraded = result.degraded
+    res.partly_analysed = sum(1 for sk in result.skipped
+                              if sk.reason in (SkipReason.PARTLY_PARSED, SkipReason.UNPARSABLE))
     for f in result.findings:
         if f.severity >= Severity.MEDIUM:
             res.medium_plus += 1
@@ -157,6 +162,8 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
         "noise_per_10k_lines": round(noise * 10000 / added, 2) if added else 0.0,
         "false_alarm_commits": alarms,
         "false_alarm_rate": _ratio(alarms, len(ben)),
+        "degraded_scans": sum(1 for r in results if r.degraded),
+        "partly_analysed_files": sum(r.partly_analysed for r in results),
         "errors": [f"{r.case.case_id}: {r.error}" for r in results if r.error],
     }
 
@@ -190,5 +197,7 @@ def render(results: list[CaseResult], summary: dict[str, Any], *, verbose: bool 
            f"{summary['benign_medium_plus']} medium+ findings = {summary['noise_per_10k_lines']} per 10,000 lines")
     yield (f"False alarms (benign commits with high+): {summary['false_alarm_commits']}/{summary['benign_commits']}"
            f" = {summary['false_alarm_rate']:.2%}")
+    yield (f"Degraded scans (an analyzer failed): {summary['degraded_scans']}/{len(results)}; "
+           f"files analysed only in part: {summary['partly_analysed_files']}")
     for e in summary["errors"]:
         yield f"error: {e}"
