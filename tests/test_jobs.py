@@ -189,6 +189,31 @@ def test_every_accepted_delivery_becomes_exactly_one_completed_record(backend, t
     store.close()
 
 
+@pytest.mark.services
+def test_stored_deliveries_reach_competing_workers_through_their_relays(backend, tmp_path: Path):
+    """What the web process does: store, nothing else. Two worker processes, each with its
+    own relay racing the other's, complete every delivery once and post it once."""
+    queue_url, db_url, name = backend
+    store = Store.open(db_url)
+    jobs.init_jobs(_settings(tmp_path, queue_url, db_url),
+                   config=jobs.JobConfig(processor=jobs_support.process,
+                                         context=jobs_support.get_context, queue_name=name))
+    workers = [Worker(tmp_path, queue_url, db_url, name, threads=2) for _ in range(2)]
+    n = 80
+    try:
+        for i in range(n):
+            assert store.accept_delivery(f"s-{i}", "pull_request", "opened", _body(100 + i))
+        _wait(lambda: store.delivery_counts() == {"completed": n}, 60,
+              "all stored deliveries to complete", workers)
+    finally:
+        for w in workers:
+            w.stop()
+    effects = _effects(tmp_path)
+    assert len(effects) == n and len(set(effects)) == n
+    assert jobs.get_huey().pending_count() == 0  # nothing left waiting on the queue
+    store.close()
+
+
 # ----------------------------------------------------------------------------- in-process
 @pytest.fixture
 def local(tmp_path: Path):
