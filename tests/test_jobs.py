@@ -317,12 +317,15 @@ def test_a_completed_delivery_enqueued_again_does_no_work(local):
 
 def test_recover_requeues_only_what_no_worker_holds(local):
     h, store, _, _ = local
-    for d in ("r-1", "r-2", "r-3"):
+    for d in ("r-1", "r-2", "r-3", "r-4"):
         store.accept_delivery(d, "pull_request", "opened", _body(int(d[-1])))
-    assert store.claim_delivery("r-2", worker="elsewhere:1:x", lease_s=60)
+    assert store.claim_delivery("r-2", worker="elsewhere:1:x", lease_s=60)  # a live worker's
     store.complete_delivery("r-3", "done")
-    assert jobs.recover(store, older_than_s=0) == 1
-    assert h.pending_count() == 1
+    assert store.claim_delivery("r-4", worker="dead:1:x", lease_s=0.05)  # its worker died
+    time.sleep(0.1)
+    assert jobs.recover(store, older_than_s=0) == 1  # r-4; r-1 is new: the relay's
+    assert jobs.relay(store) == 1
+    assert h.pending_count() == 2
     # While that backlog waits, idle-time recovery adds nothing.
     assert jobs.recover_when_idle(store, settle_s=0) == 0
 

@@ -225,9 +225,10 @@ def recover(store: Store, older_than_s: float = 60) -> int:
     """Re-enqueue accepted deliveries that never completed and that no live worker holds.
 
     Scans left ``running`` by a dead worker are re-run through their delivery, which
-    stays unfinished until the scan ends. Returns how many deliveries were queued.
+    stays unfinished until the scan ends. Deliveries no worker has taken yet are left to
+    the relay, so they are not queued twice. Returns how many deliveries were queued.
     """
-    ids = store.unfinished_deliveries(older_than_s=older_than_s)
+    ids = store.unfinished_deliveries(older_than_s=older_than_s, include_new=False)
     for delivery_id in ids:
         enqueue_delivery(delivery_id)
     stale = store.stale_running_scans(older_than_s=max(older_than_s, _state.config.lease_s) * 5)

@@ -501,19 +501,24 @@ class Store:
             ).scalars().all())
         return [i for i in ids if i in taken]
 
-    def unfinished_deliveries(self, older_than_s: float = 0) -> list[str]:
+    def unfinished_deliveries(self, older_than_s: float = 0, *, include_new: bool = True) -> list[str]:
         """Accepted, not completed, received over ``older_than_s`` ago, and not leased
-        by a live worker: what to re-enqueue after a crash. Oldest first."""
+        by a live worker: what to re-enqueue after a crash. Oldest first.
+
+        ``include_new=False`` leaves out deliveries no worker has taken yet (stored and
+        never queued): those are the relay's (:meth:`take_new_deliveries`)."""
         now = time.time()
+        where = [
+            deliveries.c.state != DeliveryState.COMPLETED,
+            deliveries.c.received_at <= now - older_than_s,
+            sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
+        ]
+        if not include_new:
+            where.append(sa.not_(sa.and_(deliveries.c.state == DeliveryState.ACCEPTED,
+                                         deliveries.c.attempts == 0)))
         with self._tx() as conn:
             rows = conn.execute(
-                sa.select(deliveries.c.delivery_id)
-                .where(
-                    deliveries.c.state != DeliveryState.COMPLETED,
-                    deliveries.c.received_at <= now - older_than_s,
-                    sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
-                )
-                .order_by(deliveries.c.received_at)
+                sa.select(deliveries.c.delivery_id).where(*where).order_by(deliveries.c.received_at)
             ).scalars().all()
         return list(rows)
 
