@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -27,6 +27,26 @@ class RuleMeta:
     remediation: str = ""
     source: str = ""
     capabilities: tuple[str, ...] = ()
+
+
+def rule_maker(source: str, *, languages: tuple[str, ...] = (), category: str | None = None,
+               capabilities: tuple[str, ...] = ()) -> Callable[..., RuleMeta]:
+    """The compact constructor a Python analyzer writes its table of rules with.
+
+    Each row reads ``meta(rule_id, [category,] severity, confidence, rationale, remediation
+    [, capabilities])``; a ``category`` (or ``capabilities``) given here holds for every row
+    and the rows leave it out. ``source=`` on a row overrides the table's source.
+    """
+
+    def meta(rule_id: str, *row: Any, source: str = source) -> RuleMeta:
+        fields = list(row)
+        cat = category if category is not None else fields.pop(0)
+        severity, confidence, rationale, remediation, *rest = fields
+        return RuleMeta(rule_id=rule_id, category=cat, severity=severity, confidence=confidence,
+                        languages=languages, rationale=rationale, remediation=remediation,
+                        source=source, capabilities=tuple(rest[0] if rest else capabilities))
+
+    return meta
 
 
 def is_rule_file(path: Path) -> bool:

@@ -22,7 +22,7 @@ from checks import DATA_DIR
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
 from reviewer.core.analyzers.blobs import is_code_path, is_doc_path, is_test_path, iter_added
 from reviewer.core.findings import Confidence, Finding, Severity
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = ["AgentAnalyzer", "RULES", "rule_metas", "agent_file_kind"]
 
@@ -70,11 +70,7 @@ def agent_file_kind(path: str) -> str | None:
     return None
 
 
-def _meta(rule_id: str, severity: Severity, confidence: Confidence, rationale: str, remediation: str,
-          capabilities: tuple[str, ...]) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category="prompt-injection", severity=severity, confidence=confidence,
-                    languages=(), rationale=rationale, remediation=remediation,
-                    source=f"python:{ANALYZER}", capabilities=capabilities)
+_meta = rule_maker(f"python:{ANALYZER}", category="prompt-injection")
 
 
 RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (

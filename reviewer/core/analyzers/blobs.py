@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Sequence
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext, language_of
 from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence, Finding, Severity
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 from reviewer.core.changeset import text_lines
 
 __all__ = [
@@ -150,11 +150,7 @@ def shannon_entropy(text: str) -> float:
 
 # ---------------------------------------------------------------- rules
 
-def _meta(rule_id: str, category: str, severity: Severity, confidence: Confidence, rationale: str,
-          remediation: str, capabilities: tuple[str, ...]) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category=category, severity=severity, confidence=confidence,
-                    languages=(), rationale=rationale, remediation=remediation,
-                    source=f"python:{ANALYZER}", capabilities=capabilities)
+_meta = rule_maker(f"python:{ANALYZER}")
 
 
 RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (

@@ -33,7 +33,7 @@ from reviewer.core.manifests.registry_config import settings_in_line
 from reviewer.core.manifests.sources import host_of, is_raw_ip, is_suspicious_host
 from reviewer.core.manifests.toplists import top_list
 from reviewer.core.manifests.typosquat import index_for
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 from reviewer.core.changeset import text_lines
 
 __all__ = ["DependencyAnalyzer", "RULES", "NEW_PACKAGE_DAYS"]
@@ -42,11 +42,7 @@ NEW_PACKAGE_DAYS = 30
 ANALYZER = "dependencies"
 
 
-def _meta(rule_id: str, category: str, severity: Severity, confidence: Confidence, rationale: str,
-          remediation: str, capabilities: tuple[str, ...] = ()) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category=category, severity=severity, confidence=confidence,
-                    languages=("manifest",), rationale=rationale, remediation=remediation,
-                    source=ANALYZER, capabilities=capabilities)
+_meta = rule_maker(ANALYZER, languages=("manifest",))
 
 
 _S, _C = Severity, Confidence

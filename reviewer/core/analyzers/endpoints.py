@@ -26,7 +26,7 @@ from reviewer.core.analyzers.blobs import (
 )
 from reviewer.core.changeset import FileChange
 from reviewer.core.findings import Confidence, Finding, Severity
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 from reviewer.core.changeset import text_lines
 
 __all__ = ["EndpointAnalyzer", "RULES", "rule_metas", "classify_host", "Endpoint"]
@@ -78,11 +78,7 @@ def _data() -> _Data:
                          "the checks pack") from None
 
 
-def _meta(rule_id: str, category: str, severity: Severity, confidence: Confidence, rationale: str,
-          remediation: str, capabilities: tuple[str, ...]) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category=category, severity=severity, confidence=confidence,
-                    languages=(), rationale=rationale, remediation=remediation,
-                    source=f"python:{ANALYZER}", capabilities=capabilities)
+_meta = rule_maker(f"python:{ANALYZER}")
 
 
 RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (

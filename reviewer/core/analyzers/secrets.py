@@ -24,7 +24,7 @@ from reviewer.core.analyzers.blobs import (
     shannon_entropy,
 )
 from reviewer.core.findings import Confidence, Finding, Severity
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = ["SecretAnalyzer", "RULES", "rule_metas", "mask"]
 
@@ -84,11 +84,7 @@ def _data() -> _Data:
                          "checks pack") from None
 
 
-def _meta(rule_id: str, category: str, severity: Severity, confidence: Confidence, rationale: str,
-          remediation: str, capabilities: tuple[str, ...] = ()) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category=category, severity=severity, confidence=confidence,
-                    languages=(), rationale=rationale, remediation=remediation,
-                    source=f"python:{ANALYZER}", capabilities=capabilities)
+_meta = rule_maker(f"python:{ANALYZER}")
 
 
 _ROTATE = ("Revoke and rotate the credential now (it is in the repository history), then load it "

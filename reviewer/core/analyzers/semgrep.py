@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
 from reviewer.core.analyzers.fragments import balance_fragment
-from reviewer.core.findings import Confidence, Finding, Severity, SkipReason, Skipped
+from reviewer.core.findings import Finding, SkipReason, Skipped
 from reviewer.core.rules import load_semgrep_rules, meta_of
 from reviewer.core.workdir import write_tree
 from reviewer.core.changeset import text_lines

@@ -17,7 +17,7 @@ from reviewer.core.analyzers.agents import agent_file_kind
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
 from reviewer.core.analyzers.blobs import is_doc_path, is_program_like, is_test_path, iter_added
 from reviewer.core.findings import Confidence, Finding, Severity
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = ["UnicodeAnalyzer", "RULES", "rule_metas", "reveal", "skeleton"]
 
@@ -61,11 +61,7 @@ _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u115e\u1161-\u11ff\u3131-\u3163\u3165-\u318f]")
 
 
-def _meta(rule_id: str, severity: Severity, confidence: Confidence, rationale: str,
-          remediation: str) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category="hidden-unicode", severity=severity, confidence=confidence,
-                    languages=(), rationale=rationale, remediation=remediation,
-                    source=f"python:{ANALYZER}", capabilities=("hidden-unicode",))
+_meta = rule_maker(f"python:{ANALYZER}", category="hidden-unicode", capabilities=("hidden-unicode",))
 
 
 RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (

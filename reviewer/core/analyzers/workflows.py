@@ -33,7 +33,7 @@ from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence, Finding, Severity, SkipReason, Skipped
 from reviewer.core.manifests.lines import KnownLines, known_lines
 from reviewer.core.manifests.sources import host_of, is_suspicious_host
-from reviewer.core.rules import RuleMeta
+from reviewer.core.rules import RuleMeta, rule_maker
 from reviewer.core.workdir import write_tree
 from reviewer.core.changeset import text_lines
 
@@ -43,11 +43,7 @@ ANALYZER = "workflows"
 _S, _C = Severity, Confidence
 
 
-def _meta(rule_id: str, category: str, severity: Severity, confidence: Confidence, rationale: str,
-          remediation: str, capabilities: tuple[str, ...] = (), source: str = ANALYZER) -> RuleMeta:
-    return RuleMeta(rule_id=rule_id, category=category, severity=severity, confidence=confidence,
-                    languages=("github-actions",), rationale=rationale, remediation=remediation,
-                    source=source, capabilities=capabilities)
+_meta = rule_maker(ANALYZER, languages=("github-actions",))
 
 
 # zizmor audit id -> (category, Gatehouse severity, rationale). zizmor rates on its own scale;
