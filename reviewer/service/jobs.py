@@ -11,7 +11,7 @@ truth. Delivery is at-least-once and the work is idempotent:
   renews it while it works (a heartbeat thread), and the delivery is completed once;
 * a worker killed mid-job (even by SIGKILL) leaves a lease that runs out;
   :func:`recover` (run when a worker starts and every ``recover_interval_s``)
-  re-enqueues every accepted delivery that never completed and is not leased.
+  re-enqueues every delivery a worker took that never completed and is not leased.
 
 Transient GitHub errors are retried with exponential backoff that honours
 ``retry_after``; anything else completes the delivery as failed.
@@ -229,8 +229,8 @@ def recover(store: Store, older_than_s: float = 60) -> int:
     the relay, so they are not queued twice. Returns how many deliveries were queued.
     """
     ids = store.unfinished_deliveries(older_than_s=older_than_s, include_new=False)
-    for delivery_id in ids:
-        enqueue_delivery(delivery_id)
+    if ids:
+        enqueue_deliveries(ids)
     stale = store.stale_running_scans(older_than_s=max(older_than_s, _state.config.lease_s) * 5)
     if ids or stale:
         logger.info("recovery: re-enqueued %d unfinished deliveries; %d scans look abandoned",

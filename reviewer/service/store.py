@@ -242,6 +242,11 @@ _SCAN_FIELDS = frozenset({
 })
 
 
+# A delivery no worker has taken yet: stored by the web process, never queued or tried.
+# (The SQLite fast path spells the same condition in SQL: _SqliteAccept.new_ids.)
+_NEW = sa.and_(deliveries.c.state == DeliveryState.ACCEPTED, deliveries.c.attempts == 0)
+
+
 # --------------------------------------------------------------------------- engine
 def _normalise_url(url: str) -> str:
     if url.startswith("postgres://"):
@@ -484,8 +489,7 @@ class Store:
         else:
             with self._engine.connect() as conn:
                 ids = conn.execute(
-                    sa.select(deliveries.c.delivery_id)
-                    .where(deliveries.c.state == DeliveryState.ACCEPTED, deliveries.c.attempts == 0)
+                    sa.select(deliveries.c.delivery_id).where(_NEW)
                     .order_by(deliveries.c.received_at).limit(limit)
                 ).scalars().all()
                 conn.rollback()
@@ -494,8 +498,7 @@ class Store:
         with self._tx() as conn:
             taken = set(conn.execute(
                 deliveries.update()
-                .where(deliveries.c.delivery_id.in_(ids),
-                       deliveries.c.state == DeliveryState.ACCEPTED, deliveries.c.attempts == 0)
+                .where(deliveries.c.delivery_id.in_(ids), _NEW)
                 .values(state=DeliveryState.QUEUED)
                 .returning(deliveries.c.delivery_id)
             ).scalars().all())
@@ -514,8 +517,7 @@ class Store:
             sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
         ]
         if not include_new:
-            where.append(sa.not_(sa.and_(deliveries.c.state == DeliveryState.ACCEPTED,
-                                         deliveries.c.attempts == 0)))
+            where.append(sa.not_(_NEW))
         with self._tx() as conn:
             rows = conn.execute(
                 sa.select(deliveries.c.delivery_id).where(*where).order_by(deliveries.c.received_at)
@@ -765,11 +767,11 @@ class _SqliteAccept:
 
     The statement runs as a single C call, so the thread gives up the GIL once for the
     whole write (an explicit BEGIN/INSERT/COMMIT hands it back and forth three times, and
-    under load every hand-back can wait a full switch interval while other threads hold
-    the per-process lock). Threads of a process take turns on that lock instead of
-    SQLite's busy handler, which sleeps 1, 2, 5, 10... ms between tries; between processes
-    the write lock is retried every fraction of a millisecond. One connection per thread,
-    WAL, synchronous=NORMAL.
+    under load every hand-back can wait a full switch interval). There is no per-process
+    lock: a writer that finds the database locked retries every fraction of a millisecond
+    (SQLite's own busy handler sleeps 1, 2, 5, 10... ms). One connection per thread, WAL,
+    synchronous=NORMAL. The relay's poll for new deliveries reads through it too, so an
+    idle poll takes no write lock.
 
     These connections never checkpoint the WAL themselves (an automatic checkpoint runs
     in the committing request and waits on fsync): a daemon thread per process runs a
@@ -829,7 +831,7 @@ class _SqliteAccept:
             conn.close()
 
     def accept(self, delivery_id: str, event: str, action: str | None, body: bytes) -> bool:
-        stored, encoding = _pack(body)  # outside the lock: the write stays short
+        stored, encoding = _pack(body)
         params = (delivery_id, event, action, stored, encoding, time.time())
         conn = self._conn()
         inserted = _retry_locked(lambda: conn.execute(self._INSERT, params).rowcount) == 1
