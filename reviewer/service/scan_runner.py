@@ -306,15 +306,14 @@ def _intermediate_findings(fetched: FetchedChange, by_commit: Sequence[Any],
                            final: Sequence[Finding]) -> list[Finding]:
     """Medium+ findings in earlier commits whose code is gone from the final change."""
     final_keys = {(f.rule_id, f.path) for f in final}
-    heads = {f.path: (f.head_text if f.head_text is not None else f.post_image())
-             for f in fetched.changeset.files}
+    heads = {f.path: normalise_code(f.post_image()) for f in fetched.changeset.files}
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for commit, result in zip(fetched.intermediate, by_commit):
         for f in result.findings:
             if f.severity < Severity.MEDIUM or (f.rule_id, f.path) in final_keys:
                 continue
-            if f.evidence and normalise_code(f.evidence) in normalise_code(heads.get(f.path, "")):
+            if f.evidence and normalise_code(f.evidence) in heads.get(f.path, ""):
                 continue
             if (f.fingerprint, f.path) in seen:  # the same code in several commits: the first
                 continue

@@ -229,20 +229,18 @@ class SemgrepAnalyzer:
         msg = str(err.get("message", "")).strip().splitlines()[0:1]
         detail = _strip_tmp(msg[0])[:200] if msg else ""
         text = f"semgrep {kind}" + (f" on {path}" if path else "") + (f": {detail}" if detail else "")
-        parse = kind in _PARSE_ERRORS
-        if path and rebuilt and parse:
-            reason = SkipReason.PARTLY_PARSED if kind == "PartialParsing" else SkipReason.UNPARSABLE
+        if "imeout" in kind:
+            reason = SkipReason.TIMED_OUT
+        elif kind == "PartialParsing":
+            reason = SkipReason.PARTLY_PARSED
+        else:
+            reason = SkipReason.UNPARSABLE
+        if path and rebuilt and kind in _PARSE_ERRORS:
             out.skipped.append(Skipped(path, reason, f"rebuilt from the diff's hunks; {detail}"[:300],
                                        self.name))
             return
         out.errors.append(text)
         if path:
-            if "imeout" in kind:
-                reason = SkipReason.TIMED_OUT
-            elif kind == "PartialParsing":
-                reason = SkipReason.PARTLY_PARSED
-            else:
-                reason = SkipReason.UNPARSABLE
             out.skipped.append(Skipped(path, reason, text, self.name))
 
 
