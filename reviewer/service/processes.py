@@ -50,7 +50,8 @@ class WebOptions:
         return out
 
 
-_DEFAULTS = {"bind": "127.0.0.1:8000", "workers": 2, "threads": 4}
+# Without a gunicorn config file; threads as deploy/gunicorn.conf.py (2 measured better than 4).
+_DEFAULTS = {"bind": "127.0.0.1:8000", "workers": 2, "threads": 2}
 
 
 def prepare(*, require_app: bool = False, metrics_dir: Path | None = None) -> Any:
