@@ -82,3 +82,17 @@ def test_every_builtin_tool_has_vendor_and_country() -> None:
     for tool in SIGS.tools:
         assert tool.vendor and len(tool.country) == 2, tool.name
         assert tool.patterns or tool.bots or tool.branches, tool.name
+
+
+def test_a_generic_marker_adds_no_tool_when_a_specific_one_is_named() -> None:
+    facts = PRFacts(labels=("ai-assisted",),
+                    commit_messages=("Add x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",))
+    prov = detect(facts, load_signatures())
+    assert prov.tools == ("GitHub Copilot",)
+    assert prov.describe() == "GitHub Copilot (GitHub (Microsoft), US)"
+    assert {e.kind for e in prov.evidence} == {"label", "trailer"}
+
+
+def test_a_generic_marker_alone_still_reads_as_an_unknown_tool() -> None:
+    prov = detect(PRFacts(labels=("ai-assisted",)), load_signatures())
+    assert prov.tools == ("unknown AI tool",)

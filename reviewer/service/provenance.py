@@ -98,7 +98,10 @@ class Provenance:
 
     @property
     def tools(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(e.tool for e in self.evidence))
+        """The tools named by the evidence; a generic marker adds no tool when one is named."""
+        named = tuple(dict.fromkeys(e.tool for e in self.evidence))
+        specific = tuple(t for t in named if t != UNKNOWN_TOOL)
+        return specific or named
 
     @property
     def vendors(self) -> tuple[str, ...]:
