@@ -33,6 +33,9 @@ from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 
 from reviewer.errors import ConfigError, GatehouseError
+from reviewer.service.private_files import private_dir, private_file
+from reviewer.service.queue_messages import IdOnlySerializer
+from reviewer.service.settings import mask_url
 from reviewer.service.store import Store, worker_identity
 
 __all__ = [
@@ -120,19 +123,24 @@ class _SqliteHuey(huey.Huey):
 
 
 def make_huey(queue_url: str, *, name: str = "gatehouse") -> huey.Huey:
-    """A huey instance for ``sqlite:///path``, ``redis://host:port/db`` or ``memory:``."""
+    """A huey instance for ``sqlite:///path``, ``redis[s]://[:password@]host:port/db`` or
+    ``memory:``. Messages are JSON carrying a delivery id (:class:`IdOnlySerializer`), never
+    pickles: a message anyone else wrote to the queue is rejected unread."""
+    options: dict[str, Any] = {"results": False, "utc": True, "serializer": IdOnlySerializer()}
     if queue_url.startswith("sqlite:///"):
         path = Path(queue_url[len("sqlite:///"):]).expanduser()
         if not path.is_absolute():
             path = path.resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return _SqliteHuey(name, filename=str(path), results=False, utc=True)
+        private_dir(path.parent)
+        private_file(path)  # before SQLite creates it with the umask's mode
+        return _SqliteHuey(name, filename=str(path), **options)
     if queue_url.startswith(("redis://", "rediss://")):
-        return huey.PriorityRedisHuey(name, url=queue_url, results=False, utc=True)
+        return huey.PriorityRedisHuey(name, url=queue_url, **options)
     if queue_url.startswith("memory:"):
-        return huey.MemoryHuey(name, results=False, utc=True)
-    raise ConfigError(f"GATEHOUSE_QUEUE_URL={queue_url!r} is not supported: use sqlite:///<path> "
-                      "(default, one machine) or redis://host:port/db (many machines)")
+        return huey.MemoryHuey(name, **options)
+    raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(queue_url)!r} is not supported: use "
+                      "sqlite:///<path> (default, one machine) or "
+                      "redis[s]://[:password@]host:port/db (many machines)")
 
 
 def init_jobs(settings: Any, *, config: JobConfig | None = None) -> huey.Huey:
@@ -145,6 +153,7 @@ def init_jobs(settings: Any, *, config: JobConfig | None = None) -> huey.Huey:
             return _state.huey
         h = make_huey(settings.queue_url, name=cfg.queue_name)
         task = h.task(retries=cfg.retries, context=True, name=_TASK_NAME)(_process_delivery_task)
+        h.serializer.allow(h._registry.task_to_string(task.task_class))
         _state.huey, _state.key, _state.config, _state.task = h, key, cfg, task
         return h
 

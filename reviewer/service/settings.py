@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from reviewer.errors import ConfigError
 
-__all__ = ["Settings", "DEFAULT_API_URL", "DEFAULT_MAX_BODY_BYTES"]
+__all__ = ["Settings", "DEFAULT_API_URL", "DEFAULT_MAX_BODY_BYTES", "mask_url"]
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
@@ -27,7 +27,7 @@ class Settings:
     github_api_url: str = DEFAULT_API_URL
     data_dir: Path = Path("var")
     database_url: str = ""
-    queue_url: str = ""
+    queue_url: str = field(default="", repr=False)  # may carry a password
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     log_level: str = "INFO"
     public_url: str | None = None
@@ -86,10 +86,7 @@ class Settings:
 
         data_dir = Path(get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve()
         database_url = get("GATEHOUSE_DATABASE_URL") or f"sqlite:///{data_dir / 'gatehouse.db'}"
-        queue_url = get("GATEHOUSE_QUEUE_URL") or f"sqlite:///{data_dir / 'queue.db'}"
-        if not queue_url.startswith(("sqlite:///", "redis://", "rediss://", "memory:")):
-            raise ConfigError(f"GATEHOUSE_QUEUE_URL={queue_url!r} is not supported: use "
-                              "sqlite:///<path> (default) or redis://host:port/db")
+        queue_url = _queue_url(get("GATEHOUSE_QUEUE_URL") or f"sqlite:///{data_dir / 'queue.db'}")
 
         raw_max = get("GATEHOUSE_MAX_BODY_BYTES")
         max_body = DEFAULT_MAX_BODY_BYTES
@@ -115,6 +112,43 @@ class Settings:
             log_level=level,
             public_url=get("GATEHOUSE_PUBLIC_URL") or None,
         )
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``: the only form of a queue or database URL
+    that may appear in a log line or an error message."""
+    try:
+        parsed = urlparse(url)
+        password = parsed.password
+    except ValueError:
+        return "<unparsable URL>"
+    if not password:
+        return url
+    netloc = parsed.netloc.rpartition("@")
+    user = parsed.username or ""
+    return parsed._replace(netloc=f"{user}:***@{netloc[2]}").geturl()
+
+
+def _queue_url(url: str) -> str:
+    """Validate GATEHOUSE_QUEUE_URL: SQLite, memory, or Redis (``rediss://`` for TLS) with an
+    optional password. Errors show the URL with its password masked."""
+    if url.startswith(("sqlite:///", "memory:")):
+        return url
+    if not url.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} is not supported: use "
+                          "sqlite:///<path> (default) or redis://:<password>@host:6379/0 "
+                          "(rediss:// for TLS)")
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} is not a valid Redis URL: use "
+                          "redis://:<password>@host:6379/0 (URL-encode special characters in "
+                          "the password)") from None
+    if not parsed.hostname:
+        raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} names no host: use "
+                          "redis://:<password>@host:6379/0")
+    return url
 
 
 def _private_key(env: Mapping[str, str]) -> str:

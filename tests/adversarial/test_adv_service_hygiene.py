@@ -1,0 +1,110 @@
+"""Service attacks on Gatehouse itself: the queue, replays, edit storms, files, escaping, JSON.
+
+Each test names the attack it replays; each failed on the code before the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import sqlite3
+import struct
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewer.service import jobs
+from reviewer.service.settings import Settings
+
+
+# --------------------------------------------------------------------------- the queue
+class _CreatesFile:
+    """Unpickling this calls ``open(path, "w")``: proof that a pickle was run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (str(self.path), "w"))
+
+
+@pytest.fixture
+def _fresh_jobs() -> Iterator[None]:
+    jobs.reset_jobs()
+    yield
+    jobs.reset_jobs()
+
+
+def _queue(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> tuple[Any, Any]:
+    """(huey, push_raw) for a real queue: push_raw writes bytes as an attacker with write access
+    to the queue's storage would, without going through Gatehouse."""
+    name = f"adv-{uuid.uuid4().hex[:8]}"
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'queue.db'}"
+    else:
+        url = request.getfixturevalue("redis_url")
+    settings = Settings.from_env({"GATEHOUSE_DATA_DIR": str(tmp_path), "GATEHOUSE_QUEUE_URL": url},
+                                 require_app=False)
+    h = jobs.init_jobs(settings, config=jobs.JobConfig(queue_name=name))
+    if kind == "sqlite":
+        def push_raw(data: bytes) -> None:
+            with sqlite3.connect(tmp_path / "queue.db") as conn:
+                conn.execute("insert into task (queue, data, priority) values (?, ?, 0)",
+                             (h.storage.name, data))
+    else:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        request.addfinalizer(lambda: [client.delete(k) for k in client.scan_iter(f"*{name}*")])
+
+        def push_raw(data: bytes) -> None:
+            client.zadd(h.storage.queue_key, {struct.pack(">Q", time.time_ns() // 1000) + data: 0})
+    return h, push_raw
+
+
+def _worker_step(h: Any) -> None:
+    """One round of a huey consumer's worker thread, as ``gatehouse worker`` runs it."""
+    from huey.consumer import Worker
+
+    Worker(h, threading.Event(), 0.01, 0.01, 1.0).loop()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_forged_pickle_on_the_queue_is_rejected_without_being_unpickled(
+        request: pytest.FixtureRequest, kind: str, tmp_path: Path, caplog: Any,
+        _fresh_jobs: None) -> None:
+    """Attack: anyone who can write to Redis (or the queue file) pushes a pickle whose loading
+    runs code in a worker that holds the App's private key (huey's default serializer)."""
+    h, push_raw = _queue(request, kind, tmp_path)
+    proof = tmp_path / "pwned"
+    push_raw(pickle.dumps(_CreatesFile(proof)))
+    with caplog.at_level(logging.ERROR):
+        _worker_step(h)
+    assert not proof.exists(), "the worker unpickled a message from the queue"
+    assert h.pending_count() == 0, "the forged message must be dropped, not retried forever"
+    assert any("rejected" in r.getMessage() and "queue message" in r.getMessage()
+               for r in caplog.records), [r.getMessage() for r in caplog.records]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_the_queue_carries_only_a_delivery_id_as_json(request: pytest.FixtureRequest, kind: str,
+                                                      tmp_path: Path, _fresh_jobs: None) -> None:
+    """Attack surface check: what Gatehouse itself puts on the queue is JSON with an id only,
+    and a worker reads it back (a retry scheduled for later too)."""
+    import json
+
+    h, _ = _queue(request, kind, tmp_path)
+    jobs.enqueue_delivery("d-123")
+    (raw,) = h.storage.enqueued_items()
+    message = json.loads(raw)
+    assert message["delivery"] == "d-123" and message["format"] == "gatehouse-job/1"
+    task = h.dequeue()
+    assert task.args == ("d-123",)
+    later = jobs._state.task.s("d-456")
+    later.eta = later.eta or __import__("datetime").datetime(2030, 1, 2, 3, 4, 5)
+    assert h.deserialize_task(h.serialize_task(later)).eta == later.eta
