@@ -11,6 +11,7 @@ accepted delivery that never completed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import random
@@ -143,6 +144,7 @@ deliveries = sa.Table(
     sa.Column("claimed_by", sa.String(200)),
     sa.Column("lease_until", sa.Float),
     sa.Column("completed_at", sa.Float),
+    sa.Column("body_sha256", sa.String(64)),  # unique: a replayed body is not accepted again
 )
 
 scans = sa.Table(
@@ -378,7 +380,8 @@ class Store:
 
     # -- deliveries ------------------------------------------------------------
     def accept_delivery(self, delivery_id: str, event: str, action: str | None, body: bytes) -> bool:
-        """Record an accepted webhook. False only when this id already completed."""
+        """Record an accepted webhook. False when this id already completed, or when the same
+        raw body was already accepted under another id (a replay of a captured delivery)."""
         if self._fast is not None:
             return self._fast.accept(delivery_id, event, action, body)
         stored, encoding = _pack(body)
@@ -386,12 +389,12 @@ class Store:
             inserted = conn.execute(self._accept, {
                 "delivery_id": delivery_id, "event": event, "action": action, "body": stored,
                 "body_encoding": encoding, "state": DeliveryState.ACCEPTED, "attempts": 0,
-                "received_at": time.time(),
+                "received_at": time.time(), "body_sha256": body_digest(body),
             }).first()
             if inserted is not None:
                 return True
-            state = conn.execute(self._state_of, {"delivery_id": delivery_id}).scalar_one()
-            return state != DeliveryState.COMPLETED
+            state = conn.execute(self._state_of, {"delivery_id": delivery_id}).scalar_one_or_none()
+            return _seen_again(delivery_id, state)
 
     def complete_delivery(self, delivery_id: str, outcome: str) -> None:
         """Mark a delivery completed once; later calls keep the first outcome."""
@@ -781,8 +784,8 @@ class _SqliteAccept:
     checkpoint_interval_s = 1.0
 
     _INSERT = ("INSERT INTO deliveries (delivery_id, event, action, body, body_encoding, state, "
-               "attempts, received_at) VALUES (?, ?, ?, ?, ?, 'accepted', 0, ?) "
-               "ON CONFLICT (delivery_id) DO NOTHING")
+               "attempts, received_at, body_sha256) VALUES (?, ?, ?, ?, ?, 'accepted', 0, ?, ?) "
+               "ON CONFLICT DO NOTHING")  # the id, or the body's hash (a replay)
     _STATE = "SELECT state FROM deliveries WHERE delivery_id = ?"
 
     def __init__(self, path: str) -> None:
@@ -832,14 +835,13 @@ class _SqliteAccept:
 
     def accept(self, delivery_id: str, event: str, action: str | None, body: bytes) -> bool:
         stored, encoding = _pack(body)
-        params = (delivery_id, event, action, stored, encoding, time.time())
+        params = (delivery_id, event, action, stored, encoding, time.time(), body_digest(body))
         conn = self._conn()
         inserted = _retry_locked(lambda: conn.execute(self._INSERT, params).rowcount) == 1
         if inserted:
             return True
-        # Seen before (a redelivery): accepted again unless it already completed.
         row = _retry_locked(lambda: conn.execute(self._STATE, (delivery_id,)).fetchone())
-        return row is None or row[0] != DeliveryState.COMPLETED
+        return _seen_again(delivery_id, None if row is None else row[0])
 
     def new_ids(self, limit: int) -> list[str]:
         """Accepted deliveries no worker has queued yet, oldest first (a plain WAL read)."""
@@ -856,6 +858,22 @@ class _SqliteAccept:
             except sqlite3.Error:
                 pass
         self._all.clear()
+
+
+def body_digest(body: bytes) -> str:
+    """The key a delivery's raw body is de-duplicated on (GitHub signs these exact bytes)."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def _seen_again(delivery_id: str, state: str | None) -> bool:
+    """The accept INSERT found a conflict: True only for a redelivery of an id that has not
+    completed yet (it stays accepted, and is processed once). ``state`` None means the id is
+    new but its body is not: a replay, never processed again."""
+    if state is None:
+        logger.warning("delivery %s repeats the body of an earlier delivery (a replay); "
+                       "not processed again", delivery_id)
+        return False
+    return state != DeliveryState.COMPLETED
 
 
 _ZSTD = "zstd"

@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 
+from adversarial_support import open_pr
+from fakegithub.harness import INSTALLATION
+from pg_support import pg_database  # noqa: F401 - fixture
 from reviewer.service import jobs
 from reviewer.service.settings import Settings
 
@@ -108,3 +111,50 @@ def test_the_queue_carries_only_a_delivery_id_as_json(request: pytest.FixtureReq
     later = jobs._state.task.s("d-456")
     later.eta = later.eta or __import__("datetime").datetime(2030, 1, 2, 3, 4, 5)
     assert h.deserialize_task(h.serialize_task(later)).eta == later.eta
+
+
+# --------------------------------------------------------------------------- replay
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hs(request: pytest.FixtureRequest, h: Any) -> Any:
+    """The App on each store it supports: SQLite (the harness's) and PostgreSQL."""
+    if request.param == "postgresql":
+        from reviewer.service.store import Store
+
+        url = request.getfixturevalue("pg_database")
+        h.ctx.store.close()
+        h.ctx.store = Store.open(url)
+    return h
+
+
+def _rerequest(h: Any, head: str) -> dict[str, Any]:
+    return {"action": "rerequested",
+            "check_suite": {"head_sha": head, "pull_requests": [{"number": 1}]},
+            "repository": {"full_name": h.repo.full_name,
+                           "default_branch": h.repo.default_branch},
+            "installation": {"id": INSTALLATION}}
+
+
+def test_a_captured_signed_body_replayed_under_a_new_delivery_id_is_not_processed_again(
+        hs: Any) -> None:
+    """Attack: replay a captured, validly signed delivery (here a re-scan request) under fresh
+    ``X-GitHub-Delivery`` ids, to make the App scan again and again (or undo a later state)."""
+    head = open_pr(hs, {})
+    payload = _rerequest(hs, head)
+
+    def check_run_writes() -> int:  # every scan writes its check run (created or re-opened)
+        return len(hs.fake.calls(contains="/check-runs"))
+
+    first = hs.deliver("check_suite", payload, delivery_id="d-original")
+    assert first.status_code == 202, first.data
+    writes = check_run_writes()
+    for n in range(3):
+        again = hs.deliver("check_suite", payload, delivery_id=f"d-replay-{n}")
+        assert again.status_code in (200, 202) and b"duplicate" in again.data, again.data
+    assert check_run_writes() == writes
+    # GitHub's own redelivery of the same id and body is a duplicate too.
+    redelivered = hs.deliver("check_suite", payload, delivery_id="d-original")
+    assert b"duplicate" in redelivered.data and check_run_writes() == writes
+    # A genuinely new request (another body) is still processed.
+    fresh = dict(payload, sender={"login": "maintainer"})
+    assert hs.deliver("check_suite", fresh).status_code == 202
+    assert check_run_writes() > writes
