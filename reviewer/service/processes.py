@@ -228,9 +228,9 @@ class _Child:
 def serve(settings: Any, web: WebOptions = WebOptions(), *, threads: int = 2) -> int:
     """Run web + worker together on this machine; the README's run command."""
     from reviewer.service.ops_web import ENV_FILE
+    from reviewer.service.private_files import private_dir
 
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(Path(settings.data_dir))  # 0700 whatever the umask
     env_file = data_dir / ENV_FILE
     stopping: list[int] = []
 

@@ -269,7 +269,10 @@ def _make_engine(url: str) -> Engine:
     if backend == "sqlite":
         db = parsed.database or ""
         if db and db != ":memory:":
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            from reviewer.service.private_files import private_dir, private_file
+
+            private_dir(Path(db).expanduser().parent)  # 0700, and the database 0600, whatever
+            private_file(Path(db).expanduser())       # the umask: it holds webhook bodies
         engine = sa.create_engine(
             parsed, connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=8, max_overflow=16,

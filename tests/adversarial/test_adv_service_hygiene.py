@@ -158,3 +158,34 @@ def test_a_captured_signed_body_replayed_under_a_new_delivery_id_is_not_processe
     fresh = dict(payload, sender={"login": "maintainer"})
     assert hs.deliver("check_suite", fresh).status_code == 202
     assert check_run_writes() > writes
+
+
+# --------------------------------------------------------------------------- file modes
+def test_the_store_queue_and_data_folder_are_private_even_under_umask_022(
+        tmp_path: Path, _fresh_jobs: None) -> None:
+    """Attack: another user of the machine reads the store (webhook bodies, findings,
+    dismissals) or writes the queue file, because they were created under umask 022."""
+    import os
+    import stat
+
+    from reviewer.service.store import Store
+
+    data = tmp_path / "deep" / "data"
+    old = os.umask(0o022)
+    try:
+        settings = Settings.from_env({"GATEHOUSE_DATA_DIR": str(data)}, require_app=False)
+        store = Store.open(settings.database_url)
+        store.accept_delivery("d-1", "pull_request", "opened", b'{"action": "opened"}')
+        h = jobs.init_jobs(settings)
+        jobs.enqueue_delivery("d-1")
+        assert h.pending_count() == 1
+        made = sorted(p for p in data.rglob("*"))
+        modes = {p.relative_to(tmp_path).as_posix(): oct(stat.S_IMODE(p.stat().st_mode))
+                 for p in [tmp_path / "deep", data, *made]}
+        store.close()
+    finally:
+        os.umask(old)
+    assert {"deep/data/gatehouse.db", "deep/data/queue.db"} <= set(modes), modes
+    for name, mode in modes.items():
+        expected = "0o700" if (tmp_path / name).is_dir() else "0o600"
+        assert mode == expected, (name, mode)
