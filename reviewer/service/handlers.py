@@ -9,7 +9,6 @@ propagate so the job retries; anything else completes the delivery as failed
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from typing import Any, Iterator, Mapping
 
@@ -18,7 +17,7 @@ from reviewer.service import commands
 from reviewer.service.github_client import TransientGitHubError
 from reviewer.service.provenance import load_signatures
 from reviewer.service.scan_runner import ScanRequest, end_check_run, run_scan
-from reviewer.service.webhooks import Event, Router
+from reviewer.service.webhooks import Event, Router, WebhookRejected, body_json
 
 __all__ = ["router", "process_delivery", "give_up", "PR_ACTIONS"]
 
@@ -48,7 +47,9 @@ def _count(event: str, outcome: str) -> None:
 
 
 def _event_of(delivery: Any) -> Event:
-    payload = json.loads(delivery.body)
+    """The stored delivery as an event, parsed by the web process's own parser (one parser:
+    the worker never reads a body differently from the process that verified it)."""
+    payload = body_json(delivery.body)
     return Event(name=delivery.event, action=delivery.action, delivery_id=delivery.delivery_id, payload=payload)
 
 
@@ -60,8 +61,8 @@ def process_delivery(ctx: Any, delivery_id: str) -> None:
         return
     try:
         event = _event_of(delivery)
-    except ValueError:
-        ctx.store.complete_delivery(delivery_id, "failed: stored body is not JSON")
+    except WebhookRejected as exc:
+        ctx.store.complete_delivery(delivery_id, f"failed: stored body: {exc.reason}")
         return
     pr = _pr_number(event)
     with _log_context(delivery_id=delivery_id, repo=event.repo, pr=pr):

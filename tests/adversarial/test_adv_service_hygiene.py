@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from adversarial_support import open_pr
+from adversarial_support import assert_not_green, latest_run, open_pr
 from fakegithub.harness import INSTALLATION
 from pg_support import pg_database  # noqa: F401 - fixture
 from reviewer.service import jobs
@@ -189,3 +189,59 @@ def test_the_store_queue_and_data_folder_are_private_even_under_umask_022(
     for name, mode in modes.items():
         expected = "0o700" if (tmp_path / name).is_dir() else "0o600"
         assert mode == expected, (name, mode)
+
+
+# --------------------------------------------------------------------------- one JSON parser
+def _deliver_raw(h: Any, event: str, body: bytes) -> Any:
+    from fakegithub.harness import SECRET
+    from reviewer.service.webhooks import sign
+
+    return h.client.post("/webhook", data=body, headers={
+        "X-GitHub-Event": event, "X-GitHub-Delivery": str(uuid.uuid4()),
+        "X-Hub-Signature-256": sign(body, SECRET), "Content-Type": "application/json"})
+
+
+def test_a_body_the_web_accepts_is_read_the_same_way_by_the_worker(h: Any) -> None:
+    """Attack: a signed body built so the web process (orjson) accepts it and the worker (the
+    json module) reads it differently or not at all: 1,000 levels of nesting (a RecursionError
+    in the worker, so the accepted PR was never scanned), integers past 64 bits, and a
+    duplicate key that says ``closed`` before it says ``opened``."""
+    import json
+
+    from adversarial_support import AI_TRAILER, BACKDOOR, BACKDOOR_PATH, BASE_FILES
+
+    base = h.repo.commit(BASE_FILES, branch="main")
+    head = h.repo.commit({BACKDOOR_PATH: BACKDOOR}, parent=base, message=AI_TRAILER)
+    h.repo.open_pull(1, base=base, head=head)
+    plain = json.dumps(h.pr_payload("opened", 1)).encode()
+    odd = (b'{"action": "closed", "deep": ' + b"[" * 1000 + b"]" * 1000
+           + b', "big": 18446744073709551616, "small": -9223372036854775809, ' + plain[1:])
+    resp = _deliver_raw(h, "pull_request", odd)
+    assert resp.status_code == 202, resp.data
+    run = latest_run(h, head)
+    assert_not_green(run)
+    assert run["conclusion"] == "failure"
+    # What the web refuses (a lone surrogate, a non-finite number) is never stored for a worker.
+    for bad in (b'{"action": "opened", "x": "\\ud800"}', b'{"action": "opened", "x": 1e400}'):
+        assert _deliver_raw(h, "pull_request", bad).status_code == 400
+    assert h.ctx.store.delivery_counts() == {"completed": 1}
+
+
+def test_web_and_worker_share_one_parser() -> None:
+    """The worker's reading of a stored body is the web's parse function, by construction."""
+    from reviewer.service import handlers
+    from reviewer.service.store import StoredDelivery
+    from reviewer.service.webhooks import body_json
+
+    body = b'{"a": 1, "a": 2, "n": 18446744073709551616, "d": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    stored = StoredDelivery("d", "pull_request", "opened", body, "accepted", 0, 0.0)
+    worker, web = handlers._event_of(stored).payload, body_json(body)
+    assert (worker["a"], worker["n"]) == (web["a"], web["n"]) == (2, 18446744073709551616.0)
+
+    def depth(value: Any) -> int:
+        n = 0
+        while isinstance(value, list):
+            value, n = (value[0] if value else None), n + 1
+        return n
+
+    assert depth(worker["d"]) == depth(web["d"]) == 1000
