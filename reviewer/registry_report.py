@@ -56,7 +56,11 @@ class RegistryRow:
 
 @dataclass(frozen=True)
 class Dismissal:
-    """A maintainer's suppression of one finding."""
+    """One row of the dismissals history: a finding dismissed on a PR, or that dismissal revoked.
+
+    ``pr`` is None for repository-wide dismissals recorded before dismissals were scoped to a
+    pull request and a finding's content: kept as history, no longer applied.
+    """
 
     repo: str
     fingerprint: str
@@ -65,6 +69,14 @@ class Dismissal:
     who: str
     reason: str
     at: dt.datetime
+    pr: int | None = None
+    head_sha: str = ""
+    action: str = "dismiss"  # or "revoke"
+
+    @property
+    def revoked(self) -> bool:
+        """True for a revocation row."""
+        return self.action == "revoke"
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,8 @@ def build_report(registry: Iterable[Mapping[str, Any]], dismissals: Iterable[Map
         Dismissal(repo=str(d["repo"]), fingerprint=str(d.get("fingerprint") or ""),
                   rule_id=str(d.get("rule_id") or ""), path=str(d.get("path") or ""),
                   who=str(d.get("who") or ""), reason=str(d.get("reason") or ""),
-                  at=_when(d.get("at")))
+                  at=_when(d.get("at")), pr=int(d["pr"]) if d.get("pr") is not None else None,
+                  head_sha=str(d.get("head_sha") or ""), action=str(d.get("action") or "dismiss"))
         for d in dismissals
     )
     report = RegistryReport(rows=tuple(sorted(rows, key=lambda r: (r.first_seen, r.repo, r.pr))),
@@ -195,8 +208,9 @@ def _summary(report: RegistryReport) -> dict[str, Any]:
         "repositories": len({r.repo for r in report.rows}),
         "tools": dict(Counter(t for r in ai for t in r.tools).most_common()),
         "findings_by_category": dict(_findings(report).most_common()),
-        "dismissals": len(report.dismissals),
-        "dismissals_by_who": dict(Counter(d.who for d in report.dismissals).most_common()),
+        "dismissals": sum(1 for d in report.dismissals if not d.revoked),
+        "dismissals_by_who": dict(Counter(d.who for d in report.dismissals if not d.revoked).most_common()),
+        "revocations": sum(1 for d in report.dismissals if d.revoked),
     }
 
 
@@ -382,6 +396,10 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[i
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _pr_cell(d: Dismissal) -> str:
+    return f"#{d.pr}" if d.pr is not None else "any (legacy, not applied)"
+
+
 def to_html(report: RegistryReport) -> str:
     """A single HTML file: summary tiles, four charts, and the tables behind them."""
     e = html.escape
@@ -419,14 +437,17 @@ def to_html(report: RegistryReport) -> str:
     sections.append(f'<section id="findings"><h2>Findings by category</h2><p class="note">'
                     f'Across every recorded pull request, latest scan of each.</p>{cat_chart}'
                     '</section>')
-    who = Counter(d.who for d in report.dismissals).most_common()
+    who = Counter(d.who for d in report.dismissals if not d.revoked).most_common()
     who_chart = (_hbars("chart-dismissals", "Dismissals by who made them", who, "#0072B2")
                  if who else empty("No finding has been dismissed."))
-    dis_table = _table(("When (UTC)", "Who", "Repository", "Rule", "Path", "Why"),
-                       ((_short(d.at), d.who, d.repo, d.rule_id, d.path, d.reason)
+    dis_table = _table(("When (UTC)", "Action", "Who", "Repository", "PR", "Head", "Rule", "Path",
+                        "Why"),
+                       ((_short(d.at), "revoked" if d.revoked else "dismissed", d.who, d.repo,
+                         _pr_cell(d), d.head_sha[:12], d.rule_id, d.path, d.reason)
                         for d in reversed(report.dismissals))) if report.dismissals else ""
     sections.append(f'<section id="dismissals"><h2>Dismissals and who made them</h2>'
-                    f'<p class="note">Every suppression a maintainer recorded, newest first.</p>'
+                    f'<p class="note">Every dismissal and revocation recorded, newest first; a '
+                    f'dismissal applies to one pull request and one finding\'s content.</p>'
                     f'{who_chart}{dis_table}</section>')
     pr_table = _table(
         ("Repository", "PR", "Author", "Title", "Tools", "Vendors", "Verdict", "Findings",

@@ -222,12 +222,13 @@ def test_ignore_command_dismisses_a_finding_with_who_and_why(h: Harness) -> None
     _, head = _ai_pr(h)
     h.deliver("pull_request", h.pr_payload("opened", 1))
     fp = h.ctx.store.findings_for(h.ctx.store.get_scan("acme/widgets", 1, head).id)[0]["fingerprint"]
-    h.deliver("issue_comment", h.comment_payload(1, f"/gatehouse ignore {fp[:10]} decoded config, reviewed"))
+    h.deliver("issue_comment", h.comment_payload(1, f"/gatehouse ignore {fp[:12]} decoded config, reviewed"))
     runs = h.repo.runs_for(head)
     assert [r["conclusion"] for r in runs] == ["failure", "success"]
     assert "Dismissed by maintainers" in runs[1]["output"]["summary"]
-    assert h.ctx.store.suppressions("acme/widgets")[fp]["who"] == "maintainer"
-    assert h.ctx.store.suppressions("acme/widgets")[fp]["reason"] == "decoded config, reviewed"
+    dismissal = h.ctx.store.active_dismissals("acme/widgets", 1)[fp]
+    assert (dismissal["who"], dismissal["reason"]) == ("maintainer", "decoded config, reviewed")
+    assert (dismissal["pr"], dismissal["head_sha"]) == (1, head)
 
 
 def test_ai_command_marks_a_pr_and_scans_it(h: Harness) -> None:

@@ -81,6 +81,25 @@ def test_json_holds_rows_dismissals_and_a_summary(report):
     assert doc["dismissals"][0]["reason"] == "our own telemetry"
 
 
+def test_dismissals_show_pr_head_and_revocations_and_legacy_rows_are_marked():
+    history = DISMISSALS + [
+        dict(repo="acme/api", pr=12, head_sha="ab" * 20, fingerprint="f4", rule_id="r", path="x.py",
+             who="carol", reason="reviewed", at=T0 + 70 * DAY, action="dismiss"),
+        dict(repo="acme/api", pr=12, head_sha="cd" * 20, fingerprint="f4", rule_id="r", path="x.py",
+             who="dave", reason="<b>not</b> ours", at=T0 + 71 * DAY, action="revoke"),
+    ]
+    report = build_report(ROWS, history)
+    doc = json.loads(render(report, "json"))
+    assert doc["summary"]["dismissals"] == 4 and doc["summary"]["revocations"] == 1
+    assert doc["summary"]["dismissals_by_who"] == {"alice": 2, "bob": 1, "carol": 1}
+    last = doc["dismissals"][-1]
+    assert (last["action"], last["who"], last["pr"], last["head_sha"]) == ("revoke", "dave", 12, "cd" * 20)
+    page = render(report, "html").decode()
+    assert "<td>revoked</td><td>dave</td><td>acme/api</td><td>#12</td><td>cdcdcdcdcdcd</td>" in page
+    assert "&lt;b&gt;not&lt;/b&gt; ours" in page
+    assert "any (legacy, not applied)" in page  # the rows without a PR, from before
+
+
 def test_html_is_self_contained_and_escapes_pull_request_text(report):
     page = render(report, "html").decode()
     lowered = page.lower()
@@ -98,8 +117,10 @@ def test_registry_command_exports_what_the_store_recorded(tmp_path: Path, monkey
                            title="Add retries", tools=["Claude Code"], vendors=["Anthropic"],
                            evidence=["commit trailer"], ai_assisted=True, verdict="neutral",
                            findings_by_category={"exfiltration": 1})
-    store.add_suppression("acme/api", "f9", rule_id="exfil.env-to-network", path="a.py",
-                          who="carol", reason="reviewed")
+    common = dict(rule_id="exfil.env-to-network", path="a.py", head_sha="9" * 40)
+    store.add_dismissal("acme/api", 9, "f9", who="carol", reason="reviewed", **common)
+    store.add_dismissal("acme/api", 9, "f8", who="carol", reason="ours", **common)
+    store.revoke_dismissal("acme/api", 9, "f8", who="dave", reason="it is not ours", **common)
     store.close()
     parser = argparse.ArgumentParser()
     add_subcommands(parser.add_subparsers(dest="command"))
@@ -111,7 +132,12 @@ def test_registry_command_exports_what_the_store_recorded(tmp_path: Path, monkey
         assert args.func(args) == 0
     assert "acme/api,9,dev9,Add retries" in (tmp_path / "registry.csv").read_text()
     doc = json.loads((tmp_path / "registry.json").read_text())
-    assert doc["summary"]["dismissals_by_who"] == {"carol": 1}
+    assert doc["summary"]["dismissals_by_who"] == {"carol": 2}
+    assert doc["summary"]["revocations"] == 1
+    assert [(d["action"], d["who"], d["pr"], d["head_sha"]) for d in doc["dismissals"]] == [
+        ("dismiss", "carol", 9, "9" * 40), ("dismiss", "carol", 9, "9" * 40),
+        ("revoke", "dave", 9, "9" * 40)]
+    assert "it is not ours" in (tmp_path / "registry.html").read_text()
     assert 'id="chart-repos"' in (tmp_path / "registry.html").read_text()
 
 

@@ -36,6 +36,12 @@ require_human_for:
     assert cfg.human_tools == {"devin"} and cfg.human_countries == {"CN"}
 
 
+def test_dismiss_requires_defaults_to_write_and_can_be_raised() -> None:
+    assert merge_config([]).dismiss_requires == "write"
+    cfg = merge_config([("f", parse_config("dismiss_requires: admin\n", "f"))])
+    assert cfg.dismiss_requires == "admin"
+
+
 @pytest.mark.parametrize("text,where", [
     ("scan: sometimes\n", "line 1, scan"),
     ("scan: all\nfail_on: severe\n", "line 2, fail_on"),
@@ -45,6 +51,7 @@ require_human_for:
     ("ai_signatures:\n  - name: X\n    patterns: ['(']\n", "ai_signatures"),
     ("scan: [unclosed\n", "not valid YAML"),
     ("- a list\n", "must be a mapping"),
+    ("dismiss_requires: triage\n", "line 1, dismiss_requires"),
 ])
 def test_errors_say_what_and_where(text: str, where: str) -> None:
     with pytest.raises(ConfigError) as err:

@@ -108,15 +108,60 @@ def test_saving_findings_twice_never_doubles_them(store: Store):
     assert store.findings_for(scan.id) == found
 
 
-def test_suppressions_record_who_when_and_why(store: Store):
+def test_dismissals_are_per_pr_history_with_who_when_why_and_head(store: Store):
     before = time.time()
-    store.add_suppression("acme/api", "f1", rule_id="exfil.env-to-network", path="src/app.py",
-                          who="maintainer-a", reason="telemetry endpoint we own")
-    store.add_suppression("acme/web", "f9", rule_id="x", path="p", who="b", reason="r")
-    got = store.suppressions("acme/api")
+    store.add_dismissal("acme/api", 7, "f1", rule_id="exfil.env-to-network", path="src/app.py",
+                        who="maintainer-a", reason="telemetry endpoint we own", head_sha="a" * 40)
+    store.add_dismissal("acme/web", 7, "f9", rule_id="x", path="p", who="b", reason="r", head_sha="b" * 40)
+    got = store.active_dismissals("acme/api", 7)
     assert list(got) == ["f1"]
     assert got["f1"]["who"] == "maintainer-a" and got["f1"]["at"] >= before
+    assert got["f1"]["head_sha"] == "a" * 40 and got["f1"]["pr"] == 7
+    assert store.active_dismissals("acme/api", 8) == {}  # another PR of the same repository
     assert [d["repo"] for d in store.dismissals()] == ["acme/api", "acme/web"]
+
+
+def test_a_revocation_is_a_new_row_and_history_is_never_overwritten(store: Store):
+    common = dict(rule_id="r", path="p", head_sha="c" * 40)
+    store.add_dismissal("acme/api", 1, "f1", who="alice", reason="ours", **common)
+    store.revoke_dismissal("acme/api", 1, "f1", who="bob", reason="not ours after all", **common)
+    assert store.active_dismissals("acme/api", 1) == {}
+    store.add_dismissal("acme/api", 1, "f1", who="carol", reason="checked again", **common)
+    assert store.active_dismissals("acme/api", 1)["f1"]["who"] == "carol"
+    history = [(d["action"], d["who"]) for d in store.dismissals()]
+    assert history == [("dismiss", "alice"), ("revoke", "bob"), ("dismiss", "carol")]
+
+
+def test_the_database_refuses_to_update_or_delete_a_dismissal(store: Store):
+    store.add_dismissal("acme/api", 1, "f1", rule_id="r", path="p", who="alice", reason="ours",
+                        head_sha="c" * 40)
+    for statement in ("UPDATE dismissals SET who = 'mallory'", "DELETE FROM dismissals"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with store.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+    assert [d["who"] for d in store.dismissals()] == ["alice"]
+
+
+def test_old_repo_wide_suppressions_are_kept_as_history_and_no_longer_applied(db_url: str):
+    from alembic import command
+
+    from reviewer.service.store import _alembic_config, _make_engine
+
+    engine = _make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0005_notices")
+        conn.execute(sa.text("INSERT INTO suppressions (repo, fingerprint, rule_id, path, who, reason, at) "
+                             "VALUES ('acme/api', 'f1', 'r', 'src/app.py', 'old-admin', 'legacy', 5.0)"))
+    engine.dispose()
+    store = Store.open(db_url)
+    try:
+        (row,) = store.dismissals()
+        assert (row["repo"], row["fingerprint"], row["who"], row["reason"], row["at"]) == (
+            "acme/api", "f1", "old-admin", "legacy", 5.0)
+        assert row["pr"] is None and row["action"] == "dismiss" and row["head_sha"] == ""
+        assert store.active_dismissals("acme/api", 1) == {}
+    finally:
+        store.close()
 
 
 def test_installations_keep_their_repositories_unless_told(store: Store):
@@ -171,7 +216,7 @@ def test_open_migrates_once_when_many_processes_start_together(db_url: str):
         versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
         tables = set(sa.inspect(conn).get_table_names())
     assert versions == [_head_revision()]
-    assert {"deliveries", "scans", "findings", "suppressions", "installations",
+    assert {"deliveries", "scans", "findings", "dismissals", "installations",
             "ai_changes", "pull_requests"} <= tables
     store.close()
 

@@ -1,8 +1,11 @@
-"""Comment commands on pull requests: ``/gatehouse rescan | ai [tool] | ignore <fp> <reason> | help``.
+"""Comment commands on pull requests: ``/gatehouse rescan | ai [tool] | ignore <fp> <reason> |
+unignore <fp> [reason] | help``.
 
 Acted on only for users with write access (the collaborator-permission API) and
 acknowledged with a reaction. Commands from others get one short reply; bots are
-ignored silently.
+ignored silently. Dismissals follow :mod:`reviewer.service.dismissal_policy`: never by the
+PR's author or its commits' authors and committers, and each one (or its revocation) is a
+new row of the store's history, for this PR and this finding's content only.
 """
 
 from __future__ import annotations
@@ -10,24 +13,33 @@ from __future__ import annotations
 import logging
 import re
 import shlex
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
+from reviewer.errors import ConfigError
+from reviewer.service.dismissal_policy import Refusal, may_dismiss, may_revoke
+from reviewer.service.github_client import MAX_PR_COMMITS
+from reviewer.service.repo_config import load_repo_config
 from reviewer.service.scan_runner import ScanRequest, run_scan
 
-__all__ = ["Command", "parse_command", "handle_comment", "HELP", "WRITE_ROLES"]
+__all__ = ["HELP", "WRITE_ROLES", "Command", "handle_comment", "parse_command"]
 
 logger = logging.getLogger(__name__)
 
 WRITE_ROLES = frozenset({"admin", "maintain", "write"})
-_PREFIX = re.compile(r"^\s*/gatehouse\b(?P<rest>.*)$", re.I | re.M)
-_FP = re.compile(r"^[0-9a-f]{6,64}$")
+# One line, spaces or tabs before the command: linear on any comment body.
+_PREFIX = re.compile(r"^[ \t]*/gatehouse\b(?P<rest>[^\n]*)", re.IGNORECASE | re.MULTILINE)
+MIN_FP = 12  # hex characters of a fingerprint a command must give (as the check run shows them)
+_FP = re.compile(rf"[0-9a-f]{{{MIN_FP},64}}")
 
 HELP = """**Gatehouse commands** (for people with write access):
 
 - `/gatehouse rescan`: scan the pull request's current head again
 - `/gatehouse ai [tool]`: mark this pull request as AI-assisted (optionally naming the tool) and scan it
-- `/gatehouse ignore <fingerprint> <reason>`: dismiss one finding (recorded with who, when and why)
+- `/gatehouse ignore <fingerprint> <reason>`: dismiss one finding of this pull request (recorded with who, when, \
+why and the head commit); not by the pull request's author nor by the authors or committers of its commits
+- `/gatehouse unignore <fingerprint> [reason]`: revoke a dismissal; the finding counts again
 - `/gatehouse help`: this message"""
 
 
@@ -108,30 +120,93 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
         tool = " ".join(command.args).strip()
         return rescan("ai", manual_tool=tool, manual_by=login)
     if command.name in ("ignore", "dismiss"):
-        return _ignore(ctx, client, repo, number, login, command, rescan)
+        return _ignore(ctx, client, repo, number, login, role, command, rescan, default_branch)
+    if command.name in ("unignore", "undismiss", "revoke"):
+        return _unignore(ctx, client, repo, number, login, role, command, rescan, default_branch)
     client.create_issue_comment(repo, number, HELP)
     return "done"
 
 
-def _ignore(ctx: Any, client: Any, repo: str, number: int, login: str, command: Command, rescan: Any) -> str:
-    if len(command.args) < 2 or not _FP.match(command.args[0].lower()):
+def _fingerprint_arg(command: Command) -> str | None:
+    first = command.args[0].lower() if command.args else ""
+    return first if _FP.fullmatch(first) else None
+
+
+def _required_role(client: Any, repo: str, number: int, login: str, default_branch: str | None) -> str | None:
+    """The policy's ``dismiss_requires``; None (after a reply) when the policy is invalid."""
+    try:
+        return load_repo_config(client, repo, default_branch=default_branch).dismiss_requires
+    except ConfigError as exc:
+        client.create_issue_comment(repo, number, f"@{login} No dismissal is recorded while the repository's "
+                                                  f"Gatehouse policy is invalid: {exc.diagnostics()}")
+        return None
+
+
+def _refuse(client: Any, repo: str, number: int, login: str, refusal: Refusal, what: str) -> str:
+    logger.info("%s on %s#%s refused for @%s: %s", what, repo, number, login, refusal.reason)
+    client.create_issue_comment(repo, number, f"@{login} {refusal.text}")
+    return "ignored"
+
+
+def _ignore(ctx: Any, client: Any, repo: str, number: int, login: str, role: str, command: Command,
+            rescan: Callable[..., str], default_branch: str | None) -> str:
+    prefix = _fingerprint_arg(command)
+    if prefix is None or len(command.args) < 2:
         client.create_issue_comment(repo, number, "Usage: `/gatehouse ignore <fingerprint> <reason>`: the "
-                                                  "fingerprint (at least 6 hex characters) is shown with each "
-                                                  "finding, and a reason is required.")
+                                                  f"fingerprint (at least {MIN_FP} hex characters) is shown with "
+                                                  "each finding, and a reason is required.")
         return "ignored"
-    prefix = command.args[0].lower()
     reason = command.text[len(command.args[0]):].strip().strip('"')
+    required = _required_role(client, repo, number, login, default_branch)
+    if required is None:
+        return "ignored"
     pr = client.get_pull(repo, number)
+    commits = client.list_pull_commits(repo, number)
+    listed_all = len(commits) >= pr.commits or len(commits) < MAX_PR_COMMITS
+    refusal = may_dismiss(login, role=role, required=required, pr_author=pr.author, commits=commits,
+                          all_commits_listed=listed_all)
+    if refusal is not None:
+        return _refuse(client, repo, number, login, refusal, "dismissal")
     record = ctx.store.get_scan(repo, number, pr.head_sha)
     saved = ctx.store.findings_for(record.id) if record is not None else []
     matches = {f["fingerprint"]: f for f in saved if str(f.get("fingerprint", "")).startswith(prefix)}
     if len(matches) != 1:
         what = "no finding" if not matches else f"{len(matches)} findings"
-        client.create_issue_comment(repo, number, f"`{prefix}` matches {what} of the latest scan; "
-                                                  "give a longer fingerprint.")
+        client.create_issue_comment(repo, number, f"`{prefix}` matches {what} of the scan of the current head "
+                                                  f"({pr.head_sha[:7]}); give a longer fingerprint.")
         return "ignored"
     fp, finding = next(iter(matches.items()))
-    ctx.store.add_suppression(repo, fp, rule_id=str(finding.get("rule_id", "")), path=str(finding.get("path", "")),
-                              who=login, reason=reason[:500])
-    logger.info("finding %s on %s dismissed by @%s", fp[:12], repo, login)
+    ctx.store.add_dismissal(repo, number, fp, rule_id=str(finding.get("rule_id", "")),
+                            path=str(finding.get("path", "")), who=login, reason=reason[:500],
+                            head_sha=pr.head_sha)
+    logger.info("finding %s on %s#%s dismissed by @%s at %s", fp[:12], repo, number, login, pr.head_sha[:12])
     return rescan("ignore")
+
+
+def _unignore(ctx: Any, client: Any, repo: str, number: int, login: str, role: str, command: Command,
+              rescan: Callable[..., str], default_branch: str | None) -> str:
+    prefix = _fingerprint_arg(command)
+    if prefix is None:
+        client.create_issue_comment(repo, number, "Usage: `/gatehouse unignore <fingerprint> [reason]`, with "
+                                                  f"at least {MIN_FP} hex characters of a dismissed finding's "
+                                                  "fingerprint.")
+        return "ignored"
+    required = _required_role(client, repo, number, login, default_branch)
+    if required is None:
+        return "ignored"
+    refusal = may_revoke(role=role, required=required)
+    if refusal is not None:
+        return _refuse(client, repo, number, login, refusal, "revocation")
+    active = ctx.store.active_dismissals(repo, number)
+    matches = {fp: row for fp, row in active.items() if fp.startswith(prefix)}
+    if len(matches) != 1:
+        what = "no dismissal" if not matches else f"{len(matches)} dismissals"
+        client.create_issue_comment(repo, number, f"`{prefix}` matches {what} in force on this pull request.")
+        return "ignored"
+    fp, row = next(iter(matches.items()))
+    pr = client.get_pull(repo, number)
+    reason = command.text[len(command.args[0]):].strip().strip('"')
+    ctx.store.revoke_dismissal(repo, number, fp, rule_id=str(row["rule_id"]), path=str(row["path"]),
+                               who=login, reason=reason[:500], head_sha=pr.head_sha)
+    logger.info("dismissal of %s on %s#%s revoked by @%s", fp[:12], repo, number, login)
+    return rescan("unignore")

@@ -137,6 +137,7 @@ class PullCommit:
     author_login: str
     author_name: str
     author_email: str
+    committer_login: str = ""  # the GitHub account GitHub matched to the committer, if any
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> "PullCommit":
@@ -148,6 +149,7 @@ class PullCommit:
             author_login=str((data.get("author") or {}).get("login") or ""),
             author_name=str(author.get("name") or ""),
             author_email=str(author.get("email") or ""),
+            committer_login=str((data.get("committer") or {}).get("login") or ""),
         )
 
 

@@ -17,12 +17,14 @@ from reviewer.core.findings import Severity
 from reviewer.errors import ConfigError
 from reviewer.service.github_client import GitHubError, TransientGitHubError
 
-__all__ = ["ScanPolicy", "RepoConfig", "parse_config", "merge_config", "load_repo_config", "CONFIG_PATH"]
+__all__ = ["ScanPolicy", "RepoConfig", "parse_config", "merge_config", "load_repo_config", "CONFIG_PATH",
+           "DISMISS_ROLES"]
 
 CONFIG_PATH = ".github/gatehouse.yml"
 ORG_REPO = ".github"
 _KEYS = ("scan", "ignore_paths", "fail_on", "allowed_domains", "ai_signatures", "disabled_rules",
-         "require_human_for")
+         "require_human_for", "dismiss_requires")
+DISMISS_ROLES = ("write", "maintain", "admin")  # weakest first
 _HUMAN_KEYS = ("tools", "vendors", "countries")
 
 
@@ -46,6 +48,7 @@ class RepoConfig:
     human_tools: frozenset[str] = frozenset()
     human_vendors: frozenset[str] = frozenset()
     human_countries: frozenset[str] = frozenset()
+    dismiss_requires: str = "write"  # the least role that may dismiss a finding (one of DISMISS_ROLES)
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
@@ -99,6 +102,10 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
                 out[key] = Severity.parse(str(value))
             except ValueError as exc:
                 raise ConfigError(f"{where(key)}: {exc}") from None
+        elif key == "dismiss_requires":
+            if str(value) not in DISMISS_ROLES:
+                raise ConfigError(f"{where(key)}: {value!r} is not a role; use one of {', '.join(DISMISS_ROLES)}")
+            out[key] = str(value)
         elif key in ("ignore_paths", "allowed_domains", "disabled_rules"):
             out[key] = _string_list(value, where(key))
         elif key == "ai_signatures":
@@ -143,6 +150,7 @@ def merge_config(layers: list[tuple[str, dict[str, Any]]]) -> RepoConfig:
         human_tools=frozenset(t.lower() for t in human.get("tools", ())),
         human_vendors=frozenset(v.lower() for v in human.get("vendors", ())),
         human_countries=frozenset(c.upper() for c in human.get("countries", ())),
+        dismiss_requires=merged.get("dismiss_requires", "write"),
         sources=tuple(name for name, layer in layers if layer is not None),
     )
 

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # Triggers that scan again even when this head was already scanned.
 FORCED_TRIGGERS = frozenset({"rescan", "rerequested", "requested_action", "labeled", "unlabeled",
-                             "edited", "ai", "ignore"})
+                             "edited", "ai", "ignore", "unignore"})
 
 
 @dataclass(frozen=True)
@@ -285,9 +285,11 @@ def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr
     # The final change and each earlier commit in one run of the analyzers.
     result, *by_commit = scan_many([fetched.changeset, *(c.changeset for c in fetched.intermediate)],
                                    options=options, analyzers=_analyzers(ctx))
-    suppressions = store.suppressions(req.repo)
-    active = [f for f in result.findings if f.fingerprint not in suppressions]
-    suppressed = tuple((f, suppressions[f.fingerprint]) for f in result.findings if f.fingerprint in suppressions)
+    # Dismissals apply to this PR only, and only to the very content dismissed (the fingerprint
+    # hashes rule, path and the whole matched code, or a binary's bytes).
+    dismissed = store.active_dismissals(req.repo, req.pr)
+    active = [f for f in result.findings if f.fingerprint not in dismissed]
+    suppressed = tuple((f, dismissed[f.fingerprint]) for f in result.findings if f.fingerprint in dismissed)
     intermediate = _intermediate_findings(fetched, by_commit, result.findings)
     decision = decide(result, active, provenance, config)
     report = ScanReport(req.head_sha, decision, findings=tuple(active), suppressed=suppressed,

@@ -1,4 +1,4 @@
-"""The durable store: deliveries, scans, findings, suppressions, installations, AI registry.
+"""The durable store: deliveries, scans, findings, dismissals, installations, AI registry.
 
 SQLite by default, PostgreSQL by URL, through SQLAlchemy Core. The schema is owned by
 the alembic migrations shipped in ``reviewer/service/migrations``; :meth:`Store.open`
@@ -40,6 +40,8 @@ __all__ = [
     "DeliveryState",
     "ScanState",
     "worker_identity",
+    "DISMISS",
+    "REVOKE",
 ]
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ T = TypeVar("T")
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x6761_7465  # arbitrary constant: "gate"
+DISMISS = "dismiss"  # the actions of the append-only dismissals history
+REVOKE = "revoke"
 
 
 class StoreError(GatehouseError):
@@ -192,14 +196,18 @@ notices = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
-suppressions = sa.Table(
-    "suppressions", _meta,
-    sa.Column("repo", sa.String(200), primary_key=True),
-    sa.Column("fingerprint", sa.String(128), primary_key=True),
+dismissals = sa.Table(  # append-only (triggers refuse UPDATE and DELETE)
+    "dismissals", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("repo", sa.String(200), nullable=False),
+    sa.Column("pr", sa.Integer),  # NULL: a legacy repository-wide row, history only
+    sa.Column("fingerprint", sa.String(128), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
     sa.Column("rule_id", sa.String(200), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("who", sa.String(200), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("head_sha", sa.String(64), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
 )
 
@@ -665,7 +673,7 @@ class Store:
                 sa.select(findings.c.data).where(findings.c.scan_id == scan_id).order_by(findings.c.id)
             ).scalars())
 
-    # -- suppressions ----------------------------------------------------------
+    # -- notices and dismissals ------------------------------------------------
     def claim_notice(self, kind: str, repo: str, pr: int, login: str) -> bool:
         """True the first time (kind, repo, PR, person) is claimed, across every process and
         restart: the caller then sends its one-off message."""
@@ -683,30 +691,39 @@ class Store:
                 notices.c.kind == kind, notices.c.repo == repo, notices.c.pr == pr,
                 notices.c.login == login.lower()))
 
-    def add_suppression(self, repo: str, fingerprint: str, *, rule_id: str, path: str,
-                        who: str, reason: str) -> None:
-        """Record a maintainer's dismissal of one finding (the latest one wins)."""
-        now = time.time()
-        values = dict(rule_id=rule_id, path=path, who=who, reason=reason, at=now)
-        with self._tx() as conn:
-            _upsert(conn, suppressions, dict(repo=repo, fingerprint=fingerprint, **values),
-                    ["repo", "fingerprint"], values)
+    def add_dismissal(self, repo: str, pr: int, fingerprint: str, *, rule_id: str, path: str,
+                      who: str, reason: str, head_sha: str) -> None:
+        """Append a dismissal of one finding's content on one PR (who, why, at which head)."""
+        self._append_dismissal(repo, pr, fingerprint, DISMISS, rule_id=rule_id, path=path, who=who,
+                               reason=reason, head_sha=head_sha)
 
-    def suppressions(self, repo: str) -> dict[str, dict]:
-        """fingerprint -> {who, reason, at, rule_id, path} for one repository."""
+    def revoke_dismissal(self, repo: str, pr: int, fingerprint: str, *, rule_id: str, path: str,
+                         who: str, reason: str, head_sha: str) -> None:
+        """Append a revocation: the finding counts again from the next scan on."""
+        self._append_dismissal(repo, pr, fingerprint, REVOKE, rule_id=rule_id, path=path, who=who,
+                               reason=reason, head_sha=head_sha)
+
+    def _append_dismissal(self, repo: str, pr: int, fingerprint: str, action: str, **values: str) -> None:
+        with self._tx() as conn:
+            conn.execute(dismissals.insert().values(repo=repo, pr=int(pr), fingerprint=fingerprint,
+                                                    action=action, at=time.time(), **values))
+
+    def active_dismissals(self, repo: str, pr: int) -> dict[str, dict]:
+        """fingerprint -> the row that dismissed it, for dismissals of ``repo#pr`` not revoked since."""
         with self._tx() as conn:
             rows = conn.execute(
-                sa.select(suppressions).where(suppressions.c.repo == repo)
+                sa.select(dismissals).where(dismissals.c.repo == repo, dismissals.c.pr == int(pr))
+                .order_by(dismissals.c.id)
             ).mappings().all()
-        return {r["fingerprint"]: {"who": r["who"], "reason": r["reason"], "at": r["at"],
-                                   "rule_id": r["rule_id"], "path": r["path"]} for r in rows}
+        latest: dict[str, dict] = {}
+        for r in rows:
+            latest[r["fingerprint"]] = dict(r)
+        return {fp: r for fp, r in latest.items() if r["action"] == DISMISS}
 
     def dismissals(self) -> list[dict]:
-        """Every suppression with who/when/why, oldest first (for the report)."""
+        """Every dismissal and revocation ever recorded, oldest first (for the registry)."""
         with self._tx() as conn:
-            rows = conn.execute(
-                sa.select(suppressions).order_by(suppressions.c.at, suppressions.c.repo)
-            ).mappings().all()
+            rows = conn.execute(sa.select(dismissals).order_by(dismissals.c.id)).mappings().all()
         return [dict(r) for r in rows]
 
     # -- installations ---------------------------------------------------------

@@ -98,7 +98,7 @@ class FakeRepo:
     # -- building history
     def commit(self, files: dict[str, str | bytes | None], *, parent: str | None = None,
                message: str = "change", author: str = "dev", branch: str | None = None,
-               sha: str | None = None) -> str:
+               sha: str | None = None, committer: str | None = None) -> str:
         """A commit that sets (or, with None, deletes) ``files`` on top of ``parent``."""
         tree = dict(self.commits[parent]["tree"]) if parent else {}
         for path, content in files.items():
@@ -109,7 +109,8 @@ class FakeRepo:
                 tree[path] = data
                 self.blobs[blob_sha(data)] = data
         sha = sha or hashlib.sha1(repr((parent, sorted(tree.items()), message)).encode()).hexdigest()
-        self.commits[sha] = {"tree": tree, "parent": parent, "message": message, "author": author}
+        self.commits[sha] = {"tree": tree, "parent": parent, "message": message, "author": author,
+                             "committer": committer or author}
         if branch:
             self.branches[branch] = sha
         return sha
@@ -525,8 +526,11 @@ def _pull_json(repo: FakeRepo, number: int) -> dict[str, Any]:
 
 def _commit_json(repo: FakeRepo, sha: str) -> dict[str, Any]:
     c = repo.commits[sha]
+    committer = c.get("committer") or c["author"]
     return {"sha": sha, "commit": {"message": c["message"], "author": {"name": c["author"],
-            "email": f"{c['author']}@example.com"}}, "author": {"login": c["author"]},
+            "email": f"{c['author']}@example.com"}, "committer": {"name": committer,
+            "email": f"{committer}@example.com"}}, "author": {"login": c["author"]},
+            "committer": {"login": committer},
             "parents": [{"sha": c["parent"]}] if c["parent"] else []}
 
 
