@@ -1,12 +1,22 @@
 """gunicorn settings for the Gatehouse web process (webhooks only; scans run in workers).
 
-Run: ``gunicorn -c deploy/gunicorn.conf.py app:app``. Every value can be overridden
-with the usual ``GUNICORN_CMD_ARGS``; the web process only verifies, stores and
-enqueues, so a few threaded workers answer well inside GitHub's 10 s.
+Run: ``gunicorn -c deploy/gunicorn.conf.py app:app`` (or ``gatehouse web --config ...``).
+Every value can be overridden with the usual ``GUNICORN_CMD_ARGS``; the web process only
+verifies, stores and enqueues, so a few threaded workers answer well inside GitHub's 10 s.
+
+Listens on loopback unless ``GATEHOUSE_BIND`` says otherwise (``0.0.0.0:8000`` inside a
+container, set explicitly). ``/metrics`` is served by the main process on its own address,
+``GATEHOUSE_METRICS_BIND`` (default ``127.0.0.1:9100``), merged across the workers.
 """
 
 import multiprocessing
 import os
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Before any worker imports prometheus_client: every worker's counters go to files here.
+    from reviewer.service.processes import default_metrics_dir
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(default_metrics_dir())
 
 bind = os.environ.get("GATEHOUSE_BIND", "127.0.0.1:8000")  # put TLS and a proxy in front
 workers = int(os.environ.get("GATEHOUSE_WEB_WORKERS", multiprocessing.cpu_count()))
@@ -26,6 +36,18 @@ loglevel = os.environ.get("GATEHOUSE_LOG_LEVEL", "info").lower()
 # format has the request line only.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 preload_app = False
+
+
+def when_ready(server):
+    """Once, in the main process: log the one-time setup link when no App is registered, and
+    start the /metrics listener (GATEHOUSE_METRICS_BIND)."""
+    from pathlib import Path
+
+    from reviewer.service.ops_web import load_saved_settings, start_web_process
+    from reviewer.service.settings import Settings
+
+    load_saved_settings(Path(os.environ.get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve())
+    start_web_process(Settings.from_env(require_app=False), bind=server.cfg.bind[0])
 
 
 def child_exit(server, worker):  # noqa: ANN001 - gunicorn's hook signature

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
+import urllib.request
 
-from flask import Flask
-
-from reviewer.service import metrics, ops_web
+from reviewer.service import metrics
 from reviewer.service.logs import configure_logging, log_context, redact, unconfigure_logging
 
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\nabc\n-----END RSA PRIVATE KEY-----"
@@ -61,17 +61,24 @@ def test_redact_leaves_ordinary_text_alone():
     assert redact(text) == text
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_metrics_endpoint_exposes_the_service_counters():
     metrics.DELIVERIES.labels(event="pull_request", outcome="accepted").inc()
     metrics.SCANS.labels(conclusion="failure").inc()
     metrics.SCAN_SECONDS.observe(2.5)
     metrics.FINDINGS.labels(severity="high", category="exfiltration").inc(2)
     metrics.GITHUB_API_ERRORS.labels(status="502").inc()
-    app = Flask("t")
-    app.register_blueprint(ops_web.create_blueprint(object()))
-    resp = app.test_client().get("/metrics")
-    assert resp.status_code == 200 and resp.content_type.startswith("text/plain")
-    body = resp.get_data(as_text=True)
+    bind = f"127.0.0.1:{_free_port()}"
+    assert metrics.serve_http(bind)
+    assert not metrics.serve_http(bind), "one listener per address and process"
+    with urllib.request.urlopen(f"http://{bind}/metrics", timeout=5) as resp:
+        assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/plain")
+        body = resp.read().decode()
     for line in ('gatehouse_deliveries_total{event="pull_request",outcome="accepted"}',
                  'gatehouse_scans_total{conclusion="failure"}',
                  "gatehouse_scan_seconds_bucket",

@@ -99,6 +99,10 @@ def _minimal_app(settings: Any) -> Any:
 
 def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
     """Serve the web app in the foreground until SIGTERM/SIGINT."""
+    from reviewer.service.ops_web import start_web_process
+
+    # Before any fork: the setup link (no App yet) and the /metrics listener, once.
+    start_web_process(settings, bind=options.bind or _DEFAULTS["bind"])
     try:
         from gunicorn.app.base import Application
     except ImportError:  # e.g. Windows: no fork
@@ -162,6 +166,7 @@ def _run_werkzeug(settings: Any, options: WebOptions) -> int:
     host, _, port = (options.bind or _DEFAULTS["bind"]).rpartition(":")
     app = _load_app(settings)
     logger.warning("gunicorn is not available here; serving with werkzeug on %s", options.bind)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines carry query strings
     app.run(host=host.strip("[]") or "127.0.0.1", port=int(port), threaded=True,
             use_reloader=False)
     return 0
@@ -250,8 +255,8 @@ def serve(settings: Any, web: WebOptions = WebOptions(), *, threads: int = 2) ->
         if settings.configured:
             children.append(_Child("worker", base + ["worker", "--threads", str(threads)], env))
         else:
-            logger.warning("no GitHub App configured: serving the setup page at http://%s/",
-                           web.bind or _DEFAULTS["bind"])
+            logger.warning("no GitHub App configured: the web process at http://%s/ prints "
+                           "the one-time setup link", web.bind or _DEFAULTS["bind"])
         for child in children:
             child.start()
         env_mtime = env_file.stat().st_mtime if env_file.exists() else None

@@ -10,10 +10,12 @@ from urllib.parse import urlparse
 
 from reviewer.errors import ConfigError
 
-__all__ = ["Settings", "DEFAULT_API_URL", "DEFAULT_MAX_BODY_BYTES", "mask_url"]
+__all__ = ["Settings", "DEFAULT_API_URL", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_METRICS_BIND",
+           "mask_url"]
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+DEFAULT_METRICS_BIND = "127.0.0.1:9100"  # Prometheus scrapes here, apart from the webhook port
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -32,6 +34,7 @@ class Settings:
     log_level: str = "INFO"
     public_url: str | None = None
     check_name: str = "Gatehouse"
+    metrics_bind: str | None = DEFAULT_METRICS_BIND  # None: no /metrics listener
 
     @property
     def configured(self) -> bool:
@@ -110,7 +113,8 @@ class Settings:
             queue_url=queue_url,
             max_body_bytes=max_body,
             log_level=level,
-            public_url=get("GATEHOUSE_PUBLIC_URL") or None,
+            public_url=_public_url(get("GATEHOUSE_PUBLIC_URL")),
+            metrics_bind=_metrics_bind(get("GATEHOUSE_METRICS_BIND")),
         )
 
 
@@ -149,6 +153,37 @@ def _queue_url(url: str) -> str:
         raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} names no host: use "
                           "redis://:<password>@host:6379/0")
     return url
+
+
+def _public_url(raw: str) -> str | None:
+    """GATEHOUSE_PUBLIC_URL: an http(s) address without credentials, query or fragment."""
+    if not raw:
+        return None
+    try:
+        parsed = urlparse(raw)
+        parsed.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        parsed = None
+    if (parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname
+            or parsed.username or parsed.password or parsed.query or parsed.fragment):
+        raise ConfigError(f"GATEHOUSE_PUBLIC_URL={raw!r} is not a plain http(s) address: use the "
+                          "https address GitHub reaches this server at, e.g. "
+                          "https://gatehouse.example.com (Gatehouse adds /webhook)")
+    return raw.rstrip("/")
+
+
+def _metrics_bind(raw: str) -> str | None:
+    """GATEHOUSE_METRICS_BIND: ``host:port`` of the /metrics listener, or ``off``."""
+    if not raw:
+        return DEFAULT_METRICS_BIND
+    if raw.lower() == "off":
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"GATEHOUSE_METRICS_BIND={raw!r} is not host:port: use e.g. "
+                          f"{DEFAULT_METRICS_BIND} (the default), 0.0.0.0:9100 inside a container "
+                          "that Prometheus scrapes, or off")
+    return raw
 
 
 def _private_key(env: Mapping[str, str]) -> str:

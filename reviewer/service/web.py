@@ -6,6 +6,7 @@ processing happens in a background job (GitHub gives up on a webhook after 10 s)
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from typing import Any
@@ -23,22 +24,34 @@ logger = logging.getLogger(__name__)
 
 webhook_bp = Blueprint("webhook", __name__)
 health_bp = Blueprint("health", __name__)
-# Events Gatehouse acts on; anything else is acknowledged and not stored.
-HANDLED_EVENTS = frozenset({"pull_request", "issue_comment", "check_run", "check_suite", "installation",
-                            "installation_repositories"})
+
+
+@functools.cache
+def handled_events() -> frozenset[str]:
+    """Events Gatehouse acts on: those the handlers' router has handlers for (one list).
+    Anything else is acknowledged and not stored."""
+    from reviewer.service.handlers import router
+
+    return router.event_names()
 
 
 def _ctx() -> AppContext:
     return current_app.extensions["gatehouse"]
 
 
-def _observe(seconds: float, event: str, outcome: str) -> None:
-    """Answer time; deliveries that never reach a job are counted here, the others by the job."""
+def _observe(seconds: float, event: str | None, outcome: str) -> None:
+    """Answer time; deliveries that never reach a job are counted here, the others by the job.
+
+    ``event`` is the name of a delivery whose signature was verified, or None: unverified
+    requests all share one series, and unknown names are labelled ``other``, so no request
+    can create a series of its own."""
     try:
         from reviewer.service import metrics
         metrics.ACCEPT_SECONDS.observe(seconds)
         if outcome != "accepted":
-            metrics.DELIVERIES.labels(event=event or "unknown", outcome=outcome).inc()
+            label = (metrics.UNVERIFIED if event is None
+                     else metrics.event_label(event, handled_events() | {"ping"}))
+            metrics.DELIVERIES.labels(event=label, outcome=outcome).inc()
     except Exception:
         pass
 
@@ -51,7 +64,7 @@ def webhook() -> Any:
     if not settings.webhook_secret:
         return jsonify(error="the App is not configured yet (no webhook secret)"), 503
     if request.content_length is not None and request.content_length > settings.max_body_bytes:
-        _observe(time.perf_counter() - started, "", "too-large")
+        _observe(time.perf_counter() - started, None, "too-large")
         return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
     try:
         body = request.get_data(cache=False)
@@ -59,18 +72,17 @@ def webhook() -> Any:
         return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
     if len(body) > settings.max_body_bytes:
         return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
-    name = request.headers.get("X-GitHub-Event", "")
     try:
         verify_signature(body, header=request.headers.get("X-Hub-Signature-256"), secret=settings.webhook_secret)
         event = parse_event(request.headers, body)
     except WebhookRejected as exc:
         logger.warning("webhook rejected (%s): %s", exc.status, exc.reason)
-        _observe(time.perf_counter() - started, name, "rejected")
+        _observe(time.perf_counter() - started, None, "rejected")
         return jsonify(error=exc.reason), exc.status
     if event.name == "ping":
         _observe(time.perf_counter() - started, "ping", "pong")
         return jsonify(ok=True, zen="pong"), 200
-    if event.name not in HANDLED_EVENTS:
+    if event.name not in handled_events():
         _observe(time.perf_counter() - started, event.name, "ignored")
         return jsonify(ignored=event.name), 200
     if not ctx.store.accept_delivery(event.delivery_id, event.name, event.action, body):

@@ -125,6 +125,10 @@ class Router:
             found += self._routes.get((event.name, event.action), ())
         return found
 
+    def event_names(self) -> frozenset[str]:
+        """Every event name some handler is registered for (the only list of handled events)."""
+        return frozenset(name for name, _ in self._routes)
+
     def knows(self, event: Event) -> bool:
         return bool(self.handlers_for(event))
 

@@ -183,6 +183,7 @@ class FakeGitHub:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.failures: list[Failure] = []
+        self.manifest_codes: dict[str, dict[str, Any]] = {}  # App manifest flow: code -> App
         self.checker = OpenAPIChecker(spec) if spec is not None and spec.is_file() else None
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
@@ -227,6 +228,14 @@ class FakeGitHub:
                headers: dict[str, str] | None = None, message: str = "injected failure") -> None:
         """The next ``times`` matching requests answer ``status`` instead."""
         self.failures.append(Failure(method, re.compile(pattern), status, times, headers or {}, message))
+
+    def add_manifest_code(self, code: str, *, app_id: int, pem: str, webhook_secret: str,
+                          slug: str = "gatehouse-acme") -> None:
+        """A code GitHub's manifest flow would hand back; it converts once into this App."""
+        self.manifest_codes[code] = {
+            "id": app_id, "slug": slug, "pem": pem, "webhook_secret": webhook_secret,
+            "client_id": "Iv1.fake", "client_secret": "cs-" + "y" * 30,
+            "html_url": f"https://github.com/apps/{slug}"}
 
     def expire_tokens(self) -> None:
         """Every installation token issued so far is now refused (401)."""
@@ -288,8 +297,8 @@ class FakeGitHub:
             if claims["iat"] > time.time():
                 return _error(401, "'Issued at' claim ('iat') must be an Integer representing a time in the past")
             return None
-        if path == "/rate_limit":
-            return None
+        if path == "/rate_limit" or path.startswith("/app-manifests/"):
+            return None  # the manifest code is the credential
         with self._lock:
             entry = self.tokens.get(cred)
         if kind.lower() not in ("token", "bearer") or entry is None or entry[1] < time.time():
@@ -325,6 +334,14 @@ class FakeGitHub:
             if inst is None:
                 return _error(404, "Not Found")
             return jsonify(dict(inst, app_id=fake.app_id, app_slug=fake.app_slug))
+
+        @app.post("/app-manifests/<code>/conversions")
+        def manifest_conversion(code: str) -> Any:
+            with fake._lock:
+                app_json = fake.manifest_codes.pop(code, None)
+            if app_json is None:
+                return _error(404, "Not Found")
+            return jsonify(app_json), 201
 
         @app.get("/rate_limit")
         def rate_limit() -> Any:
