@@ -24,6 +24,10 @@ class ScanOptions:
     allowed_domains: frozenset[str] = frozenset()
     ignore_paths: tuple[str, ...] = ()
     jobs: int = 2
+    # The in-process analyzers of one scan run in a child process under these limits (0: off);
+    # a breach reports the files concerned as not analysed.
+    analysis_time_limit_s: float = 60.0
+    analysis_memory_limit_bytes: int = 1 << 30
 
 
 @dataclass(frozen=True)

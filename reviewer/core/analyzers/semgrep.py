@@ -67,6 +67,7 @@ class SemgrepAnalyzer:
     """Pattern rules from ``checks/semgrep``, run by semgrep's fast engine."""
 
     name = "semgrep"
+    runs_in_subprocess = True  # bounded by its own timeouts, so the engine runs it in-process
 
     def __init__(self, experimental: bool = True, rules_dir: Path | None = None) -> None:
         self.experimental = experimental
