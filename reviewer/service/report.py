@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from reviewer.core.findings import CATEGORIES, Finding, Severity, Skipped
+from reviewer.service.markdown import code_span, escape_markdown, plain_text
 
 __all__ = ["Conclusion", "Decision", "ScanReport", "CheckRunOutput", "render", "annotation_batches",
            "RESCAN_ACTION", "MAX_SUMMARY", "MAX_ANNOTATIONS_PER_REQUEST", "short_fp"]
@@ -87,13 +88,13 @@ def short_fp(fp: str) -> str:
 
 
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell and free of HTML."""
-    return (text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", " ").replace("\n", " ").strip())
+    """Text shown literally (also in a table cell): no HTML, links, mentions or Markdown."""
+    return escape_markdown(text)
 
 
-def _code(text: str) -> str:
-    return "`" + text.replace("`", "'").replace("\n", " ")[:200] + "`"
+def _code(text: str, *, table: bool = False) -> str:
+    """Text (a path, code) as inline code that nothing inside it can close."""
+    return code_span(text, limit=200, table=table)
 
 
 def _counts_table(title: str, counter: Counter[str], order: Iterable[str]) -> list[str]:
@@ -126,7 +127,7 @@ def summary_markdown(report: ScanReport) -> str:
             ordered = sorted(report.findings, key=lambda f: (-int(f.severity), f.path, f.start_line))
             for f in ordered[:_MAX_TABLE_ROWS]:
                 out.append(f"| {_SEV_ICON[f.severity]} | {f.severity.label} | `{f.rule_id}` | "
-                           f"{_code(f.path)} line {f.start_line} | `{short_fp(f.fingerprint)}` |")
+                           f"{_code(f.path, table=True)} line {f.start_line} | `{short_fp(f.fingerprint)}` |")
             if len(ordered) > _MAX_TABLE_ROWS:
                 out.append(f"\n…and {len(ordered) - _MAX_TABLE_ROWS} more (see the annotations).")
             out += ["", "A maintainer can dismiss a finding with `/gatehouse ignore <fingerprint> <reason>`.", ""]
@@ -143,7 +144,7 @@ def summary_markdown(report: ScanReport) -> str:
                 "Code added by one commit and removed by a later one is not in the final change, "
                 "but it was pushed; worth a look.", ""]
         for f in report.intermediate[:_MAX_TABLE_ROWS]:
-            out.append(f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message)[:200]}")
+            out.append(f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message[:200])}")
         out.append("")
     if report.skipped:
         out += ["### Not analysed, or only in part", ""]
@@ -154,7 +155,7 @@ def summary_markdown(report: ScanReport) -> str:
         out.append("")
     if report.errors:
         out += ["### Analysis errors", "", "The analysis was degraded, so the result cannot be green:", ""]
-        out += [f"- {_md(e)[:300]}" for e in report.errors[:20]]
+        out += [f"- {_md(e[:300])}" for e in report.errors[:20]]
         out.append("")
     if report.notes:
         out += ["### Limits", ""]
@@ -182,9 +183,9 @@ def annotation(f: Finding) -> dict[str, Any]:
         "start_line": max(1, f.start_line),
         "end_line": max(1, f.end_line, f.start_line),
         "annotation_level": level,
-        "title": f"[{f.severity.label}] {f.category}: {f.rule_id}"[:255],
-        "message": (f.message or f.rule_id)[:4000],
-        "raw_details": "\n".join(details)[:4000],
+        "title": plain_text(f"[{f.severity.label}] {f.category}: {f.rule_id}")[:255],
+        "message": plain_text(f.message or f.rule_id)[:4000],
+        "raw_details": plain_text("\n".join(details))[:4000],
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from reviewer.core.changeset import FileChange
 from reviewer.core.findings import Finding, Severity
 from reviewer.service.github_client import GitHubError, ReviewComment, TransientGitHubError
+from reviewer.service.markdown import code_span, escape_markdown
 from reviewer.service.report import short_fp
 
 __all__ = ["MAX_COMMENTS", "marker", "fingerprints_posted", "plan_comments", "post_review", "ReviewPlan"]
@@ -63,9 +64,11 @@ def _place(f: Finding, change: FileChange) -> tuple[int, int | None] | None:
 
 
 def comment_body(f: Finding) -> str:
-    lines = [f"**Gatehouse · {f.severity.label} · {f.category}** · `{f.rule_id}`", "", f.message.strip()]
+    """An inline comment; the finding's text may quote the PR, so it is posted escaped."""
+    lines = [f"**Gatehouse · {escape_markdown(f.severity.label)} · {escape_markdown(f.category)}** "
+             f"· {code_span(f.rule_id)}", "", escape_markdown(f.message)]
     if f.remediation:
-        lines += ["", f"**How to fix:** {f.remediation.strip()}"]
+        lines += ["", f"**How to fix:** {escape_markdown(f.remediation)}"]
     lines += ["", f"<sub>Fingerprint `{short_fp(f.fingerprint)}`. A maintainer can dismiss it with "
                   f"`/gatehouse ignore {short_fp(f.fingerprint)} <reason>`.</sub>", marker(f.fingerprint)]
     return "\n".join(lines)
@@ -126,7 +129,7 @@ def post_review(client: _Reviews, repo: str, number: int, head_sha: str, plan: R
             raise
         logger.warning("review with %d inline comments refused (422): %s; posting it without them",
                        len(plan.comments), exc.message)
-    listing = "\n".join(f"- `{c['path']}` line {c['line']}" for c in plan.comments)
+    listing = "\n".join(f"- {code_span(c['path'])} line {c['line']}" for c in plan.comments)
     client.create_review(repo, number, {"commit_id": head_sha, "event": "COMMENT",
                                         "body": body + "\n\nGitHub refused the inline placement; the lines are:\n"
                                         + listing})

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from adversarial_support import assert_not_green, latest_run, open_pr
 from fakegithub.harness import INSTALLATION
 from pg_support import pg_database  # noqa: F401 - fixture
+
 from reviewer.service import jobs
 from reviewer.service.settings import Settings
 
@@ -194,6 +194,7 @@ def test_the_store_queue_and_data_folder_are_private_even_under_umask_022(
 # --------------------------------------------------------------------------- one JSON parser
 def _deliver_raw(h: Any, event: str, body: bytes) -> Any:
     from fakegithub.harness import SECRET
+
     from reviewer.service.webhooks import sign
 
     return h.client.post("/webhook", data=body, headers={
@@ -245,3 +246,71 @@ def test_web_and_worker_share_one_parser() -> None:
         return n
 
     assert depth(worker["d"]) == depth(web["d"]) == 1000
+
+
+# --------------------------------------------------------------------------- escaping
+_OURS = __import__("re").compile(r"</?sub>|<!-- gatehouse:fp=[0-9a-f]{8,64} -->")  # our own HTML
+HOSTILE = "@org/admins [x](https:/evil.example) <img src=x> `` #12 www.evil.example"
+
+
+def _live(markdown: str) -> list[str]:
+    """What GitHub would make live in ``markdown``: links, images, raw HTML other than our own
+    (``<sub>``, the fingerprint marker), and @mentions / #references / bare URLs in text outside code (CommonMark + GFM
+    tables and linkify, as a real Markdown parser reads it)."""
+    import re
+
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("gfm-like")
+    live: list[str] = []
+    stack = list(md.parse(markdown))
+    while stack:
+        tok = stack.pop()
+        stack.extend(tok.children or ())
+        if tok.type in ("link_open", "image"):
+            live.append(f"{tok.type} {tok.attrs}")
+        elif tok.type in ("html_inline", "html_block") and not _OURS.fullmatch(tok.content.strip()):
+            live.append(f"html {tok.content!r}")
+        elif tok.type == "text" and re.search(r"(?<![\w\u2060])[@#][A-Za-z0-9]", tok.content):
+            live.append(f"mention/reference {tok.content!r}")
+    return live
+
+
+def test_pr_controlled_names_are_posted_with_no_live_mention_link_or_html(h: Any) -> None:
+    """Attack: a PR adds a file named like a mention, a link and an image (and a commit trailer
+    carrying the same), so that Gatehouse's own check run and review comments ping
+    ``@org/admins``, show a link to evil.example and load an image."""
+    path = f"app/{HOSTILE}.py"
+    message = f"Add telemetry\n\nCo-authored-by: Copilot <{HOSTILE}>"
+    head = open_pr(h, {path: (BACKDOOR_TEXT := _backdoor())}, message=message)
+    run = latest_run(h, head)
+    assert_not_green(run)
+    assert any(a["path"] == path for a in run["annotations"]), "the finding must be on that file"
+    posted = [run["output"]["summary"], run["output"].get("text") or ""]
+    posted += [r.get("body") or "" for r in h.repo.reviews]
+    posted += [c.get("body") or "" for c in h.repo.review_comments]
+    posted += [c.get("body") or "" for c in getattr(h.repo, "issue_comments", [])]
+    assert "app/" in run["output"]["summary"] and BACKDOOR_TEXT
+    for body in posted:
+        assert _live(body) == [], body
+    for a in run["annotations"]:  # plain text on GitHub: only mentions/references matter
+        for key in ("title", "message", "raw_details"):
+            assert "@org" not in (a.get(key) or ""), a
+
+
+def _backdoor() -> str:
+    from adversarial_support import BACKDOOR
+
+    return BACKDOOR
+
+
+def test_the_escaping_functions_leave_nothing_live() -> None:
+    """The one escaping function, on its own: text and code spans of hostile input."""
+    from reviewer.service.markdown import code_span, escape_markdown
+
+    for text in (HOSTILE, "- # heading", "1. item", "**bold** _em_ ~~s~~ | a | b |",
+                 "<script>x</script>", "a@b.example", "x\n\n# not a heading", "```"):
+        assert _live(f"| a | {escape_markdown(text)} |\n| --- | --- |\n") == [], text
+        assert _live(f"- {escape_markdown(text)}") == [], text
+        assert _live(f"- in {code_span(text)} here") == [], text
+        assert _live(f"| {code_span(text, table=True)} | b |\n| --- | --- |\n") == [], text
