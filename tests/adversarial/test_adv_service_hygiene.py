@@ -262,6 +262,9 @@ def _live(markdown: str) -> list[str]:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("gfm-like")
+    # GitHub autolinks URLs with a scheme, "www." hosts and e-mail addresses, not bare domains
+    # ("evil.example.py" stays text there); "www." is checked on the text below.
+    md.linkify.set({"fuzzy_link": False})
     live: list[str] = []
     stack = list(md.parse(markdown))
     while stack:
@@ -271,8 +274,9 @@ def _live(markdown: str) -> list[str]:
             live.append(f"{tok.type} {tok.attrs}")
         elif tok.type in ("html_inline", "html_block") and not _OURS.fullmatch(tok.content.strip()):
             live.append(f"html {tok.content!r}")
-        elif tok.type == "text" and re.search(r"(?<![\w\u2060])[@#][A-Za-z0-9]", tok.content):
-            live.append(f"mention/reference {tok.content!r}")
+        elif tok.type == "text" and re.search(r"(?<![\w\u2060])[@#][A-Za-z0-9]|www\.",
+                                              tok.content, re.IGNORECASE):
+            live.append(f"mention/reference/www link {tok.content!r}")
     return live
 
 
