@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-
 from fakegithub import FakeGitHub
 from fakegithub.harness import Harness, keypair
+from flask import Flask
+
 from reviewer.service import metrics, ops_web, setup_access
 from reviewer.service.settings import Settings
 
@@ -141,7 +141,10 @@ def test_a_callback_without_the_bound_session_saves_nothing(tmp_path: Path, setu
 def test_a_state_expires_and_is_used_once(tmp_path: Path, setup_fake: FakeGitHub):
     """Setup takeover by replaying an old callback URL (history, logs) within or after an hour."""
     app = _app(tmp_path, setup_fake.url)
-    _, state = _admin(app, tmp_path)
+    admin, state = _admin(app, tmp_path)
+    assert admin.get(f"/setup/callback?code=no-such-code&state={state}").status_code == 502
+    assert admin.get(f"/setup/callback?code=admin-code&state={state}").status_code == 400
+    _nothing_saved(tmp_path, setup_fake)
     session = setup_access.SetupSession(sid="someone")
     old = setup_access.new_state(tmp_path, session, now=time.time() - 2 * setup_access.STATE_MAX_AGE_S)
     assert not setup_access.claim_state(tmp_path, session, old), "an expired state is refused"
