@@ -45,8 +45,7 @@ class _TokenFormat:
 class _Data:
     tokens: tuple[_TokenFormat, ...]
     private_key: re.Pattern[str]
-    assignment: re.Pattern[str]
-    config_assignment: re.Pattern[str]
+    credential_name: re.Pattern[str]
     placeholders: tuple[str, ...]
     exempt_values: frozenset[str]
     token_hint: re.Pattern[str]
@@ -62,18 +61,10 @@ def _data() -> _Data:
                          severity=Severity.parse(str(t.get("severity", "high"))),
                          hints=tuple(str(h) for h in t.get("hints", ())))
             for t in doc["tokens"])
-        names = doc["credential_names"]
-        assignment = re.compile(
-            rf"(?i)(?P<name>[\w$.\-]*{names}[\w$]*)[\"'\]]?\s*(?::=|=>|(?<![=!<>])=(?!=)|:)\s*"
-            r"(?:[rbuf]|@)?(?P<q>[\"'`])(?P<val>[^\"'`\s]{8,200})(?P=q)")
-        config_assignment = re.compile(
-            rf"(?i)^\s*(?:export\s+|ENV\s+|ARG\s+)?(?P<name>[\w.\-]*{names}[\w]*)\s*[:=]\s*"
-            r"(?P<val>[^\s\"'#;,]{10,200})\s*$")
         return _Data(
             tokens=tokens,
             private_key=re.compile(doc["private_key_pattern"]),
-            assignment=assignment,
-            config_assignment=config_assignment,
+            credential_name=re.compile(rf"(?i){doc['credential_names']}"),
             placeholders=tuple(str(p).lower() for p in doc["placeholder_markers"]),
             exempt_values=frozenset(str(v).lower() for v in doc["compare_exempt_values"]),
             token_hint=re.compile("|".join(
@@ -152,10 +143,55 @@ def _looks_secret(value: str) -> bool:
     return shannon_entropy(value) >= threshold
 
 
+# ---------------------------------------------------------------- assignments
+
+# A credential-named assignment, found in linear time: each name-like token once (possessive,
+# so a long run of name characters is never re-scanned from each of its positions), then the
+# operator and quoted value anchored at its end. The token must hold a credential name that only
+# word characters follow (``db.password``, ``API_KEY``, ``client-secret``).
+_ASSIGN_NAME = re.compile(r"[\w$.\-]++")
+_ASSIGN_VALUE = re.compile(r"[\"'\]]?\s*+(?::=|=>|(?<![=!<>])=(?!=)|:)\s*+"
+                           r"(?:[rbuf]|@)?(?P<q>[\"'`])(?P<val>[^\"'`\s]{8,200}+)(?P=q)")
+_CONFIG_ASSIGN = re.compile(r"(?i)^\s*+(?:(?:export|ENV|ARG)\s++)?(?P<name>[\w.\-]++)\s*+[:=]\s*+"
+                            r"(?P<val>[^\s\"'#;,]{10,200}+)\s*+$")
+_WORD_RUN = re.compile(r"\w*+")
+_WORD_OR_DOLLAR_RUN = re.compile(r"[\w$]*+")
+# Longer than any credential name in the data: how far before the token's last segment a name
+# that spans a separator (``api-key``) may start.
+_NAME_REACH = 64
+
+
+def _ends_in_credential_name(token: str, names: re.Pattern[str], tail: re.Pattern[str]) -> bool:
+    """True when a credential name in ``token`` is followed only by ``tail`` characters."""
+    k = len(token) - tail.match(token[::-1]).end()  # where the final run of tail characters starts
+    m = names.search(token, max(0, k - _NAME_REACH))
+    while m is not None and m.end() < k:
+        m = names.search(token, m.start() + 1)
+    return m is not None
+
+
+def _credential_assignment(line: str, data: _Data, config: bool) -> tuple[str, str] | None:
+    """(name, value) of the first credential-named assignment of a quoted literal on ``line``
+    (or, in a config file, of a bare value), else None."""
+    for token in _ASSIGN_NAME.finditer(line):
+        value = _ASSIGN_VALUE.match(line, token.end())
+        if value and _ends_in_credential_name(token.group(), data.credential_name, _WORD_OR_DOLLAR_RUN):
+            return token.group(), value.group("val")
+    if config:
+        m = _CONFIG_ASSIGN.match(line)
+        if m and _ends_in_credential_name(m.group("name"), data.credential_name, _WORD_RUN):
+            return m.group("name"), m.group("val")
+    return None
+
+
 # ---------------------------------------------------------------- auth comparisons
 
-_OPERAND = (r"(?:\$?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_][\w$]*|\[\s*(?:[\"'][\w\-]+[\"']|:?[\w\-]+)\s*\]"
-            r"|\{\s*[\"']?[\w\-]+[\"']?\s*\}|\(\s*\)|\(\s*[\"'][\w\-]+[\"']\s*\))*)")
+# Bounded (a name of at most 128 characters, at most 8 accessors, each part possessive): a run of
+# `a.a.a...` could otherwise start a scan to the end of the line at each of its names. A longer
+# chain still matches from one of its later names, which is the name the check looks at.
+_OPERAND = (r"(?:\$?[A-Za-z_][\w$]{0,127}+(?:(?:\.|->|::)[A-Za-z_][\w$]{0,127}+"
+            r"|\[\s*+(?:[\"'][\w\-]{1,128}+[\"']|:?[\w\-]{1,128}+)\s*+\]"
+            r"|\{\s*+[\"']?[\w\-]{1,128}+[\"']?\s*+\}|\(\s*+\)|\(\s*+[\"'][\w\-]{1,128}+[\"']\s*+\)){0,8})")
 _LIT = r"(?P<q>[\"'])(?P<lit>[^\"'\n\\]{1,100})(?P=q)"
 _LIT2 = r"(?P<q2>[\"'])(?P<lit2>[^\"'\n\\]{1,100})(?P=q2)"
 _OP = r"\s*(?:===?|!==?|<>|\beq\b|\bne\b)\s*"
@@ -204,7 +240,10 @@ _KEY_BODY = re.compile(r"(?:^|\\n|[\"'`]\s*\+?\s*)[A-Za-z0-9+/]{40,}={0,2}", re.
 # option; a magic password or key has digits or symbols mixed in.
 _IDENTIFIER_WORDS = re.compile(r"[A-Za-z]+(?:[_\-. ][A-Za-z]+)*")
 _PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:~|\.{1,2})?[/\\][\w.\-/\\]*")
-_STRING_OR_COMMENT = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|(?:^|\s)(?:#|//).*$", re.M)
+# A string runs to its closing quote or, unterminated, to the end of the line (possessive: an
+# unclosed quote is scanned once, not once per quote after it).
+_STRING_OR_COMMENT = re.compile(r"\"(?:[^\"\\\n]++|\\.)*+(?:\"|$)|'(?:[^'\\\n]++|\\.)*+(?:'|$)|(?:^|\s)(?:#|//).*$",
+                                re.M)
 
 
 def _code_only(text: str) -> str:
@@ -351,12 +390,10 @@ class SecretAnalyzer:
         low = line.lower()
         if not any(h in low for h in _CRED_HINTS):
             return None
-        m = data.assignment.search(line)
-        if m is None and config:
-            m = data.config_assignment.search(line)
-        if m is None:
+        found = _credential_assignment(line, data, config)
+        if found is None:
             return None
-        name, value = m.group("name"), m.group("val")
+        name, value = found
         last = _last_name(name)
         if _NOT_A_CREDENTIAL.search(last) or _is_placeholder(value, data) or not _looks_secret(value):
             return None

@@ -389,7 +389,7 @@ def _first_party(uses: str) -> bool:
 def _parse_workflow(known: KnownLines) -> _Workflow | None:
     try:
         root = yaml.compose(known.text())
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # nesting deeper than the parser's stack: line checks only
         return None
     if not isinstance(root, yaml.MappingNode):
         return None

@@ -110,7 +110,7 @@ def _parse_lines(path: str, known: KnownLines) -> ManifestView:
 def _parse_whole(path: str, known: KnownLines) -> ManifestView | None:
     try:
         doc = json.loads(known.text())
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than the parser's stack: line checks only
         return None
     if not isinstance(doc, dict):
         return None
