@@ -18,8 +18,9 @@ def default_analyzers() -> list[Analyzer]:
     from reviewer.core.analyzers.unicode import UnicodeAnalyzer
     from reviewer.core.analyzers.dependencies import DependencyAnalyzer
     from reviewer.core.analyzers.workflows import WorkflowAnalyzer
+    from reviewer.core.behaviour import BehaviourAnalyzer
 
-    return [SemgrepAnalyzer(),
+    return [SemgrepAnalyzer(), BehaviourAnalyzer(),
             UnicodeAnalyzer(), SecretAnalyzer(), BlobAnalyzer(), AgentAnalyzer(), EndpointAnalyzer(),
             DependencyAnalyzer(), WorkflowAnalyzer()]
 
@@ -35,4 +36,7 @@ def builtin_rule_metas() -> list[RuleMeta]:
 
     metas.extend(dependencies.rule_metas())
     metas.extend(workflows.rule_metas())
+    from reviewer.core import behaviour
+
+    metas.extend(behaviour.rule_metas())
     return metas

