@@ -79,8 +79,9 @@ class SetupSession:
 
 # --------------------------------------------------------------------------- files
 def _dir(data_dir: Path | str) -> Path:
+    Path(data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
     path = Path(data_dir) / _DIR
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
     return path
 
 
