@@ -31,6 +31,15 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.max_body_bytes == 25 * 1024 * 1024
 
 
+def test_metrics_listen_on_loopback_unless_told_otherwise(tmp_path: Path) -> None:
+    assert Settings.from_env(_env(tmp_path)).metrics_bind == "127.0.0.1:9100"
+    assert Settings.from_env(_env(tmp_path, GATEHOUSE_METRICS_BIND="off")).metrics_bind is None
+    pod = Settings.from_env(_env(tmp_path, GATEHOUSE_METRICS_BIND="0.0.0.0:9100"))
+    assert pod.metrics_bind == "0.0.0.0:9100"
+    public = Settings.from_env(_env(tmp_path, GATEHOUSE_PUBLIC_URL="https://gate.test/"))
+    assert public.public_url == "https://gate.test"
+
+
 def test_repr_never_shows_secrets(tmp_path: Path) -> None:
     text = repr(Settings.from_env(_env(tmp_path)))
     assert SECRET not in text and "PRIVATE KEY" not in text
@@ -56,6 +65,10 @@ def test_missing_secrets_are_startup_errors(tmp_path: Path, drop: str, named: st
     ("GATEHOUSE_WEBHOOK_SECRET", "short", "GATEHOUSE_WEBHOOK_SECRET"),
     ("GATEHOUSE_PRIVATE_KEY_PATH", "/nonexistent/key.pem", "GATEHOUSE_PRIVATE_KEY_PATH"),
     ("GATEHOUSE_QUEUE_URL", "amqp://x", "GATEHOUSE_QUEUE_URL"),
+    ("GATEHOUSE_PUBLIC_URL", "https://gate.test/?next=https://evil.test", "GATEHOUSE_PUBLIC_URL"),
+    ("GATEHOUSE_PUBLIC_URL", "gate.test", "GATEHOUSE_PUBLIC_URL"),
+    ("GATEHOUSE_METRICS_BIND", "9100", "GATEHOUSE_METRICS_BIND"),
+    ("GATEHOUSE_METRICS_BIND", "0.0.0.0:http", "GATEHOUSE_METRICS_BIND"),
 ])
 def test_bad_values_name_the_variable(tmp_path: Path, key: str, value: str, named: str) -> None:
     with pytest.raises(ConfigError, match=named):
