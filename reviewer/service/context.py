@@ -24,6 +24,7 @@ class AppContext:
     store: Any
     github: GitHubApp | None
     analyzers: Sequence[Any] | None = None
+    edit_debounce: Any = None  # a debounce.EditDebounce; None means the default window
     _bot_logins: dict[int, str] = field(default_factory=dict, repr=False)
 
     @classmethod

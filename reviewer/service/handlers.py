@@ -14,7 +14,9 @@ from typing import Any, Iterator, Mapping
 
 from reviewer.errors import GatehouseError
 from reviewer.service import commands
+from reviewer.service.debounce import EditDebounce, EditWait
 from reviewer.service.github_client import TransientGitHubError
+from reviewer.service.jobs import TransientError
 from reviewer.service.provenance import load_signatures
 from reviewer.service.scan_runner import ScanRequest, end_check_run, run_scan
 from reviewer.service.webhooks import Event, Router, WebhookRejected, body_json
@@ -68,8 +70,8 @@ def process_delivery(ctx: Any, delivery_id: str) -> None:
     with _log_context(delivery_id=delivery_id, repo=event.repo, pr=pr):
         try:
             results = router.dispatch(event, ctx)
-        except TransientGitHubError:
-            raise
+        except (TransientGitHubError, TransientError):
+            raise  # the job retries it (GitHub blinked, a scan is busy, an edit waits)
         except Exception as exc:  # noqa: BLE001 - the delivery must complete
             reason = exc.diagnostics() if isinstance(exc, GatehouseError) else type(exc).__name__
             logger.exception("delivery %s (%s.%s) failed", delivery_id, event.name, event.action)
@@ -151,8 +153,30 @@ def on_pull_request(event: Event, ctx: Any) -> str:
         if event.action == "edited" and not set(p.get("changes") or {}) & {"body", "title", "base"}:
             req = ScanRequest(req.installation_id, req.repo, req.pr, req.head_sha, "edited-other",
                               req.default_branch)
+        if req.trigger == "edited" and _debounce_edit(ctx, event, req) == "coalesced":
+            outcomes.append("ignored")
+            continue
         outcomes.append(_run(ctx, req))
     return _merge(outcomes)
+
+
+def _debounce_edit(ctx: Any, event: Event, req: ScanRequest) -> str:
+    """``"scan"`` or ``"coalesced"`` for an edit; raises :class:`EditWait` (the job retries
+    when the window ends) while a scan of this head finished less than a window ago."""
+    policy: EditDebounce = getattr(ctx, "edit_debounce", None) or EditDebounce()
+    delivery = ctx.store.get_delivery(event.delivery_id)
+    received = delivery.received_at if delivery is not None else policy.clock()
+    latest = ctx.store.note_edit(req.repo, req.pr, received)
+    scan = ctx.store.get_scan(req.repo, req.pr, req.head_sha)
+    finished = scan.finished_at if scan is not None and scan.state == "completed" else None
+    verdict = policy.decide(received_at=received, latest_edit_at=latest,
+                            last_scan_finished_at=finished)
+    if isinstance(verdict, str):
+        return verdict
+    logger.info("edit of %s#%s within %.0fs of its last scan: re-scanning in %.0fs", req.repo,
+                req.pr, policy.window_s, verdict)
+    raise EditWait(f"{req.repo}#{req.pr} was scanned less than {policy.window_s:.0f}s ago",
+                   retry_after=verdict)
 
 
 def _ai_label(label: Any) -> bool:

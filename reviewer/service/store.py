@@ -228,6 +228,13 @@ pull_requests = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
 )
 
+pr_edits = sa.Table(  # the latest edit delivery of each PR (debounced re-scans)
+    "pr_edits", _meta,
+    sa.Column("repo", sa.String(200), primary_key=True),
+    sa.Column("pr", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("received_at", sa.Float, nullable=False),
+)
+
 ai_changes = sa.Table(
     "ai_changes", _meta,
     sa.Column("repo", sa.String(200), primary_key=True),
@@ -545,6 +552,24 @@ class Store:
                 sa.select(deliveries.c.state, sa.func.count()).group_by(deliveries.c.state)
             ).all()
         return {state: n for state, n in rows}
+
+    # -- edits (debounced re-scans) ---------------------------------------------
+    def note_edit(self, repo: str, pr: int, received_at: float) -> float:
+        """Record an edit delivery of ``repo#pr`` received at ``received_at``; returns the
+        latest edit received so far for that PR (this one or a later one)."""
+        dialect = self._engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(pr_edits).values(repo=repo, pr=pr, received_at=received_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["repo", "pr"], set_={"received_at": stmt.excluded.received_at},
+            where=pr_edits.c.received_at < stmt.excluded.received_at)
+        with self._tx() as conn:
+            conn.execute(stmt)
+            return float(conn.execute(sa.select(pr_edits.c.received_at).where(
+                pr_edits.c.repo == repo, pr_edits.c.pr == pr)).scalar_one())
 
     # -- scans -----------------------------------------------------------------
     def begin_scan(self, repo: str, pr: int, head_sha: str, *, installation_id: int,

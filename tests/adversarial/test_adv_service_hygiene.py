@@ -318,3 +318,51 @@ def test_the_escaping_functions_leave_nothing_live() -> None:
         assert _live(f"- {escape_markdown(text)}") == [], text
         assert _live(f"- in {code_span(text)} here") == [], text
         assert _live(f"| {code_span(text, table=True)} | b |\n| --- | --- |\n") == [], text
+
+
+# --------------------------------------------------------------------------- edit storms
+def test_an_edit_storm_is_coalesced_into_one_up_to_date_scan(h: Any) -> None:
+    """Attack: a script edits the PR's description again and again; each edit used to re-scan
+    the head at once, holding workers for every repository of the installation. Edits within
+    the debounce window now wait, and only the latest one scans, reading the last body (here
+    the one that discloses the AI tool, so the backdoor is scanned and the check fails)."""
+    import datetime as dt
+
+    from reviewer.service.debounce import EditDebounce
+
+    head = open_pr(h, {}, message="Add telemetry")  # no AI sign: the policy does not scan it
+    assert latest_run(h, head)["conclusion"] == "neutral"
+    offset = [0.0]
+    h.ctx.edit_debounce = EditDebounce(window_s=60, clock=lambda: time.time() + offset[0])
+    bodies = [f"typo fix {i}" for i in range(5)] + ["Generated with Claude Code"]
+    for i, body in enumerate(bodies):
+        previous = h.repo.pulls[1]["body"]
+        h.repo.pulls[1]["body"] = body
+        resp = h.deliver("pull_request", h.pr_payload("edited", 1, changes={"body": {"from": previous}}))
+        assert resp.status_code == 202, resp.data
+    assert len(h.repo.runs_for(head)) == 1, "edits inside the window must not scan at once"
+
+    offset[0] = 61.0  # the window has passed: the job queue runs the waiting edits
+    huey = jobs.get_huey()
+    waiting = huey.read_schedule(dt.datetime(2100, 1, 1))
+    assert len(waiting) == len(bodies)
+    for task in waiting:  # as the consumer runs each when it is due
+        huey.execute(task, task.eta)
+    runs = h.repo.runs_for(head)
+    assert len(runs) == 2, "exactly one re-scan for the whole storm"
+    assert h.ctx.store.delivery_counts() == {"completed": 1 + len(bodies)}
+    assert_not_green(runs[-1])
+    assert runs[-1]["conclusion"] == "failure"
+
+
+def test_an_edit_long_after_the_last_scan_scans_at_once(h: Any) -> None:
+    """The debounce never delays the first edit after a quiet period (an AI marker added to
+    the body is acted on at once)."""
+    from reviewer.service.debounce import EditDebounce
+
+    head = open_pr(h, {}, message="Add telemetry")
+    h.ctx.edit_debounce = EditDebounce(window_s=60, clock=lambda: time.time() + 3600)
+    h.repo.pulls[1]["body"] = "Generated with Claude Code"
+    h.deliver("pull_request", h.pr_payload("edited", 1, changes={"body": {"from": ""}}))
+    runs = h.repo.runs_for(head)
+    assert len(runs) == 2 and runs[-1]["conclusion"] == "failure"
