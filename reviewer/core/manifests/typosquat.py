@@ -29,6 +29,9 @@ class NearMissIndex:
         self._long: dict[int, list[str]] = defaultdict(list)
         self._scopes: dict[str, list[str]] = defaultdict(list)
         self._canon_to_name: dict[str, str] = {}
+        # Edits change a name by two characters at most, so a longer name is no edit away from
+        # any top name (and its deletion neighbours would cost the square of its length).
+        self._longest = max((len(canonical(eco, n)) for n in top.names), default=0) + 2
         for name in top.names:
             c = canonical(eco, name)
             if c in self._canon_to_name:
@@ -59,10 +62,11 @@ class NearMissIndex:
             how = "separators" if _SEP_ONLY(c, t) else "look-alike characters"
             if not (t.startswith("@") and not c.startswith("@")):  # babel-x -> @babel/x migrations
                 hits.append((self.top.rank[t], t, how))
-        for t in {t for d in ({c} | _deletions(c)) for t in self._deletes.get(d, ())}:
+        edits = len(c) <= self._longest
+        for t in {t for d in ({c} | (_deletions(c) if edits else set())) for t in self._deletes.get(d, ())}:
             if t != c and damerau_levenshtein(c, t, 1) <= 1 and _distinct_enough(c, t):
                 hits.append((self.top.rank[t], t, "one edit"))
-        if len(c) >= _LONG:
+        if _LONG <= len(c) <= self._longest:
             for length in range(len(c) - 2, len(c) + 3):
                 for t in self._long.get(length, ()):
                     if damerau_levenshtein(c, t, 2) <= 2 and _distinct_enough(c, t):
