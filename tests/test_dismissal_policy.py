@@ -7,17 +7,30 @@ from reviewer.service.github_client import PullCommit
 
 
 def _commit(sha: str, author: str, committer: str | None = None) -> PullCommit:
-    return PullCommit(sha=sha, message="m", author_login=author, author_name=author,
-                      author_email=f"{author}@example.com",
-                      committer_login=author if committer is None else committer)
+    return PullCommit(
+        sha=sha,
+        message="m",
+        author_login=author,
+        author_name=author,
+        author_email=f"{author}@example.com",
+        committer_login=author if committer is None else committer,
+    )
 
 
 COMMITS = [_commit("a" * 40, "alice"), _commit("b" * 40, "bob", committer="carol")]
 
 
-def _may(login: str, role: str = "write", required: str = "write", commits=COMMITS, listed_all=True):
-    return may_dismiss(login, role=role, required=required, pr_author="Alice", commits=commits,
-                       all_commits_listed=listed_all)
+def _may(
+    login: str, role: str = "write", required: str = "write", commits=COMMITS, listed_all=True
+):
+    return may_dismiss(
+        login,
+        role=role,
+        required=required,
+        pr_author="Alice",
+        commits=commits,
+        all_commits_listed=listed_all,
+    )
 
 
 def test_a_reviewer_who_wrote_none_of_it_may_dismiss() -> None:
@@ -35,7 +48,11 @@ def test_the_author_and_every_commit_author_and_committer_may_not() -> None:
 
 def test_the_policy_can_require_maintain_or_admin() -> None:
     refusal = _may("dave", role="write", required="maintain")
-    assert refusal.reason == "role" and "`maintain`" in refusal.text and "dismiss_requires" in refusal.text
+    assert (
+        refusal.reason == "role"
+        and "`maintain`" in refusal.text
+        and "dismiss_requires" in refusal.text
+    )
     assert _may("dave", role="read").reason == "role"
 
 

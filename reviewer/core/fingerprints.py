@@ -24,7 +24,7 @@ def matched_code(finding: Finding, change: FileChange | None, lines: list[str] |
     if lines:
         start = max(finding.start_line, 1)
         end = min(max(finding.end_line, start), len(lines))
-        code = "\n".join(lines[start - 1:end])
+        code = "\n".join(lines[start - 1 : end])
         if code.strip():
             return code
     return finding.evidence

@@ -36,9 +36,11 @@ _FP = re.compile(rf"[0-9a-f]{{{MIN_FP},64}}")
 HELP = """**Gatehouse commands** (for people with write access):
 
 - `/gatehouse rescan`: scan the pull request's current head again
-- `/gatehouse ai [tool]`: mark this pull request as AI-assisted (optionally naming the tool) and scan it
-- `/gatehouse ignore <fingerprint> <reason>`: dismiss one finding of this pull request (recorded with who, when, \
-why and the head commit); not by the pull request's author nor by the authors or committers of its commits
+- `/gatehouse ai [tool]`: mark this pull request as AI-assisted (optionally naming the tool) \
+and scan it
+- `/gatehouse ignore <fingerprint> <reason>`: dismiss one finding of this pull request \
+(recorded with who, when, why and the head commit); not by the pull request's author nor by \
+the authors or committers of its commits
 - `/gatehouse unignore <fingerprint> [reason]`: revoke a dismissal; the finding counts again
 - `/gatehouse help`: this message"""
 
@@ -65,7 +67,7 @@ def parse_command(body: str) -> Command | None:
     if not words:
         return Command("help", (), "")
     name = words[0].lower()
-    return Command(name, tuple(words[1:]), rest[len(words[0]):].strip())
+    return Command(name, tuple(words[1:]), rest[len(words[0]) :].strip())
 
 
 def _is_bot(user: Mapping[str, Any]) -> bool:
@@ -96,8 +98,12 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
         # across worker processes and restarts).
         if ctx.store.claim_notice("needs-write-access", repo, number, login):
             try:
-                client.create_issue_comment(repo, number, f"@{login} Gatehouse commands need write "
-                                                          "access to this repository; this one was ignored.")
+                client.create_issue_comment(
+                    repo,
+                    number,
+                    f"@{login} Gatehouse commands need write "
+                    "access to this repository; this one was ignored.",
+                )
             except Exception:
                 ctx.store.release_notice("needs-write-access", repo, number, login)
                 raise
@@ -110,9 +116,21 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
         if pr.state != "open":
             client.create_issue_comment(repo, number, "Gatehouse only scans open pull requests.")
             return "ignored"
-        outcome = run_scan(ctx, ScanRequest(installation_id, repo, number, pr.head_sha, trigger,
-                                            default_branch=default_branch, **kw))
-        return "done" if outcome.state in ("completed", "superseded") else f"failed: {outcome.detail}"
+        outcome = run_scan(
+            ctx,
+            ScanRequest(
+                installation_id,
+                repo,
+                number,
+                pr.head_sha,
+                trigger,
+                default_branch=default_branch,
+                **kw,
+            ),
+        )
+        return (
+            "done" if outcome.state in ("completed", "superseded") else f"failed: {outcome.detail}"
+        )
 
     if command.name == "rescan":
         return rescan("rescan")
@@ -132,13 +150,19 @@ def _fingerprint_arg(command: Command) -> str | None:
     return first if _FP.fullmatch(first) else None
 
 
-def _required_role(client: Any, repo: str, number: int, login: str, default_branch: str | None) -> str | None:
+def _required_role(
+    client: Any, repo: str, number: int, login: str, default_branch: str | None
+) -> str | None:
     """The policy's ``dismiss_requires``; None (after a reply) when the policy is invalid."""
     try:
         return load_repo_config(client, repo, default_branch=default_branch).dismiss_requires
     except ConfigError as exc:
-        client.create_issue_comment(repo, number, f"@{login} No dismissal is recorded while the repository's "
-                                                  f"Gatehouse policy is invalid: {exc.diagnostics()}")
+        client.create_issue_comment(
+            repo,
+            number,
+            f"@{login} No dismissal is recorded while the repository's "
+            f"Gatehouse policy is invalid: {exc.diagnostics()}",
+        )
         return None
 
 
@@ -148,48 +172,95 @@ def _refuse(client: Any, repo: str, number: int, login: str, refusal: Refusal, w
     return "ignored"
 
 
-def _ignore(ctx: Any, client: Any, repo: str, number: int, login: str, role: str, command: Command,
-            rescan: Callable[..., str], default_branch: str | None) -> str:
+def _ignore(
+    ctx: Any,
+    client: Any,
+    repo: str,
+    number: int,
+    login: str,
+    role: str,
+    command: Command,
+    rescan: Callable[..., str],
+    default_branch: str | None,
+) -> str:
     prefix = _fingerprint_arg(command)
     if prefix is None or len(command.args) < 2:
-        client.create_issue_comment(repo, number, "Usage: `/gatehouse ignore <fingerprint> <reason>`: the "
-                                                  f"fingerprint (at least {MIN_FP} hex characters) is shown with "
-                                                  "each finding, and a reason is required.")
+        client.create_issue_comment(
+            repo,
+            number,
+            "Usage: `/gatehouse ignore <fingerprint> <reason>`: the "
+            f"fingerprint (at least {MIN_FP} hex characters) is shown with "
+            "each finding, and a reason is required.",
+        )
         return "ignored"
-    reason = command.text[len(command.args[0]):].strip().strip('"')
+    reason = command.text[len(command.args[0]) :].strip().strip('"')
     required = _required_role(client, repo, number, login, default_branch)
     if required is None:
         return "ignored"
     pr = client.get_pull(repo, number)
     commits = client.list_pull_commits(repo, number)
     listed_all = len(commits) >= pr.commits or len(commits) < MAX_PR_COMMITS
-    refusal = may_dismiss(login, role=role, required=required, pr_author=pr.author, commits=commits,
-                          all_commits_listed=listed_all)
+    refusal = may_dismiss(
+        login,
+        role=role,
+        required=required,
+        pr_author=pr.author,
+        commits=commits,
+        all_commits_listed=listed_all,
+    )
     if refusal is not None:
         return _refuse(client, repo, number, login, refusal, "dismissal")
     record = ctx.store.get_scan(repo, number, pr.head_sha)
     saved = ctx.store.findings_for(record.id) if record is not None else []
-    matches = {f["fingerprint"]: f for f in saved if str(f.get("fingerprint", "")).startswith(prefix)}
+    matches = {
+        f["fingerprint"]: f for f in saved if str(f.get("fingerprint", "")).startswith(prefix)
+    }
     if len(matches) != 1:
         what = "no finding" if not matches else f"{len(matches)} findings"
-        client.create_issue_comment(repo, number, f"`{prefix}` matches {what} of the scan of the current head "
-                                                  f"({pr.head_sha[:7]}); give a longer fingerprint.")
+        client.create_issue_comment(
+            repo,
+            number,
+            f"`{prefix}` matches {what} of the scan of the current head "
+            f"({pr.head_sha[:7]}); give a longer fingerprint.",
+        )
         return "ignored"
     fp, finding = next(iter(matches.items()))
-    ctx.store.add_dismissal(repo, number, fp, rule_id=str(finding.get("rule_id", "")),
-                            path=str(finding.get("path", "")), who=login, reason=reason[:500],
-                            head_sha=pr.head_sha)
-    logger.info("finding %s on %s#%s dismissed by @%s at %s", fp[:12], repo, number, login, pr.head_sha[:12])
+    ctx.store.add_dismissal(
+        repo,
+        number,
+        fp,
+        rule_id=str(finding.get("rule_id", "")),
+        path=str(finding.get("path", "")),
+        who=login,
+        reason=reason[:500],
+        head_sha=pr.head_sha,
+    )
+    logger.info(
+        "finding %s on %s#%s dismissed by @%s at %s", fp[:12], repo, number, login, pr.head_sha[:12]
+    )
     return rescan("ignore")
 
 
-def _unignore(ctx: Any, client: Any, repo: str, number: int, login: str, role: str, command: Command,
-              rescan: Callable[..., str], default_branch: str | None) -> str:
+def _unignore(
+    ctx: Any,
+    client: Any,
+    repo: str,
+    number: int,
+    login: str,
+    role: str,
+    command: Command,
+    rescan: Callable[..., str],
+    default_branch: str | None,
+) -> str:
     prefix = _fingerprint_arg(command)
     if prefix is None:
-        client.create_issue_comment(repo, number, "Usage: `/gatehouse unignore <fingerprint> [reason]`, with "
-                                                  f"at least {MIN_FP} hex characters of a dismissed finding's "
-                                                  "fingerprint.")
+        client.create_issue_comment(
+            repo,
+            number,
+            "Usage: `/gatehouse unignore <fingerprint> [reason]`, with "
+            f"at least {MIN_FP} hex characters of a dismissed finding's "
+            "fingerprint.",
+        )
         return "ignored"
     required = _required_role(client, repo, number, login, default_branch)
     if required is None:
@@ -201,12 +272,22 @@ def _unignore(ctx: Any, client: Any, repo: str, number: int, login: str, role: s
     matches = {fp: row for fp, row in active.items() if fp.startswith(prefix)}
     if len(matches) != 1:
         what = "no dismissal" if not matches else f"{len(matches)} dismissals"
-        client.create_issue_comment(repo, number, f"`{prefix}` matches {what} in force on this pull request.")
+        client.create_issue_comment(
+            repo, number, f"`{prefix}` matches {what} in force on this pull request."
+        )
         return "ignored"
     fp, row = next(iter(matches.items()))
     pr = client.get_pull(repo, number)
-    reason = command.text[len(command.args[0]):].strip().strip('"')
-    ctx.store.revoke_dismissal(repo, number, fp, rule_id=str(row["rule_id"]), path=str(row["path"]),
-                               who=login, reason=reason[:500], head_sha=pr.head_sha)
+    reason = command.text[len(command.args[0]) :].strip().strip('"')
+    ctx.store.revoke_dismissal(
+        repo,
+        number,
+        fp,
+        rule_id=str(row["rule_id"]),
+        path=str(row["path"]),
+        who=login,
+        reason=reason[:500],
+        head_sha=pr.head_sha,
+    )
     logger.info("dismissal of %s on %s#%s revoked by @%s", fp[:12], repo, number, login)
     return rescan("unignore")

@@ -35,8 +35,11 @@ def role_at_least(role: str, required: str) -> bool:
 
 
 def _role_refusal(role: str, required: str, what: str) -> Refusal:
-    return Refusal("role", f"{what} needs the `{required}` role on this repository (the policy's "
-                           f"`dismiss_requires` in `.github/gatehouse.yml`); you have `{role}`.")
+    return Refusal(
+        "role",
+        f"{what} needs the `{required}` role on this repository (the policy's "
+        f"`dismiss_requires` in `.github/gatehouse.yml`); you have `{role}`.",
+    )
 
 
 def may_revoke(*, role: str, required: str) -> Refusal | None:
@@ -46,33 +49,57 @@ def may_revoke(*, role: str, required: str) -> Refusal | None:
     return _role_refusal(role, required, "Revoking a dismissal")
 
 
-def may_dismiss(login: str, *, role: str, required: str, pr_author: str,
-                commits: Sequence[PullCommit], all_commits_listed: bool) -> Refusal | None:
+def may_dismiss(
+    login: str,
+    *,
+    role: str,
+    required: str,
+    pr_author: str,
+    commits: Sequence[PullCommit],
+    all_commits_listed: bool,
+) -> Refusal | None:
     """None when ``login`` (with ``role``) may dismiss findings of this pull request."""
     if not role_at_least(role, required):
         return _role_refusal(role, required, "Dismissing a finding")
     who = login.lower()
-    second = (f"another person with the `{required}` role has to review the finding and "
-              "dismiss it, or the code has to change.")
+    second = (
+        f"another person with the `{required}` role has to review the finding and "
+        "dismiss it, or the code has to change."
+    )
     if who == pr_author.lower():
-        return Refusal("author", f"Not dismissed: you opened this pull request, so you cannot dismiss its findings: "
-                                 f"{second}")
+        return Refusal(
+            "author",
+            f"Not dismissed: you opened this pull request, so you cannot dismiss its findings: "
+            f"{second}",
+        )
     for c in commits:
         if who == c.author_login.lower():
-            return Refusal("author", f"Not dismissed: you are the author of commit {c.sha[:7]} of this pull request, "
-                                     f"so you cannot dismiss its findings: {second}")
+            return Refusal(
+                "author",
+                f"Not dismissed: you are the author of commit {c.sha[:7]} of this pull request, "
+                f"so you cannot dismiss its findings: {second}",
+            )
         if who == c.committer_login.lower():
-            return Refusal("committer", f"Not dismissed: you committed {c.sha[:7]} of this pull request, so you "
-                                        f"cannot dismiss its findings: {second}")
+            return Refusal(
+                "committer",
+                f"Not dismissed: you committed {c.sha[:7]} of this pull request, so you "
+                f"cannot dismiss its findings: {second}",
+            )
     if not all_commits_listed:
-        return Refusal("too-many-commits", "Not dismissed: GitHub lists only part of this pull request's commits, so "
-                                           "Gatehouse cannot tell who wrote the others and accepts no "
-                                           "dismissal on it: fix the findings or split the pull request.")
+        return Refusal(
+            "too-many-commits",
+            "Not dismissed: GitHub lists only part of this pull request's commits, so "
+            "Gatehouse cannot tell who wrote the others and accepts no "
+            "dismissal on it: fix the findings or split the pull request.",
+        )
     unknown = [c.sha[:7] for c in commits if not c.author_login or not c.committer_login]
     if unknown:
-        return Refusal("unattributed", f"Not dismissed: GitHub does not match the author or committer of commit "
-                                       f"{', '.join(unknown[:5])} to an account, so Gatehouse cannot tell "
-                                       "whether you wrote it and accepts no dismissal on this pull "
-                                       "request: the commits' e-mail addresses must belong to GitHub "
-                                       "accounts, or the findings be fixed.")
+        return Refusal(
+            "unattributed",
+            f"Not dismissed: GitHub does not match the author or committer of commit "
+            f"{', '.join(unknown[:5])} to an account, so Gatehouse cannot tell "
+            "whether you wrote it and accepts no dismissal on this pull "
+            "request: the commits' e-mail addresses must belong to GitHub "
+            "accounts, or the findings be fixed.",
+        )
     return None

@@ -130,7 +130,8 @@ def summary_markdown(report: ScanReport) -> str:
                            f"{_code(f.path, table=True)} line {f.start_line} | `{short_fp(f.fingerprint)}` |")
             if len(ordered) > _MAX_TABLE_ROWS:
                 out.append(f"\n…and {len(ordered) - _MAX_TABLE_ROWS} more (see the annotations).")
-            out += ["", "A maintainer can dismiss a finding with `/gatehouse ignore <fingerprint> <reason>`.", ""]
+            out += ["", "A reviewer other than the pull request's author and its commits' authors can "
+                    "dismiss a finding with `/gatehouse ignore <fingerprint> <reason>`.", ""]
         else:
             out += ["### Findings", "", "None on the lines this pull request adds.", ""]
     if report.suppressed:

@@ -69,7 +69,8 @@ def comment_body(f: Finding) -> str:
              f"· {code_span(f.rule_id)}", "", escape_markdown(f.message)]
     if f.remediation:
         lines += ["", f"**How to fix:** {escape_markdown(f.remediation)}"]
-    lines += ["", f"<sub>Fingerprint `{short_fp(f.fingerprint)}`. A maintainer can dismiss it with "
+    lines += ["", f"<sub>Fingerprint `{short_fp(f.fingerprint)}`. A reviewer who wrote none of this PR can "
+                  "dismiss it with "
                   f"`/gatehouse ignore {short_fp(f.fingerprint)} <reason>`.</sub>", marker(f.fingerprint)]
     return "\n".join(lines)
 

@@ -41,7 +41,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_dismissals_repo_pr_fp", "dismissals", ["repo", "pr", "fingerprint", "id"])
     op.execute(
-        "INSERT INTO dismissals (repo, pr, fingerprint, action, rule_id, path, who, reason, head_sha, at) "
+        "INSERT INTO dismissals "
+        "(repo, pr, fingerprint, action, rule_id, path, who, reason, head_sha, at) "
         "SELECT repo, NULL, fingerprint, 'dismiss', rule_id, path, who, reason, '', at "
         "FROM suppressions ORDER BY at, repo, fingerprint"
     )
@@ -82,7 +83,8 @@ def downgrade() -> None:
     op.execute(
         "INSERT INTO suppressions (repo, fingerprint, rule_id, path, who, reason, at) "
         "SELECT d.repo, d.fingerprint, d.rule_id, d.path, d.who, d.reason, d.at FROM dismissals d "
-        "WHERE d.pr IS NULL AND d.action = 'dismiss' AND d.id = (SELECT MAX(e.id) FROM dismissals e "
+        "WHERE d.pr IS NULL AND d.action = 'dismiss' "
+        "AND d.id = (SELECT MAX(e.id) FROM dismissals e "
         "WHERE e.repo = d.repo AND e.fingerprint = d.fingerprint AND e.pr IS NULL)"
     )
     if op.get_bind().dialect.name == "postgresql":
