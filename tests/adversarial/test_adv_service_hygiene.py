@@ -366,3 +366,75 @@ def test_an_edit_long_after_the_last_scan_scans_at_once(h: Any) -> None:
     h.deliver("pull_request", h.pr_payload("edited", 1, changes={"body": {"from": ""}}))
     runs = h.repo.runs_for(head)
     assert len(runs) == 2 and runs[-1]["conclusion"] == "failure"
+
+
+# --------------------------------------------------------------------------- deployment
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def _yaml_documents(path: Path) -> list[Any]:
+    import yaml
+
+    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+
+
+def test_every_deployment_file_parses() -> None:
+    """The compose files and Kubernetes manifests are valid YAML (a broken file is a deployment
+    that silently falls back to whatever was running before)."""
+    files = sorted([*DEPLOY.glob("docker-compose*.yml"), *(DEPLOY / "k8s").glob("*.yaml")])
+    assert len(files) >= 6, files
+    for path in files:
+        assert _yaml_documents(path), path
+
+
+def test_compose_redis_requires_auth_and_the_queue_url_carries_it() -> None:
+    """Attack: anything on the compose network writes to an unauthenticated Redis."""
+    (compose,) = _yaml_documents(DEPLOY / "docker-compose.yml")
+    redis = compose["services"]["redis"]
+    assert "--requirepass" in " ".join(redis["command"]) and "REDIS_PASSWORD" in str(redis)
+    assert "ports" not in redis, "Redis must not be published on the host"
+    assert "REDISCLI_AUTH" in str(redis["healthcheck"]["test"])
+    queue = compose["x-gatehouse"]["environment"]["GATEHOUSE_QUEUE_URL"]
+    assert queue.startswith("redis://:${REDIS_PASSWORD")
+    (tls,) = _yaml_documents(DEPLOY / "docker-compose.redis-tls.yml")
+    for role in ("web", "worker"):
+        assert tls["services"][role]["environment"]["GATEHOUSE_QUEUE_URL"].startswith(
+            "rediss://:${REDIS_PASSWORD")
+    assert "--tls-port" in " ".join(tls["services"]["redis"]["command"])
+    assert "REDIS_PASSWORD=" in (DEPLOY / ".env.example").read_text(encoding="utf-8")
+
+
+def test_kubernetes_lets_only_gatehouse_pods_reach_redis_and_postgres() -> None:
+    """Attack: any pod of the cluster connects to the queue or the store."""
+    kustomization = _yaml_documents(DEPLOY / "k8s" / "kustomization.yaml")[0]
+    assert "network-policy.yaml" in kustomization["resources"]
+    policies = {d["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]: d
+                for d in _yaml_documents(DEPLOY / "k8s" / "network-policy.yaml")
+                if d["kind"] == "NetworkPolicy"}
+    assert set(policies) == {"redis", "postgres"}
+    for policy in policies.values():
+        assert policy["spec"]["policyTypes"] == ["Ingress"]
+        sources = [src for rule in policy["spec"]["ingress"] for src in rule["from"]]
+        assert sources == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gatehouse"}}}]
+    gatehouse_pods = [d["spec"]["template"]["metadata"]["labels"]
+                      for name in ("web.yaml", "worker.yaml")
+                      for d in _yaml_documents(DEPLOY / "k8s" / name) if d["kind"] == "Deployment"]
+    assert gatehouse_pods and all(p["app.kubernetes.io/name"] == "gatehouse" for p in gatehouse_pods)
+    config = [d for d in _yaml_documents(DEPLOY / "k8s" / "config.yaml") if d["kind"] == "ConfigMap"]
+    assert "GATEHOUSE_QUEUE_URL" not in config[0]["data"], "a URL with a password is a Secret"
+
+
+def test_queue_urls_take_tls_and_a_password_that_no_error_shows() -> None:
+    """Attack surface: the Redis password leaking through a configuration error or a repr."""
+    from reviewer.errors import ConfigError
+    from reviewer.service.settings import mask_url
+
+    url = "rediss://:s3cret-value@redis:6380/0?ssl_cert_reqs=required"
+    settings = Settings.from_env({"GATEHOUSE_QUEUE_URL": url}, require_app=False)
+    assert settings.queue_url == url and "s3cret" not in repr(settings)
+    assert mask_url(url) == "rediss://:***@redis:6380/0?ssl_cert_reqs=required"
+    for bad in ("http://:s3cret-value@redis:6379/0", "redis://:s3cret-value@redis:port/0",
+                "redis://:s3cret-value@/0"):
+        with pytest.raises(ConfigError) as err:
+            Settings.from_env({"GATEHOUSE_QUEUE_URL": bad}, require_app=False)
+        assert "s3cret" not in err.value.diagnostics() and "***" in err.value.diagnostics()
