@@ -8,6 +8,8 @@ other languages (a Chinese README, a Russian translation, emoji) stays quiet.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,6 +58,7 @@ _CONFUSABLE = {
     "Ꭺ": "A", "Ᏼ": "B", "Ꮯ": "C", "Ꭼ": "E", "Ꮋ": "H", "Ꮶ": "K", "Ꮇ": "M", "Ꮲ": "P", "Ꭲ": "T",
 }
 _WORD = re.compile(r"[^\W\d]\w*")
+_WORD_RUN = re.compile(r"\w+")
 _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 # Real Hangul text (the filler characters themselves excluded: they are what hides).
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u115e\u1161-\u11ff\u3131-\u3163\u3165-\u318f]")
@@ -191,29 +194,54 @@ def _in_text(line: str, i: int) -> bool:
 
 def _text_kind(line: str, i: int) -> str:
     """"string" or "comment" when position ``i`` of a code line is inside one, else ""."""
-    quote = ""
-    j = 0
-    while j < i:
+    los, his, kinds = _text_spans(line)
+    k = bisect.bisect_left(los, i) - 1
+    return kinds[k] if k >= 0 and i <= his[k] else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _text_spans(line: str) -> tuple[list[int], list[int], list[str]]:
+    """The line's strings and comment, scanned once: positions ``lo < i <= hi`` of each span are
+    inside it (a string from its opening quote to its closing one; a comment to the end).
+
+    Once per line, not once per character asked about: a line of 4,000 invisible characters
+    asked 4,000 times over its whole length."""
+    los: list[int] = []
+    his: list[int] = []
+    kinds: list[str] = []
+    quote, start, j, size = "", 0, 0, len(line)
+    while j < size:
         ch = line[j]
         if quote:
             if ch == "\\":
                 j += 1
             elif ch == quote:
+                los.append(start), his.append(j), kinds.append("string")
                 quote = ""
         elif ch in "\"'`":
-            quote = ch
+            quote, start = ch, j
         elif (ch == "#" and line[j + 1:j + 2] in ("", " ", "#", "!")) or line.startswith("//", j):
-            return "comment"
+            los.append(j), his.append(size), kinds.append("comment")
+            return los, his, kinds
         j += 1
-    return "string" if quote else ""
+    if quote:
+        los.append(start), his.append(size), kinds.append("string")
+    return los, his, kinds
 
 
+@functools.lru_cache(maxsize=64)
 def _visible_foreign(line: str) -> int:
     """How many visible non-ASCII characters a line holds (text or a character table, not names)."""
     return sum(1 for ch in line if ord(ch) > 0x7F and ord(ch) not in _ZERO_WIDTH and ord(ch) not in _FILLERS
                and ord(ch) not in _BIDI_NAMES and ch.isprintable())
 
 
+@functools.lru_cache(maxsize=64)
+def _has_hangul(line: str) -> bool:
+    return bool(_HANGUL.search(line))
+
+
+@functools.lru_cache(maxsize=64)
 def _accented_letters(line: str) -> int:
     """Non-ASCII letters on a line that imitate no Latin letter (é, ø, ñ): visibly foreign text."""
     return sum(1 for ch in line if ord(ch) > 0x7F and ch.isalpha() and ch not in _CONFUSABLE)
@@ -221,8 +249,16 @@ def _accented_letters(line: str) -> int:
 
 def _word_at(line: str, word: str) -> int:
     """Where ``word`` first occurs in ``line`` as a whole word (0 when not found)."""
-    m = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line)
-    return m.start() if m else 0
+    return _word_starts(line).get(word, 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _word_starts(line: str) -> dict[str, int]:
+    """First position of each whole word (a maximal run of word characters) of a line."""
+    starts: dict[str, int] = {}
+    for m in _WORD_RUN.finditer(line):
+        starts.setdefault(m.group(), m.start())
+    return starts
 
 
 class _ChangeWords:
@@ -299,7 +335,7 @@ class UnicodeAnalyzer:
                 if hit:
                     yield hit
             elif cp in _FILLERS:
-                if not _HANGUL.search(line):
+                if not _has_hangul(line):
                     yield _Hit("unicode-zero-width", Severity.HIGH if kind.code else Severity.MEDIUM, n,
                                f"an invisible {_char_name(cp)} (renders as blank, yet is a letter in "
                                "identifiers)")
