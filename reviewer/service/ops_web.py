@@ -396,7 +396,9 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _save_app(data_dir: Path, app: dict[str, Any]) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from reviewer.service.private_files import private_dir
+
+    private_dir(data_dir)  # 0700 whatever the umask: it holds the App's key
     key_path = (data_dir / KEY_FILE).resolve()
     _write_private(key_path, str(app["pem"]).strip() + "\n")
     _write_private(data_dir / ENV_FILE, "\n".join([
