@@ -33,6 +33,13 @@ class ScanResult:
     def degraded(self) -> bool:
         return bool(self.errors)
 
+    @property
+    def not_analysed(self) -> list[Skipped]:
+        """The skipped entries that leave a file (or an analyzer's share of it) unanalysed: too
+        large, over the scan budget, unparsable, timed out, not writable, analyzer errors. Binary
+        files, ignored paths and partly parsed files are not among them."""
+        return [s for s in self.skipped if s.reason.not_analysed]
+
     def max_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
 

@@ -194,8 +194,22 @@ class SkipReason(str, enum.Enum):
     PARTLY_PARSED = "partly-parsed"  # analysed, except the lines the parser had to skip
     ANALYZER_ERROR = "analyzer-error"
     SCAN_BUDGET = "scan-budget"
+    WRITE_ERROR = "write-error"  # could not be handed to an analyzer's tool
+    NOT_LISTED = "not-listed"  # beyond what GitHub lists of a pull request
     DELETED = "deleted"
     IGNORED = "ignored"
+
+    @property
+    def not_analysed(self) -> bool:
+        """True when a file skipped for this reason was not (wholly) analysed, so a check that
+        skipped it must not be green. Binary files follow the binary-blob rules instead; ignored
+        paths are the policy's own choice; partly parsed files were analysed but for a few
+        lines; deleted files add nothing."""
+        return self not in _ANALYSED_ENOUGH
+
+
+_ANALYSED_ENOUGH = frozenset({SkipReason.BINARY, SkipReason.PARTLY_PARSED, SkipReason.DELETED,
+                              SkipReason.IGNORED})
 
 
 @dataclass(frozen=True)

@@ -102,8 +102,10 @@ def fetch_change(client: _Source, pr: PullRequest, *, limits: FetchLimits | None
         missing = pr.changed_files - len(files)
         out.notes.append(f"GitHub lists at most {MAX_PR_FILES:,} files of a pull request: "
                          f"{missing:,} changed files were not scanned.")
-        out.not_analysed.append(Skipped(f"({missing} more files)", SkipReason.SCAN_BUDGET,
-                                        f"beyond GitHub's {MAX_PR_FILES:,}-file listing limit"))
+        out.not_analysed.append(Skipped(f"({missing:,} more files)", SkipReason.NOT_LISTED,
+                                        f"beyond GitHub's {MAX_PR_FILES:,}-file listing limit: GitHub "
+                                        "does not say which; review them outside Gatehouse or split "
+                                        "the pull request"))
     if pr.commits > len(commits) and pr.commits > MAX_PR_COMMITS:
         out.notes.append(f"GitHub lists at most {MAX_PR_COMMITS} commits: commit trailers of "
                          f"{pr.commits - len(commits)} commits were not read.")

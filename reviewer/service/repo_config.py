@@ -23,7 +23,8 @@ __all__ = ["ScanPolicy", "RepoConfig", "parse_config", "merge_config", "load_rep
 CONFIG_PATH = ".github/gatehouse.yml"
 ORG_REPO = ".github"
 _KEYS = ("scan", "ignore_paths", "fail_on", "allowed_domains", "ai_signatures", "disabled_rules",
-         "require_human_for", "dismiss_requires")
+         "require_human_for", "dismiss_requires", "incomplete")
+INCOMPLETE_CONCLUSIONS = ("action_required", "failure")  # what a scan that missed a file ends as
 DISMISS_ROLES = ("write", "maintain", "admin")  # weakest first
 _HUMAN_KEYS = ("tools", "vendors", "countries")
 
@@ -49,6 +50,7 @@ class RepoConfig:
     human_vendors: frozenset[str] = frozenset()
     human_countries: frozenset[str] = frozenset()
     dismiss_requires: str = "write"  # the least role that may dismiss a finding (one of DISMISS_ROLES)
+    incomplete: str = "action_required"  # the conclusion when a file was not analysed
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
@@ -106,6 +108,12 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
             if str(value) not in DISMISS_ROLES:
                 raise ConfigError(f"{where(key)}: {value!r} is not a role; use one of {', '.join(DISMISS_ROLES)}")
             out[key] = str(value)
+        elif key == "incomplete":
+            if str(value) not in INCOMPLETE_CONCLUSIONS:
+                raise ConfigError(f"{where(key)}: {value!r} is not allowed; use one of "
+                                  f"{', '.join(INCOMPLETE_CONCLUSIONS)} (a scan that missed a file is "
+                                  "never green)")
+            out[key] = str(value)
         elif key in ("ignore_paths", "allowed_domains", "disabled_rules"):
             out[key] = _string_list(value, where(key))
         elif key == "ai_signatures":
@@ -151,6 +159,7 @@ def merge_config(layers: list[tuple[str, dict[str, Any]]]) -> RepoConfig:
         human_vendors=frozenset(v.lower() for v in human.get("vendors", ())),
         human_countries=frozenset(c.upper() for c in human.get("countries", ())),
         dismiss_requires=merged.get("dismiss_requires", "write"),
+        incomplete=merged.get("incomplete", "action_required"),
         sources=tuple(name for name, layer in layers if layer is not None),
     )
 

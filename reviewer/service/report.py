@@ -22,6 +22,7 @@ MAX_SUMMARY = 65535
 MAX_ANNOTATIONS_PER_REQUEST = 50
 MAX_ANNOTATIONS = 1000  # beyond this the summary carries the rest
 _MAX_TABLE_ROWS = 60
+_MAX_MISSING_ROWS = 300  # files not analysed are each named, within the summary's limit
 _SEV_ICON = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡",
              Severity.LOW: "🔵", Severity.INFO: "⚪"}
 
@@ -148,12 +149,7 @@ def summary_markdown(report: ScanReport) -> str:
             out.append(f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message[:200])}")
         out.append("")
     if report.skipped:
-        out += ["### Not analysed, or only in part", ""]
-        for s in report.skipped[:_MAX_TABLE_ROWS]:
-            out.append(f"- {_code(s.path)}: {s.reason.value}" + (f" ({_md(s.detail)[:150]})" if s.detail else ""))
-        if len(report.skipped) > _MAX_TABLE_ROWS:
-            out.append(f"- …and {len(report.skipped) - _MAX_TABLE_ROWS} more")
-        out.append("")
+        out += _skipped_sections(report.skipped)
     if report.errors:
         out += ["### Analysis errors", "", "The analysis was degraded, so the result cannot be green:", ""]
         out += [f"- {_md(e[:300])}" for e in report.errors[:20]]
@@ -164,6 +160,30 @@ def summary_markdown(report: ScanReport) -> str:
         out.append("")
     out.append(f"<sub>Gatehouse scanned {report.head_sha[:12]}.</sub>")
     return "\n".join(out)
+
+
+def _skipped_line(s: Skipped) -> str:
+    where = f"every file, by {_md(s.analyzer) or 'an analyzer'}" if s.path == "*" else _code(s.path)
+    return f"- {where}: {s.reason.value}" + (f" ({_md(s.detail)[:150]})" if s.detail else "")
+
+
+def _skipped_sections(skipped: Sequence[Skipped]) -> list[str]:
+    """Files not analysed (each named: they keep the check from being green) first, then the
+    binary, ignored and partly parsed ones."""
+    unique = list(dict.fromkeys(skipped))
+    missing = [s for s in unique if s.reason.not_analysed]
+    other = [s for s in unique if not s.reason.not_analysed]
+    out: list[str] = []
+    for title, items, cap in (("### Not analysed: this check cannot be green", missing, _MAX_MISSING_ROWS),
+                              ("### Not analysed, or only in part", other, _MAX_TABLE_ROWS)):
+        if not items:
+            continue
+        out += [title, ""]
+        out += [_skipped_line(s) for s in items[:cap]]
+        if len(items) > cap:
+            out.append(f"- …and {len(items) - cap} more")
+        out.append("")
+    return out
 
 
 def _trim(text: str, limit: int = MAX_SUMMARY) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.engine import ScanResult, scan_many
-from reviewer.core.findings import Finding, Severity, normalise_code
+from reviewer.core.findings import Finding, Severity, Skipped, normalise_code
 from reviewer.errors import ConfigError, GatehouseError
 from reviewer.service.fetch import FetchedChange, fetch_change
 from reviewer.service.github_client import GitHubError, InstallationClient, PullRequest, TransientGitHubError
@@ -81,8 +81,14 @@ def _metric(name: str, *labels: str, value: float | None = None) -> None:
 
 
 def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: Provenance,
-           config: RepoConfig) -> Decision:
-    """The conclusion by policy (pure). ``result`` None means "not scanned by policy"."""
+           config: RepoConfig, *, not_fetched: Sequence[Skipped] = ()) -> Decision:
+    """The conclusion by policy (pure). ``result`` None means "not scanned by policy".
+
+    A blocking finding fails the check. Otherwise a scan that is degraded, or that left any
+    file unanalysed (``result``'s own skips, or ``not_fetched``: files the scan never got), ends
+    as the policy's ``incomplete`` conclusion (action_required unless it says failure): never
+    green, whatever else it found.
+    """
     policy = config.describe()
     if result is None:
         return Decision(Conclusion.NEUTRAL, "Skipped: no sign of AI assistance",
@@ -97,9 +103,17 @@ def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: P
                         f"(worst: {top})",
                         f"{len(blocking)} finding(s) at or above the policy's threshold "
                         f"({config.fail_on.label}).", policy)
-    if result.degraded:
-        return Decision(Conclusion.NEUTRAL, "Analysis incomplete",
-                        f"{len(result.errors)} analysis error(s): a degraded scan is never green.", policy)
+    missing = not_analysed_files([*not_fetched, *result.not_analysed])
+    if result.degraded or missing:
+        parts = [f"{len(missing)} file(s) not analysed"] if missing else []
+        parts += [f"{len(result.errors)} analysis error(s)"] if result.errors else []
+        named = "; ".join(f"{s.path} ({s.reason.value})" for s in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        return Decision(Conclusion(config.incomplete), "Analysis incomplete",
+                        f"{' and '.join(parts)}"
+                        + (f": {named}{more}" if named else "")
+                        + ". A scan that did not analyse everything is never green; see "
+                        "\"Not analysed\" below.", policy)
     if human:
         return Decision(Conclusion.ACTION_REQUIRED, "A human decision is required",
                         f"the policy requires a human decision for changes from {human}.", policy)
@@ -110,6 +124,15 @@ def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: P
                         f"({config.fail_on.label}) are worth a look.", policy)
     return Decision(Conclusion.SUCCESS, "No findings" if not findings else f"{len(findings)} low finding(s)",
                     "nothing at medium or above on the added lines.", policy)
+
+
+def not_analysed_files(skipped: Sequence[Skipped]) -> list[Skipped]:
+    """One entry per path left unanalysed (the first reason given for it), in order."""
+    seen: dict[str, Skipped] = {}
+    for s in skipped:
+        if s.reason.not_analysed and s.path not in seen:
+            seen[s.path] = s
+    return list(seen.values())
 
 
 def _human_required(provenance: Provenance, config: RepoConfig) -> str | None:
@@ -291,7 +314,7 @@ def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr
     active = [f for f in result.findings if f.fingerprint not in dismissed]
     suppressed = tuple((f, dismissed[f.fingerprint]) for f in result.findings if f.fingerprint in dismissed)
     intermediate = _intermediate_findings(fetched, by_commit, result.findings)
-    decision = decide(result, active, provenance, config)
+    decision = decide(result, active, provenance, config, not_fetched=fetched.not_analysed)
     report = ScanReport(req.head_sha, decision, findings=tuple(active), suppressed=suppressed,
                         intermediate=tuple(intermediate),
                         skipped=tuple(fetched.not_analysed) + tuple(result.skipped),

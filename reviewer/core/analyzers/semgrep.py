@@ -18,7 +18,7 @@ from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanConte
 from reviewer.core.analyzers.fragments import balance_fragment
 from reviewer.core.findings import Finding, SkipReason, Skipped
 from reviewer.core.rules import load_semgrep_rules, meta_of
-from reviewer.core.workdir import write_tree
+from reviewer.core.scan_tree import write_targets
 from reviewer.core.changeset import text_lines
 
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
@@ -55,11 +55,29 @@ def _config_text(ids: tuple[str, ...], rules: list[dict[str, Any]]) -> str:
     return text
 
 
-def semgrep_env() -> dict[str, str]:
-    env = dict(os.environ)
+# Passed on to the tool when set; nothing else of the service's environment (webhook secret,
+# database URL, App key) ever reaches it.
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TMPDIR")
+# A rule that never matches and applies to every file (regex "language"), so that every target
+# semgrep reads is listed in its JSON ``paths.scanned``; a target missing there was not read.
+COVERAGE_RULE: dict[str, Any] = {
+    "id": "gatehouse-coverage-sentinel", "languages": ["regex"], "severity": "INFO",
+    "message": "never matches", "pattern-regex": "(?!)",
+}
+
+
+def semgrep_env(home: Path | None = None) -> dict[str, str]:
+    """A minimal environment for semgrep: PATH, the locale, a private HOME (no settings or
+    login token of the service's user) and the switches that keep it offline."""
+    if home is None:
+        home = Path(tempfile.gettempdir()) / f"gatehouse-semgrep-home-{os.getuid()}"
+        home.mkdir(mode=0o700, exist_ok=True)
+    env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.setdefault("LANG", "C.UTF-8")
+    env["HOME"] = str(home)
     env["SEMGREP_ENABLE_VERSION_CHECK"] = "0"
     env["SEMGREP_SEND_METRICS"] = "off"
-    env.pop("SEMGREP_APP_TOKEN", None)
     return env
 
 
@@ -69,9 +87,12 @@ class SemgrepAnalyzer:
     name = "semgrep"
     runs_in_subprocess = True  # bounded by its own timeouts, so the engine runs it in-process
 
-    def __init__(self, experimental: bool = True, rules_dir: Path | None = None) -> None:
+    def __init__(self, experimental: bool = True, rules_dir: Path | None = None, *,
+                 semgrep_path: str | None = None) -> None:
+        """``semgrep_path`` overrides where the semgrep executable is looked for."""
         self.experimental = experimental
         self.rules_dir = rules_dir
+        self.semgrep_path = semgrep_path
         self._rules: list[dict[str, Any]] | None = None
         self.last_semgrep_seconds = 0.0
 
@@ -81,17 +102,19 @@ class SemgrepAnalyzer:
             self._rules = load_semgrep_rules(self.rules_dir) if self.rules_dir else load_semgrep_rules()
         return self._rules
 
-    def command(self, config: Path, target: Path, ctx: ScanContext) -> list[str]:
-        cmd = [semgrep_binary()]
+    def command(self, config: Path, targets: Sequence[str], ctx: ScanContext) -> list[str]:
+        """The semgrep command line for explicit targets (relative paths, none starting with a
+        dash); ``--verbose`` makes the JSON list the targets semgrep skipped, with a reason."""
+        cmd = [self.semgrep_path or semgrep_binary()]
         if self.experimental:
             cmd.append("--experimental")
         cmd += [
             "--config", str(config), "--json", *OFFLINE_FLAGS, "--disable-nosem",
-            "--no-git-ignore", "--quiet",
+            "--no-git-ignore", "--verbose",
             "--timeout", str(ctx.options.file_timeout_s),
             "--max-target-bytes", str(ctx.options.max_file_bytes),
             "-j", str(ctx.options.jobs),
-            str(target),
+            *targets,
         ]
         return cmd
 
@@ -122,31 +145,40 @@ class SemgrepAnalyzer:
         with tempfile.TemporaryDirectory(prefix="gatehouse-") as tmp:
             root = Path(tmp)
             config = root / "rules.yml"
-            config.write_text(_config_text(tuple(r["id"] for r in rules), rules), encoding="utf-8")
+            config.write_text(_config_text(tuple(r["id"] for r in rules) + (COVERAGE_RULE["id"],),
+                                           [*rules, COVERAGE_RULE]), encoding="utf-8")
+            home = root / "home"
+            home.mkdir(mode=0o700)
             tree = root / "src"
             tree.mkdir()
+            # Ours, at the project root: semgrep's built-in ignores (tests/, vendor/...) are off.
+            # No file of the PR is ever written under this or any other tool's config name.
+            (tree / ".semgrepignore").write_text("# scan everything, tests included\n")
             where: dict[str, tuple[int, str]] = {}
             for i, group_targets in enumerate(targets):
                 if not group_targets:
                     continue
-                sub = tree if single else tree / f"g{i}"
-                sub.mkdir(exist_ok=True)
                 prefix = "" if single else f"g{i}/"
-                for rel, original in write_tree(sub, group_targets, rename=target_name).items():
+                written = write_targets(tree / prefix if prefix else tree, group_targets,
+                                        analyzer=self.name)
+                outs[i].skipped += written.failed
+                for rel, original in written.names.items():
                     where[prefix + rel] = (i, original)
-            (tree / ".semgrepignore").write_text("# scan everything, tests included\n")
+            if not where:
+                return outs
             started = time.monotonic()
             try:
                 proc = subprocess.run(
-                    self.command(config, tree, groups[0][1]), capture_output=True, env=semgrep_env(),
-                    timeout=options.scan_timeout_s, cwd=tmp, stdin=subprocess.DEVNULL,
+                    self.command(config, sorted(where), groups[0][1]), capture_output=True,
+                    env=semgrep_env(home), timeout=options.scan_timeout_s, cwd=tree, check=False,
+                    stdin=subprocess.DEVNULL,
                 )
             except subprocess.TimeoutExpired:
-                for out, group_targets in zip(outs, targets):
-                    if group_targets:
-                        out.errors.append(f"semgrep did not finish within {options.scan_timeout_s}s")
-                        out.skipped += [Skipped(p, SkipReason.TIMED_OUT, "semgrep scan budget", self.name)
-                                        for p in group_targets]
+                for rel, (i, original) in where.items():
+                    outs[i].skipped.append(Skipped(original, SkipReason.TIMED_OUT, "semgrep scan budget",
+                                                   self.name))
+                for i in {i for i, _ in where.values()}:
+                    outs[i].errors.append(f"semgrep did not finish within {options.scan_timeout_s}s")
                 return outs
             finally:
                 self.last_semgrep_seconds = time.monotonic() - started
@@ -154,13 +186,13 @@ class SemgrepAnalyzer:
                 report = json.loads(proc.stdout or b"{}")
             except json.JSONDecodeError:
                 report = {}
-            if proc.returncode not in (0, 1) or "results" not in report:
+            if proc.returncode not in (0, 1) or not isinstance(report, dict) or "results" not in report:
                 err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-                for out, group_targets in zip(outs, targets):
-                    if group_targets:
-                        out.errors.append(f"semgrep exited {proc.returncode}: {err[0][:300]}")
-                        out.skipped += [Skipped(p, SkipReason.ANALYZER_ERROR, "semgrep failed", self.name)
-                                        for p in group_targets]
+                for rel, (i, original) in where.items():
+                    outs[i].skipped.append(Skipped(original, SkipReason.ANALYZER_ERROR, "semgrep failed",
+                                                   self.name))
+                for i in {i for i, _ in where.values()}:
+                    outs[i].errors.append(f"semgrep exited {proc.returncode}: {_strip_tmp(err[0])[:300]}")
                 return outs
             for res in report.get("results", []):
                 located = self._locate(res.get("path", ""), tree, where)
@@ -179,18 +211,49 @@ class SemgrepAnalyzer:
                 else:
                     i, original = located
                     self._error(err, original, outs[i], rebuilt=original in rebuilt[i])
+            self._coverage(report, tree, where, outs)
         return outs
 
+    def _coverage(self, report: dict[str, Any], tree: Path, where: dict[str, tuple[int, str]],
+                  outs: list[AnalyzerOutput]) -> None:
+        """Fail closed on what semgrep did not read: a target it skipped is listed as skipped
+        with semgrep's reason; a target it neither scanned nor skipped is an analysis error."""
+        paths = report.get("paths") if isinstance(report.get("paths"), dict) else {}
+        scanned = {self._rel(str(p), tree) for p in paths.get("scanned") or ()}
+        skipped = {self._rel(str(s.get("path", "")), tree): s for s in paths.get("skipped") or ()
+                   if isinstance(s, dict)}
+        for rel, (i, original) in sorted(where.items()):
+            if rel in scanned:
+                continue
+            entry = skipped.get(rel)
+            if entry is not None:
+                why = str(entry.get("reason", "unknown"))
+                detail = _strip_tmp(str(entry.get("details") or ""))[:200]
+                outs[i].skipped.append(Skipped(original, _SKIP_REASONS.get(why, SkipReason.ANALYZER_ERROR),
+                                               f"semgrep skipped it ({why}{': ' + detail if detail else ''})",
+                                               self.name))
+            else:
+                outs[i].errors.append(f"semgrep neither scanned nor skipped {original!r}: it was not analysed")
+                outs[i].skipped.append(Skipped(original, SkipReason.ANALYZER_ERROR,
+                                               "semgrep neither scanned nor skipped it", self.name))
+
     @staticmethod
-    def _locate(path: str, tree: Path, where: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+    def _rel(path: str, tree: Path) -> str:
+        """A path semgrep reports, as a path relative to the scan tree."""
         p = Path(path)
-        if not p.is_absolute():
-            p = tree.parent / p
-        try:
-            rel = p.resolve().relative_to(tree.resolve()).as_posix()
-        except ValueError:
-            rel = path
-        return where.get(rel)
+        if p.is_absolute():
+            try:
+                return p.relative_to(tree).as_posix()
+            except ValueError:
+                try:
+                    return p.resolve().relative_to(tree.resolve()).as_posix()
+                except ValueError:
+                    return path
+        return p.as_posix()
+
+    @classmethod
+    def _locate(cls, path: str, tree: Path, where: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+        return where.get(cls._rel(path, tree))
 
     def _finding(self, res: dict[str, Any], original: str, metas: dict[str, Any],
                  texts: dict[str, str]) -> Finding | None:
@@ -245,6 +308,11 @@ class SemgrepAnalyzer:
             out.skipped.append(Skipped(path, reason, text, self.name))
 
 
+# semgrep's reasons for skipping a target it was given (its JSON ``paths.skipped``).
+_SKIP_REASONS = {"too_big": SkipReason.TOO_LARGE, "exceeded_size_limit": SkipReason.TOO_LARGE,
+                 "minified": SkipReason.UNPARSABLE, "binary": SkipReason.UNPARSABLE,  # text to us
+                 "analysis_failed_parser_or_internal_error": SkipReason.UNPARSABLE,
+                 "timeout": SkipReason.TIMED_OUT}
 _PARSE_ERRORS = frozenset({"PartialParsing", "Syntax error", "Lexical error", "Other syntax error"})
 _TMP_PATH = re.compile(r"\S*gatehouse-[^/\s]+/src/(?:g\d+/)?")
 
@@ -277,18 +345,3 @@ def _target_text(f: AnalysisFile) -> str:
     if f.change.head_text is not None:
         return f.text
     return balance_fragment(f.text, language_of(f.path, f.text))
-
-
-def target_name(path: str) -> str:
-    """The name a file is written under for semgrep.
-
-    semgrep never scans ``*.min.js``-style names, even when asked to; a minified file in a
-    pull request is exactly where a payload hides, so it is written as ``*.min_.js``.
-    Findings map back to the original path.
-    """
-    head, _, name = path.rpartition("/")
-    parts = name.split(".")
-    if len(parts) >= 3 and parts[-2].lower() == "min":
-        parts[-2] = parts[-2] + "_"
-        name = ".".join(parts)
-    return f"{head}/{name}" if head else name

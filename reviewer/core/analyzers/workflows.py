@@ -34,7 +34,7 @@ from reviewer.core.findings import Confidence, Finding, Severity, SkipReason, Sk
 from reviewer.core.manifests.lines import KnownLines, known_lines
 from reviewer.core.manifests.sources import host_of, is_suspicious_host
 from reviewer.core.rules import RuleMeta, rule_maker
-from reviewer.core.workdir import write_tree
+from reviewer.core.scan_tree import write_targets
 from reviewer.core.changeset import text_lines
 
 __all__ = ["WorkflowAnalyzer", "RULES", "is_workflow", "zizmor_binary"]
@@ -268,16 +268,25 @@ class WorkflowAnalyzer:
         with tempfile.TemporaryDirectory(prefix="gatehouse-zizmor-") as tmp:
             root = Path(tmp) / "src"
             root.mkdir()
-            mapping = write_tree(root, texts)
+            home = Path(tmp) / "home"
+            home.mkdir(mode=0o700)
+            # Safe generated names (never zizmor.yml or a dotfile), explicit inputs, and
+            # --no-config: nothing in the PR configures zizmor.
+            written = write_targets(root, texts, analyzer="zizmor")
+            out.skipped += written.failed
+            mapping = written.names
+            if not mapping:
+                return set()
             cmd = [exe, "--offline", "--no-config", "--no-progress", "--no-exit-codes", "--format", "json",
                    "--persona", "regular", *(str(root / rel) for rel in sorted(mapping))]
             started = time.monotonic()
             try:
                 proc = subprocess.run(cmd, capture_output=True, timeout=self.zizmor_timeout_s, cwd=tmp,
-                                      stdin=subprocess.DEVNULL, env=_zizmor_env())
+                                      stdin=subprocess.DEVNULL, env=_zizmor_env(home), check=False)
             except subprocess.TimeoutExpired:
                 out.errors.append(f"zizmor did not finish within {self.zizmor_timeout_s}s")
-                out.skipped += [Skipped(p, SkipReason.TIMED_OUT, "zizmor time limit", "zizmor") for p in texts]
+                out.skipped += [Skipped(p, SkipReason.TIMED_OUT, "zizmor time limit", "zizmor")
+                                for p in mapping.values()]
                 return set()
             finally:
                 self.last_zizmor_seconds = time.monotonic() - started
@@ -289,7 +298,8 @@ class WorkflowAnalyzer:
             if proc.returncode != 0 or not isinstance(results, list):
                 last = (stderr.strip().splitlines() or ["no output"])[-1][:300]
                 out.errors.append(f"zizmor exited {proc.returncode}: {last}")
-                out.skipped += [Skipped(p, SkipReason.ANALYZER_ERROR, "zizmor failed", "zizmor") for p in texts]
+                out.skipped += [Skipped(p, SkipReason.ANALYZER_ERROR, "zizmor failed", "zizmor")
+                                for p in mapping.values()]
                 return set()
             failed = _zizmor_rejected(stderr, root, mapping)
             for rel in failed:
@@ -302,9 +312,10 @@ class WorkflowAnalyzer:
             return {orig for rel, orig in mapping.items() if rel not in failed}
 
 
-def _zizmor_env() -> dict[str, str]:
-    """A minimal environment: no tokens reach zizmor, and it stays offline."""
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+def _zizmor_env(home: Path) -> dict[str, str]:
+    """A minimal environment: no tokens reach zizmor, its HOME is private, and it stays offline."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
+    env["HOME"] = str(home)
     env["ZIZMOR_OFFLINE"] = "true"
     env["NO_COLOR"] = "1"
     return env
