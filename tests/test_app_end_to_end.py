@@ -558,6 +558,8 @@ def test_two_workers_never_scan_one_head_at_once(h: Harness) -> None:
     assert h.repo.runs_for(head) == []  # the busy head was left to its holder
 
     h.ctx.store.release_scan(record.id, owner="other-worker#1")
-    h.deliver("pull_request", h.pr_payload("labeled", 1), delivery_id="after-release")
+    # another event (a different body: the same body again would be a replay)
+    h.deliver("pull_request", h.pr_payload("labeled", 1, sender={"login": "maintainer"}),
+              delivery_id="after-release")
     run = _only_run(h, head)
     assert (run["status"], run["conclusion"]) == ("completed", "failure")
