@@ -107,7 +107,9 @@ class SemgrepAnalyzer:
         dash); ``--verbose`` makes the JSON list the targets semgrep skipped, with a reason."""
         cmd = [self.semgrep_path or semgrep_binary()]
         if self.experimental:
-            cmd.append("--experimental")
+            # The scan tree is the project root: rules' ``paths:`` (``tests/``, ``bench/``) apply to
+            # explicit targets as they would to the repository (without it, only to basenames).
+            cmd += ["--experimental", "--project-root", "."]
         cmd += [
             "--config", str(config), "--json", *OFFLINE_FLAGS, "--disable-nosem",
             "--no-git-ignore", "--verbose",
