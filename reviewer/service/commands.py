@@ -20,6 +20,7 @@ from typing import Any
 from reviewer.errors import ConfigError
 from reviewer.service.dismissal_policy import Refusal, may_dismiss, may_revoke
 from reviewer.service.github_client import MAX_PR_COMMITS
+from reviewer.service.markdown import escape_markdown
 from reviewer.service.repo_config import load_repo_config
 from reviewer.service.scan_runner import ScanRequest, run_scan
 
@@ -161,7 +162,7 @@ def _required_role(
             repo,
             number,
             f"@{login} No dismissal is recorded while the repository's "
-            f"Gatehouse policy is invalid: {exc.diagnostics()}",
+            f"Gatehouse policy is invalid: {escape_markdown(exc.diagnostics())}",
         )
         return None
 
