@@ -83,3 +83,22 @@ def test_the_summary_lists_every_file_not_analysed_before_the_others() -> None:
     for n in range(70):
         assert f"`src/{n}.py`: too-large" in summary
     assert summary.index("`src/0.py`") < summary.index("`assets/0.png`")
+
+
+def test_files_past_the_scan_budget_are_not_analysed_and_named() -> None:
+    """Attack: many files (or a few huge ones) first, the payload after the budget."""
+    from reviewer.core.analyzers.base import ScanOptions
+    from reviewer.core.diff import parse_diff
+    from reviewer.core.engine import scan
+
+    def new(path: str, body: str) -> bytes:
+        return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+                f"@@ -0,0 +1,1 @@\n+{body}\n").encode()
+
+    cs = parse_diff(new("a.py", "x = 1") + new("b.py", "y = 2" + " " * 100) + new("c.py", "z = 3"))
+    by_count = scan(cs, options=ScanOptions(max_files=2), analyzers=[])
+    assert [(s.path, s.reason) for s in by_count.not_analysed] == [("c.py", SkipReason.SCAN_BUDGET)]
+    by_bytes = scan(cs, options=ScanOptions(max_scan_bytes=50), analyzers=[])
+    assert [s.path for s in by_bytes.not_analysed] == ["b.py"]
+    d = decide(by_bytes, [], Provenance(), _config())
+    assert d.conclusion is Conclusion.ACTION_REQUIRED and "b.py (scan-budget)" in d.reason

@@ -107,7 +107,7 @@ def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: P
     if result.degraded or missing:
         parts = [f"{len(missing)} file(s) not analysed"] if missing else []
         parts += [f"{len(result.errors)} analysis error(s)"] if result.errors else []
-        named = "; ".join(f"{s.path} ({s.reason.value})" for s in missing[:5])
+        named = "; ".join(f"{_where(s)} ({s.reason.value})" for s in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         return Decision(Conclusion(config.incomplete), "Analysis incomplete",
                         f"{' and '.join(parts)}"
@@ -124,6 +124,10 @@ def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: P
                         f"({config.fail_on.label}) are worth a look.", policy)
     return Decision(Conclusion.SUCCESS, "No findings" if not findings else f"{len(findings)} low finding(s)",
                     "nothing at medium or above on the added lines.", policy)
+
+
+def _where(s: Skipped) -> str:
+    return f"every file, for {s.analyzer or 'an analyzer'}" if s.path == "*" else s.path
 
 
 def not_analysed_files(skipped: Sequence[Skipped]) -> list[Skipped]:

@@ -134,3 +134,29 @@ def test_files_beyond_githubs_listing_are_not_green(h: Harness) -> None:
     assert_not_green(run)
     assert run["conclusion"] == "action_required"
     assert "beyond GitHub" in run["output"]["summary"]
+
+
+INJECTABLE_WORKFLOW = """name: triage
+on: pull_request_target
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: echo "${{ github.event.pull_request.title }}" && ./build.sh
+"""
+
+
+def test_a_workflow_twin_named_to_break_zizmors_tree_does_not_stop_the_audit(h: Harness) -> None:
+    """Attack: workflows ``ci.yml`` and ``ci.yml\\\\x.yml`` (one a folder of the other once written)
+    crashed the workflow analyzer for every workflow of the PR: "neutral"."""
+    head = open_pr(h, {".github/workflows/ci.yml": INJECTABLE_WORKFLOW,
+                       ".github/workflows/ci.yml\\x.yml": INJECTABLE_WORKFLOW,
+                       ".github/zizmor.yml": "rules:\n  template-injection:\n    disable: true\n"},
+                   with_backdoor=False)
+    run = latest_run(h, head)
+    assert_not_green(run)
+    assert run["conclusion"] == "failure"
+    assert ".github/workflows/ci.yml" in _paths(run)
