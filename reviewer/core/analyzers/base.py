@@ -30,6 +30,16 @@ class ScanOptions:
     analysis_memory_limit_bytes: int = 1 << 30
 
 
+# The longest line the line heuristics read. Text past it is not analysed line by line (semgrep
+# still reads the whole file); the line itself is reported (``overlong-line``), once per file.
+MAX_LINE_CHARS = 2000
+
+
+def clip_line(line: str) -> str:
+    """``line`` cut at MAX_LINE_CHARS characters."""
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS]
+
+
 @dataclass(frozen=True)
 class AnalysisFile:
     """A file as analyzers see it: its change and the text to analyse."""

@@ -18,7 +18,9 @@ import re
 from collections import Counter
 from typing import Callable, Iterator, Sequence
 
-from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext, language_of
+from reviewer.core.analyzers.base import (
+    MAX_LINE_CHARS, AnalysisFile, AnalyzerOutput, ScanContext, clip_line, language_of,
+)
 from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta, rule_maker
@@ -129,7 +131,14 @@ def iter_added(file: AnalysisFile) -> Iterator[tuple[int, str]]:
 
     A file known only by its whole contents (a new file fetched as a blob, or the
     base version the engine re-scans to drop pre-existing findings) yields every line.
+    Lines are cut at MAX_LINE_CHARS: the line heuristics never read past it (the line itself
+    is reported as ``overlong-line`` by this analyzer).
     """
+    for n, text in _iter_added_whole(file):
+        yield n, clip_line(text)
+
+
+def _iter_added_whole(file: AnalysisFile) -> Iterator[tuple[int, str]]:
     change = file.change
     if change.added:
         for n in sorted(change.added):
@@ -167,6 +176,11 @@ RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
           "A very long or minified line added to a hand-written source file.",
           "Check that the line is generated from reviewed sources; commit the source, not the packed "
           "output, or move it under a generated/vendored path.", ("obfuscated",)),
+    _meta("overlong-line", "obfuscated-exec", Severity.MEDIUM, Confidence.LOW,
+          f"A line longer than {MAX_LINE_CHARS} characters: it cannot be reviewed, and the line checks "
+          "read no further than that; hidden code often hides there.",
+          "Break the line up, or move generated or minified output under a generated/vendored path "
+          "and commit the sources it is built from.", ("obfuscated",)),
     _meta("blob-binary-executable", "binary-blob", Severity.HIGH, Confidence.MEDIUM,
           "An executable, library, bytecode or archive file added next to source code.",
           "Build binaries from reviewed sources in CI instead of committing them; if it must stay, "
@@ -314,6 +328,40 @@ def _escape_text(run: str) -> str:
     return "".join(out)
 
 
+def _overlong_line(file: AnalysisFile) -> Finding | None:
+    """One finding for the first added line past MAX_LINE_CHARS, whatever the kind of file.
+
+    Once per file, never per line: a minified bundle is one finding. Generated and minified
+    files (by path, or whose lines are nearly all long) are expected to have such lines: low.
+    """
+    change = file.change
+    first: tuple[int, str] | None = None
+    count = long_lines = total = 0
+    for n, line in _iter_added_whole(file):
+        total += 1
+        if len(line) >= 500:
+            long_lines += 1
+        if len(line) > MAX_LINE_CHARS:
+            count += 1
+            if first is None:
+                first = (n, line)
+    if first is None:
+        return None
+    n, line = first
+    path = change.path
+    minified = is_generated_path(path) or long_lines * 2 >= total
+    meta = RULES["overlong-line"]
+    severity = Severity.LOW if minified or is_test_path(path) else meta.severity
+    more = f" ({count} such lines in this file)" if count > 1 else ""
+    message = (f"A line of {len(line)} characters cannot be reviewed; hidden code often hides there{more}. "
+               f"Gatehouse's line checks read only its first {MAX_LINE_CHARS} characters.")
+    return Finding(
+        rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
+        path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
+        evidence=_clip(line.strip(), 120), analyzer=ANALYZER, capabilities=frozenset(meta.capabilities),
+        extra=(("length", str(len(line))), ("lines", str(count))))
+
+
 def _clip(text: str, limit: int = 80) -> str:
     text = text.replace("\n", "\\n").replace("\r", "\\r")
     return text if len(text) <= limit else text[:limit] + "..."
@@ -334,6 +382,9 @@ class BlobAnalyzer:
                     out.findings.append(finding)
                 continue
             out.findings.extend(self._text_findings(file))
+            overlong = _overlong_line(file)
+            if overlong is not None:
+                out.findings.append(overlong)
         return out
 
     def _text_findings(self, file: AnalysisFile) -> Iterator[Finding]:
@@ -350,7 +401,7 @@ class BlobAnalyzer:
             found = self._payload(path, n, line, generated, tests)
             if found is None:
                 found = self._encoded_text(path, n, line, generated, tests, loader)
-            if found is None and not generated:
+            if found is None and not generated and len(line) < MAX_LINE_CHARS:
                 found = self._long_line(path, n, _DATA_URI.sub("data:", line), tests)
             if found is not None:
                 yield found

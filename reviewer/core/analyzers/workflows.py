@@ -160,9 +160,11 @@ _REPO_TOKEN = re.compile(r"\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}", re.I)
 _ARTIFACT_ACTIONS = ("actions/upload-artifact", "actions/cache", "actions/upload-pages-artifact")
 _WRITE_PERMS = ("contents", "packages", "id-token", "actions", "pull-requests", "deployments",
                 "security-events", "statuses", "checks", "issues", "attestations", "pages")
-_USES = re.compile(r"""^\s*-?\s*uses\s*:\s*["']?([^"'\s#]+)""")
+_USES = re.compile(r"""^\s*+-?\s*+uses\s*+:\s*+["']?([^"'\s#]+)""")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
-_RUNS_ON_SELF = re.compile(r"^\s*-?\s*(?:runs-on\s*:)?.*\bself-hosted\b")
+# Possessive leading blanks: `\s*-?\s*` could split a run of spaces in n ways, each followed by
+# a scan of the rest of the line (a line of 4,000 spaces around a dash took minutes).
+_RUNS_ON_SELF = re.compile(r"^\s*+-?\s*+(?:runs-on\s*:)?.*\bself-hosted\b")
 
 
 def is_workflow(path: str) -> bool:
@@ -793,7 +795,7 @@ def _indent(text: str) -> int:
 
 
 def _in_runs_on(lines: dict[int, str], n: int) -> bool:
-    if re.match(r"^\s*-?\s*runs-on\s*:", lines.get(n, "")):
+    if re.match(r"^\s*+-?\s*+runs-on\s*:", lines.get(n, "")):
         return True
     return any(p.startswith(("runs-on:", "- runs-on:")) for p in _parents(lines, n))
 
@@ -805,7 +807,7 @@ def _in_permissions(lines: dict[int, str], n: int) -> bool:
 
 
 def _in_run_block(lines: dict[int, str], n: int) -> bool:
-    if re.match(r"^\s*-?\s*(?:run|script)\s*:", lines.get(n, "")):
+    if re.match(r"^\s*+-?\s*+(?:run|script)\s*:", lines.get(n, "")):
         return True
     for p in _parents(lines, n):
         return bool(re.match(r"^-?\s*(?:run|script)\s*:\s*[|>]", p))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reviewer.core.analyzers.base import MAX_LINE_CHARS, clip_line
 from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.changeset import text_lines
 
@@ -15,11 +16,14 @@ class KnownLines:
     lines: dict[int, str]
     added: frozenset[int]
     whole: bool
+    full_text: str | None = None  # the unclipped text, for whole-file parsers
 
     def ordered(self) -> list[tuple[int, str]]:
         return sorted(self.lines.items())
 
     def text(self) -> str:
+        if self.full_text is not None:
+            return self.full_text
         return "\n".join(t for _, t in self.ordered()) + "\n"
 
 
@@ -30,15 +34,23 @@ def known_lines(change: FileChange) -> KnownLines:
     change adds the file (every line is then in the diff).
     """
     if change.head_text is not None:
-        lines = dict(enumerate(text_lines(change.head_text), start=1))
+        full = dict(enumerate(text_lines(change.head_text), start=1))
         added = frozenset(change.added) if change.added else (
-            frozenset(lines) if change.status is FileStatus.ADDED else frozenset())
-        return KnownLines(lines, added, True)
-    lines = dict(change.context)
-    lines.update(change.added)
+            frozenset(full) if change.status is FileStatus.ADDED else frozenset())
+        return _clipped(full, added, True)
+    full = dict(change.context)
+    full.update(change.added)
     whole = change.status is FileStatus.ADDED and not change.context and bool(change.added) and \
         min(change.added) == 1 and len(change.added) == max(change.added)
-    return KnownLines(lines, frozenset(change.added), whole)
+    return _clipped(full, frozenset(change.added), whole)
+
+
+def _clipped(full: dict[int, str], added: frozenset[int], whole: bool) -> KnownLines:
+    """Lines cut at MAX_LINE_CHARS for the line checks; the whole text kept for parsers."""
+    if all(len(t) <= MAX_LINE_CHARS for t in full.values()):
+        return KnownLines(full, added, whole)
+    text = "\n".join(t for _, t in sorted(full.items())) + "\n"
+    return KnownLines({n: clip_line(t) for n, t in full.items()}, added, whole, text)
 
 
 def is_gap(prev: int | None, n: int) -> bool:
