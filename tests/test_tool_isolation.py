@@ -145,3 +145,18 @@ def test_the_tools_that_select_files_are_pinned_to_a_tested_range(tool: str) -> 
     (req,) = [Requirement(r) for r in project["dependencies"] if Requirement(r).name == tool]
     assert any(spec.operator in ("<", "<=", "==", "~=") for spec in req.specifier), str(req)
     assert req.specifier.contains(version(tool)), (str(req), version(tool))
+
+
+def test_a_semgrep_error_names_the_prs_path_not_the_generated_one() -> None:
+    """Whatever name a file was written under, what the check run says names the PR's path."""
+    from reviewer.core.changeset import ChangeSet
+    from reviewer.core.diff import parse_file_patch
+
+    path = "svc/.hidden dir/run.py"
+    broken = "def f(:\n  exec(base64.b64decode('eA=='))\n}}}}((((\n"
+    change = parse_file_patch(path, "@@ -1,0 +1,1 @@\n+}}}}((((\n", status="modified", head_text=broken)
+    result = scan(ChangeSet(files=(change,), has_head=True), analyzers=[SemgrepAnalyzer(rules_dir=RULES)])
+    assert result.degraded
+    assert any(path in e for e in result.errors), result.errors
+    assert not any("=" in e.replace(path, "") for e in result.errors), result.errors
+    assert [s.path for s in result.skipped] == [path]

@@ -212,7 +212,8 @@ class SemgrepAnalyzer:
                             self._error(err, None, out)
                 else:
                     i, original = located
-                    self._error(err, original, outs[i], rebuilt=original in rebuilt[i])
+                    self._error(err, original, outs[i], rebuilt=original in rebuilt[i],
+                                written=self._rel(err.get("path", ""), tree))
             self._coverage(report, tree, where, outs)
         return outs
 
@@ -286,14 +287,17 @@ class SemgrepAnalyzer:
         )
 
     def _error(self, err: dict[str, Any], path: str | None, out: AnalyzerOutput, *,
-               rebuilt: bool = False) -> None:
+               rebuilt: bool = False, written: str | None = None) -> None:
         """A semgrep error. It degrades the scan, except where parsing a fragment is expected
         to fail: a post-image rebuilt from the diff's hunks (gaps between hunks, code cut
         mid-statement) is listed as partly parsed or unparsable, not as a broken analysis."""
         kind = err.get("type", "error")
         kind = str(kind[0]) if isinstance(kind, list) else str(kind)
         msg = str(err.get("message", "")).strip().splitlines()[0:1]
-        detail = _strip_tmp(msg[0])[:200] if msg else ""
+        detail = _strip_tmp(msg[0]) if msg else ""
+        if path and written:  # semgrep names the file it was given; say the PR's path instead
+            detail = detail.replace(written, path)
+        detail = detail[:200]
         text = f"semgrep {kind}" + (f" on {path}" if path else "") + (f": {detail}" if detail else "")
         if "imeout" in kind:
             reason = SkipReason.TIMED_OUT
