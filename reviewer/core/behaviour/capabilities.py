@@ -37,6 +37,7 @@ class CapabilityTable:
     send_programs: frozenset[str]
     dns_programs: frozenset[str]
     run_programs: frozenset[str]
+    open_programs: frozenset[str]
     encoded_flags: frozenset[str]
     powershell: frozenset[str]
 
@@ -112,6 +113,7 @@ def table() -> CapabilityTable:
         send_programs=frozenset(lower(_words(doc, "commands", "send"))),
         dns_programs=frozenset(lower(_words(doc, "commands", "dns"))),
         run_programs=frozenset(lower(_words(doc, "commands", "run"))),
+        open_programs=frozenset(lower(_words(doc, "commands", "open"))),
         encoded_flags=frozenset(lower(_words(doc, "commands", "encoded_flags"))),
         powershell=frozenset(lower(_words(doc, "commands", "powershell"))),
     )

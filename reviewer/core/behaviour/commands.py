@@ -32,6 +32,9 @@ class CommandFacts:
     sends: bool = False
     resolves: bool = False
     has_url: bool = False
+    uploads: bool = False  # a network command sends a file, or the output of another command
+    python_code: tuple[str, ...] = ()  # the code of ``python -c CODE``
+    opens_url: bool = False  # a browser or ``start`` opens a URL
 
 
 def _tokens(text: str) -> list[str]:
@@ -65,8 +68,10 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
     segments = _segments(tokens)
     programs: list[str] = []
     fetch_seg = -1
-    runs = encoded = shell = sends = resolves = False
+    runs = encoded = shell = sends = resolves = uploads = False
     decode_seg = -1
+    python_code: list[str] = []
+    opens = False
     for i, seg in enumerate(segments):
         k = 0
         while k < len(seg) - 1 and (_program(seg[k]) in _PREFIXES or "=" in seg[k] and not seg[k].startswith("-")):
@@ -81,8 +86,15 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
                 runs = True
         if prog in caps.send_programs:
             sends = True
-        if prog in caps.dns_programs:
+            if any(_uploads(a, seg_raw) for a, seg_raw in zip(args, seg[k + 1:])):
+                uploads = True
+        if prog in caps.dns_programs and any("." in a and not a.startswith("-") for a in args):
             resolves = True
+        if any(_program(t) in caps.open_programs and any("://" in a for a in seg[j + 1:])
+               for j, t in enumerate(seg)):
+            opens = True
+        if prog.startswith("python") and "-c" in seg[k + 1:-1]:
+            python_code.append(seg[seg.index("-c", k + 1) + 1])
         if prog in caps.powershell and any(a in caps.encoded_flags for a in args):
             encoded = True
         if prog in _DECODERS and any(a in ("-d", "--decode", "-r", "-D", "-a") for a in args):
@@ -94,7 +106,8 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
         if prog == "socat" and any(a.startswith("exec:") for a in args):
             shell = True
         if fetch_seg >= 0 and i > fetch_seg and (
-                prog in caps.run_programs or seg[k].startswith("./") or prog.endswith(_RUNNABLE_EXT)):
+                prog in caps.run_programs or seg[k].startswith("./")
+                or seg[k].lower().endswith(_RUNNABLE_EXT)):
             runs = True
         if depth < 2 and prog in caps.powershell | {"sh", "bash", "cmd", "zsh", "dash"}:
             for a in seg[k + 1:]:
@@ -114,4 +127,33 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
         shell = True
     return CommandFacts(programs=tuple(programs), fetches=fetch_seg >= 0, runs_fetched=runs and fetch_seg >= 0,
                         encoded=encoded, shell_over_network=shell, sends=sends, resolves=resolves,
-                        has_url=any("://" in t for t in lowered))
+                        has_url=any("://" in t for t in lowered),
+                        uploads=uploads or (sends and _substitutes(text[:_MAX])),
+                        python_code=tuple(python_code[:4]), opens_url=opens)
+
+
+_IDENTITY_PROGRAMS = ("whoami", "hostname", "uname", "id", "pwd", "ifconfig", "ipconfig", "cat ", "ls")
+
+
+def _substitutes(text: str) -> bool:
+    """A command line that splices the output of an identity command into itself."""
+    for opener in ("$(", "`"):
+        at = text.find(opener)
+        while at >= 0:
+            if any(text[at + len(opener):].lstrip().startswith(p) for p in _IDENTITY_PROGRAMS):
+                return True
+            at = text.find(opener, at + 1)
+    return False
+
+
+def _uploads(arg: str, raw: str) -> bool:
+    """A network command's argument that carries local data: ``@file``, ``$(cmd)``, `` `cmd` ``,
+    ``$HOME``-style variables."""
+    if "=@" in arg or arg.startswith("@") and len(arg) > 1:
+        return True
+    for opener in ("$(", "`"):
+        at = raw.find(opener)
+        if at >= 0 and any(raw[at + len(opener):].lstrip().startswith(p) for p in _IDENTITY_PROGRAMS):
+            return True
+    return any(v in raw for v in ("$HOME", "$USER", "${USER", "${HOME", "$HOSTNAME", "%USERNAME%",
+                                  "%COMPUTERNAME%", "$PWD", "$(pwd)"))

@@ -46,7 +46,7 @@ def file_context(path: str) -> Context:
     return Context.MODULE
 
 
-_INSTALL_BASES = ("install", "develop", "egg_info", "build", "sdist", "bdist", "command")
+_INSTALL_BASES = ("install", "develop", "egg_info", "build", "sdist", "bdist")
 
 
 @dataclass
@@ -60,6 +60,12 @@ class FileContexts:
         if fn is None:
             return self.module
         return self.functions.get(id(fn), Context.UNCALLED)
+
+
+def _install_like(cls: ast.ClassDef) -> bool:
+    """A setuptools command class that pip runs: it extends install, develop, egg_info, build..."""
+    bases = {(b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")).lower() for b in cls.bases}
+    return not cls.bases or any(word in b for b in bases for word in _INSTALL_BASES)
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
@@ -125,16 +131,17 @@ def contexts_of(tree: ast.Module, path: str, module_context: Context | None = No
                 queue.append((fn, ctx))
             cls = classes.get(name)
             if cls is not None:
+                # A setup command of its own name runs only when someone asks for it.
+                cls_ctx = ctx if ctx is not Context.INSTALL or _install_like(cls) else Context.SCRIPT
                 for fn in methods_of.get(id(cls), ()):
-                    queue.append((fn, ctx))
+                    queue.append((fn, cls_ctx))
 
     reach(_referenced(top), base)
     reach(_referenced(main), main_ctx)
     reach(set(external_names) & set(defs), Context.CALLED)
     if base is Context.INSTALL:
         for cls in classes.values():
-            bases = {(b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")).lower() for b in cls.bases}
-            if any(word in b for b in bases for word in _INSTALL_BASES):
+            if _install_like(cls):
                 queue.extend((fn, Context.INSTALL) for fn in methods_of.get(id(cls), ()))
     steps = 0
     while queue and steps < 20_000:

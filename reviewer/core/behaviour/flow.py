@@ -75,6 +75,7 @@ class ModuleInfo:
     globals: dict[str, Taint] = field(default_factory=dict)
     class_env: dict[str, Taint] = field(default_factory=dict)
     downloads: set[str] = field(default_factory=set)  # keys of paths written from downloads
+    aliases: dict[str, str] = field(default_factory=dict)  # module-level names of capabilities
 
 
 def module_name(path: str) -> str:
@@ -144,8 +145,15 @@ def _index_module(info: ModuleInfo) -> None:
 class FlowAnalysis:
     """Flows of one change's Python files, with summaries shared across them."""
 
-    def __init__(self, modules: list[ModuleInfo], caps: CapabilityTable) -> None:
+    def __init__(self, modules: list[ModuleInfo], caps: CapabilityTable, *, depth: int = 0) -> None:
         self.modules = modules
+        self.depth = depth
+        self.embedded_seen: set[tuple[str, int, int]] = set()
+        self._cred_cache: dict[str, bool] = {}
+        names = [*caps.sources, *caps.sinks, *caps.decoders, *caps.encoders, *caps.env_mappings,
+                 *caps.env_getters]
+        # Module names a fragment of a file may use without its import being in view.
+        self.module_roots = frozenset(n.split(".")[0] for n in names if "." in n)
         self.caps = caps
         self.by_name = {m.name: m for m in modules}
         for m in modules:
@@ -172,6 +180,36 @@ class FlowAnalysis:
                     _Walker(self, m, fn).run(fn.body)  # type: ignore[attr-defined]
         except RecursionError:
             self.partial[m.path] = "nested too deeply to follow every flow"
+
+    def credential_path(self, text: str) -> bool:
+        known = self._cred_cache.get(text)
+        if known is None:
+            known = self._cred_cache[text] = bool(self.caps.credential_path_in(text))
+        return known
+
+    def embedded(self, m: ModuleInfo, text: str, line: int, context: Context) -> None:
+        """Python code held in a string (``python -c``, a dropper's file body): analysed as a
+        module that runs in the same context, its flows reported on the string's line."""
+        key = (m.path, line, hash(text))
+        if self.depth > 0 or key in self.embedded_seen or len(self.embedded_seen) > 32:
+            return
+        self.embedded_seen.add(key)
+        from reviewer.core.behaviour.context import FileContexts, contexts_of
+
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return
+        if not any(isinstance(n, ast.Call) for n in ast.walk(tree)):
+            return
+        ctx = contexts_of(tree, m.path, context)
+        sub = ModuleInfo(m.path, m.name, tree, FileContexts(module=context, functions=ctx.functions))
+        inner = FlowAnalysis([sub], self.caps, depth=self.depth + 1)
+        for flow in inner.run():
+            moved = Flow(m.path, flow.sink_kind, flow.sink_name, line, tuple((t, line) for t, _ in flow.tags),
+                         flow.context, flow.function, flow.via, flow.command)
+            key = (moved.path, moved.line, moved.sink_kind, moved.tag_set(), moved.command)
+            self.flows.setdefault(key, moved)
 
     # ---- resolution across the change
 
@@ -219,7 +257,7 @@ class _Walker:
         self.env: dict[str, Taint] = {}
         self.aliases: dict[str, str] = {}
         self.handles: dict[str, str] = {}
-        self.strings: dict[str, list[str]] = {}
+        self.values: dict[str, list[ast.AST]] = {}
         self.owner = module.methods.get(id(fn)) if fn is not None else None
         self.summary: _Summary | None = None
         self.fname = getattr(fn, "name", "<module>")
@@ -240,6 +278,7 @@ class _Walker:
         if self.summary is not None and self.fn is not None:
             self.a.summaries[id(self.fn)] = _merge_summary(self.a.summaries.get(id(self.fn)), self.summary)
         if self.fn is None:
+            self.m.aliases.update(self.aliases)
             for k, v in self.env.items():
                 self.m.globals[k] = _union(self.m.globals.get(k, {}), v)
 
@@ -311,10 +350,9 @@ class _Walker:
         if isinstance(target, ast.Name):
             self.env[target.id] = _union(self.env.get(target.id, {}), t)
             if value is not None:
-                texts = self._strings_in(value)
-                if texts:
-                    known = self.strings.setdefault(target.id, [])
-                    known.extend(texts[: 32 - len(known)])
+                known = self.values.setdefault(target.id, [])
+                if len(known) < 8:
+                    known.append(value)
                 q = self.qual(value.func) if isinstance(value, ast.Call) else self.qual(value)
                 if q:
                     self.aliases[target.id] = q
@@ -322,8 +360,12 @@ class _Walker:
                         and self.qual(value.func) in ("open", "io.open", "codecs.open"):
                     self.handles[target.id] = _key(value.args[0])
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self._bind(elt, t, None)
+            pairs = isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts)
+            for i, elt in enumerate(target.elts):
+                if pairs:
+                    self._bind(elt, self.ev(value.elts[i]), value.elts[i])  # type: ignore[union-attr]
+                else:
+                    self._bind(elt, t, None)
         elif isinstance(target, ast.Starred):
             self._bind(target.value, t, None)
         elif isinstance(target, ast.Attribute):
@@ -356,9 +398,13 @@ class _Walker:
         if isinstance(node, ast.Name):
             if node.id in self.aliases and node.id not in self.params_or_empty():
                 return self.aliases[node.id]
+            if node.id in self.m.aliases and node.id not in self.params_or_empty() and node.id not in self.env:
+                return self.m.aliases[node.id]
             if node.id in self.m.imports:
                 return self.m.imports[node.id]
             if node.id in _BUILTINS or node.id in ("__builtins__", "__builtin__"):
+                return node.id
+            if node.id in self.a.module_roots and node.id not in self.env and node.id not in self.m.globals:
                 return node.id
             return None
         if isinstance(node, ast.Attribute):
@@ -400,7 +446,9 @@ class _Walker:
             return {}
         if isinstance(node, ast.Constant):
             text = _const_str(node)
-            if text and self.caps.credential_path_in(text):
+            if text and 24 <= len(text) <= 50_000 and _looks_like_python(text):
+                self.a.embedded(self.m, text, node.lineno, self.context)
+            if text and self.a.credential_path(text):
                 return {"credential-file": node.lineno}
             return {}
         if isinstance(node, ast.Name):
@@ -450,7 +498,7 @@ class _Walker:
                 self.ev(child)
             return {}
         if isinstance(node, ast.Lambda):
-            return {}
+            return {k: v for k, v in self.ev(node.body).items() if k in ("decoded", "network-data")}
         out: Taint = {}
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
@@ -471,6 +519,8 @@ class _Walker:
             recv = self.ev(func.value)
         elif not isinstance(func, ast.Name):
             recv = self.ev(func)
+        elif q is None:
+            recv = {k: v for k, v in self.ev(func).items() if k in ("decoded", "network-data")}
         line = node.lineno
         caps = self.caps
         if q in caps.env_getters:
@@ -481,7 +531,8 @@ class _Walker:
         result: Taint = _union(args, recv)
         if q is not None and q in caps.sources:
             result = _union(result, {caps.sources[q]: line})
-        if q in caps.decoders or meth in caps.decode_methods or (
+        mapped = self.qual(node.args[0]) if q == "map" and node.args else None
+        if q in caps.decoders or mapped in caps.decoders or meth in caps.decode_methods or (
                 meth == "decode" and node.args and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs):
             result = _union(result, {"decoded": line})
         elif q in caps.encoders or meth in caps.encode_methods or (
@@ -490,6 +541,8 @@ class _Walker:
                 result = _union(result, {"encoded": line})
         elif q in ("socket.socket", "socket.create_connection", "socket.fromfd"):
             result = _union(result, {"socket": line})
+        if q in ("open", "io.open", "codecs.open"):
+            result = _union({k: v for k, v in result.items() if k != "identity"}, {"file-data": line})
         if q in ("urllib.request.urlretrieve", "urllib.urlretrieve") and len(node.args) >= 2:
             self.m.downloads.add(_key(node.args[1]))
         if meth in ("write", "writelines") and ("network-data" in args or "decoded" in args):
@@ -501,6 +554,9 @@ class _Walker:
         if meth in ("write_bytes", "write_text") and ("network-data" in args or "decoded" in args):
             self.m.downloads.add(_key(func.value))  # type: ignore[union-attr]
         kind = caps.sinks.get(q) if q is not None else None
+        if kind == "code" and isinstance(func, ast.Name) and func.id != q and q in ("exec", "eval") \
+                and node.args and not isinstance(node.args[0], ast.Constant):
+            self._emit(Flow(self.m.path, "renamed-exec", q, line, (), self.context, self.fname))
         if kind is not None:
             self._sink(node, kind, q or "", args, recv, kw_taints)
         resolved = None
@@ -548,9 +604,15 @@ class _Walker:
         line = node.lineno
         if kind == "command":
             facts = self._command_facts(node)
-            if facts is not None and (facts.runs_fetched or facts.encoded or facts.shell_over_network):
+            for code in facts.python_code if facts is not None else ():
+                self.a.embedded(self.m, code, line, self.context)
+            if facts is not None and (facts.runs_fetched or facts.encoded or facts.shell_over_network
+                                      or facts.uploads):
                 self._emit(Flow(self.m.path, "command-line", name, line, (), self.context, self.fname,
                                 command=facts))
+            elif facts is not None and self.context.unasked and (
+                    facts.fetches and facts.has_url or facts.resolves or facts.opens_url):
+                self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
             if facts is not None and (facts.sends or facts.resolves):
                 data = {k: v for k, v in args.items() if k in SOURCE_TAGS or k.startswith("param:") or k == "encoded"}
                 if data:
@@ -558,13 +620,17 @@ class _Walker:
             for stream in ("stdin", "stdout", "stderr"):
                 if "socket" in kw.get(stream, {}):
                     self._record("descriptor", name, line, kw[stream])
-            dl = self._downloaded_in(node)
+            dl = self._downloaded_in(node) or self._downloaded_named(node)
             if dl:
                 self._record("code", name, line, {"downloaded-file": line})
         if kind == "native" and self._downloaded_in(node):
             self._record("code", name, line, {"downloaded-file": line})
         if kind == "code" and self._downloaded_in(node):
             self._record("code", name, line, {"downloaded-file": line})
+        if kind == "dns" and self.context.unasked and "identity" not in args:
+            self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
+        if kind == "network" and "decoded" in args:
+            self._emit(Flow(self.m.path, "hidden-endpoint", name, line, (), self.context, self.fname))
         if kind == "network" and self.context.unasked:
             self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
         if kind == "dns" and node.args and not _built_name(node.args[0]) and "encoded" not in args:
@@ -592,15 +658,26 @@ class _Walker:
             return None
         return read_command(" ".join(parts), self.caps)
 
-    def _strings_in(self, node: ast.AST) -> list[str]:
-        """String constants of an expression, and those of the variables it uses."""
+    def _downloaded_named(self, node: ast.Call) -> bool:
+        """A command line that names a file written from a download (``python x.py``)."""
+        names = {k[4:].replace("\\", "/").rsplit("/", 1)[-1] for k in self.m.downloads if k.startswith("str:")}
+        names.discard("")
+        if not names:
+            return False
+        words = {w.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1]
+                 for text in self._strings_in(node) for w in text.split()}
+        return bool(names & words)
+
+    def _strings_in(self, node: ast.AST, depth: int = 0) -> list[str]:
+        """String constants of an expression, and those of the variables it uses (two levels)."""
         parts: list[str] = []
         for sub in ast.walk(node):
             text = _const_str(sub)
             if text:
                 parts.append(text)
-            elif isinstance(sub, ast.Name) and sub.id in self.strings:
-                parts.extend(self.strings[sub.id])
+            elif isinstance(sub, ast.Name) and sub.id in self.values and depth < 2:
+                for value in self.values[sub.id]:
+                    parts.extend(self._strings_in(value, depth + 1))
             if len(parts) > 64:
                 break
         return parts
@@ -626,8 +703,11 @@ class _Walker:
                     self.summary.param_sinks.add((int(tag[6:]), kind, name, line))
         real = {k: v for k, v in taint.items() if not k.startswith("param:")}
         if kind in ("network", "mail", "dns"):
-            real = {k: v for k, v in real.items() if k in SOURCE_TAGS or k == "encoded"}
-            if not (real.keys() & SOURCE_TAGS) or set(real) == {"network-data"}:
+            keep = SOURCE_TAGS | {"file-data"} if self.context.unasked else SOURCE_TAGS
+            real = {k: v for k, v in real.items() if k in keep or k == "encoded"}
+            if "file-data" in real and kind == "network":
+                real.pop("network-data", None)
+            if not (real.keys() & (SOURCE_TAGS | {"file-data"})) or set(real) == {"network-data"}:
                 return
         elif kind in ("code", "command", "module", "native"):
             real = {k: v for k, v in real.items() if k in ("network-data", "decoded", "downloaded-file")}
@@ -648,6 +728,12 @@ class _Walker:
             self.a.flows[key] = flow
 
 
+def _looks_like_python(text: str) -> bool:
+    head = text[:4000]
+    return ("import " in head or "exec(" in head or "eval(" in head) and ("(" in head) \
+        and not head.lstrip().startswith(">>>")
+
+
 def _built_name(node: ast.AST) -> bool:
     """True for a host name assembled from parts (f-string, concatenation, format, join)."""
     if isinstance(node, (ast.JoinedStr, ast.BinOp)):
@@ -661,6 +747,8 @@ def _key(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return f"name:{node.id}"
     text = _const_str(node)
+    if text is None and isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        text = "".join(str(v.value) for v in node.values)  # type: ignore[attr-defined]
     if text is not None:
         return f"str:{text}"
     try:

@@ -32,6 +32,7 @@ def pth_source(text: str) -> str:
 
 def parse_python(text: str, path: str) -> Parsed:
     """Parse ``text``; a file that only Python 2 accepts is converted with 2to3 first."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark Python itself would skip
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
