@@ -87,3 +87,4 @@ def test_a_folder_that_cannot_be_created_skips_only_its_files(tmp_path: Path) ->
     tree = write_targets(root, {"taken/a.py": "x\n", "free/b.py": "y\n"}, analyzer="zizmor")
     assert list(tree.names.values()) == ["free/b.py"]
     assert [(s.path, s.reason) for s in tree.failed] == [("taken/a.py", SkipReason.WRITE_ERROR)]
+

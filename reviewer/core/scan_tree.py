@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reviewer.core.findings import Skipped, SkipReason
 
@@ -83,25 +84,42 @@ def plan_names(paths: Iterable[str]) -> dict[str, str]:
     """``{PR path: written relative path}``: deterministic, collision-free, never a config name.
 
     PR paths use ``/`` between folders (as git does); nothing in a written path is ``..``.
+    Linear in the total length of the paths.
     """
     plan: dict[str, str] = {}
-    files: set[str] = set()  # case-folded written paths, to refuse case-only twins
-    folders: set[str] = set()
+    tree: dict[str, Any] = {}  # case-folded names: folder -> dict, file -> _FILE
     for path in paths:
         if path in plan:
             continue
         parts = path.split("/")
         rel = "/".join(_component(p, last=i == len(parts) - 1) for i, p in enumerate(parts))
-        key = rel.casefold()
-        parents = {"/".join(key.split("/")[:i]) for i in range(1, key.count("/") + 1)}
-        clash = (key in files or key in folders or bool(parents & files)
-                 or len(rel.encode("utf-8")) > _MAX_PATH_BYTES or "" in parts)
-        if clash:
-            rel, key, parents = _flat(path), _flat(path).casefold(), set()
+        if "" in parts or len(rel.encode("utf-8")) > _MAX_PATH_BYTES or not _claim(tree, rel):
+            rel = _flat(path)
+            _claim(tree, rel)  # a hash of a distinct path: free unless sha256 collides
         plan[path] = rel
-        files.add(key)
-        folders |= parents
     return plan
+
+
+_FILE = object()
+
+
+def _claim(tree: dict[str, Any], rel: str) -> bool:
+    """Record ``rel`` as a file; False (and nothing recorded) when it is taken, case aside, or
+    when one of its folders is already a file or the file is already a folder."""
+    node = tree
+    *folders, name = rel.casefold().split("/")
+    for part in folders:
+        nxt = node.get(part)
+        if nxt is _FILE:
+            return False
+        node = nxt if nxt is not None else {}
+    if name in node:
+        return False
+    node = tree
+    for part in folders:
+        node = node.setdefault(part, {})
+    node[name] = _FILE
+    return True
 
 
 def write_targets(root: Path, files: dict[str, str], *, analyzer: str) -> ScanTree:
