@@ -70,3 +70,29 @@ def test_eval_runs_on_the_shared_corpus(corpus_dir: Path):
     assert not s["errors"]
     # Diffs alone give fragments that do not always parse; that is listed, never a failed scan.
     assert s["degraded_scans"] == 0
+
+
+def test_a_whole_package_case_counts_a_finding_anywhere_and_reports_its_context(tmp_path: Path):
+    """Package corpora label whole packages: a medium+ finding in any file detects the case."""
+    setup = ("import base64\nfrom setuptools import setup\n"
+             "exec(base64.b64decode('aW1wb3J0IG9zO29zLnN5c3RlbSgiaWQiKQ=='))\nsetup(name='p')\n")
+    lines = setup.splitlines()
+    diff = ("diff --git a/setup.py b/setup.py\nnew file mode 100644\n--- /dev/null\n+++ b/setup.py\n"
+            f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    d = tmp_path / "malicious" / "p-1.0"
+    d.mkdir(parents=True)
+    (d / "change.diff").write_text(diff)
+    (d / "meta.json").write_text(json.dumps({"id": "p-1.0", "categories": [], "malicious_lines": {},
+                                             "family_size": 3, "added_lines": len(lines)}))
+    benign = tmp_path / "benign" / "o__r"
+    benign.mkdir(parents=True)
+    (benign / "setup-py.diff").write_text(diff.replace("exec(base64.b64decode(", "print(("))
+    (benign / "setup-py.json").write_text(json.dumps({"added_lines": len(lines)}))
+    results = evaluate(tmp_path, jobs=1)
+    s = summarise(results)
+    assert s["detected"] == 1 and s["detected_high"] == 1
+    assert s["recall_family_weighted"] == 1.0
+    assert s["per_context"]["install"]["detected"] == 1
+    assert s["detected_by_category"].get("obfuscated-exec") == 1
+    assert s["slowest"] and all(row["seconds"] >= 0 for row in s["slowest"])
+    assert s["benign_medium_plus"] == sum(v["medium_plus"] for v in s["noise_per_analyzer"].values())
