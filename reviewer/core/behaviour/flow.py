@@ -541,6 +541,10 @@ class _Walker:
                 result = _union(result, {"encoded": line})
         elif q in ("socket.socket", "socket.create_connection", "socket.fromfd"):
             result = _union(result, {"socket": line})
+        if q in _PATH_JOINS and len(node.args) > 1:
+            joined = "/".join(_const_str(a) or "x" for a in node.args)
+            if self.a.credential_path(joined):
+                result = _union(result, {"credential-file": line})
         if q in ("open", "io.open", "codecs.open"):
             result = _union({k: v for k, v in result.items() if k != "identity"}, {"file-data": line})
         if q in ("urllib.request.urlretrieve", "urllib.urlretrieve") and len(node.args) >= 2:
@@ -554,6 +558,8 @@ class _Walker:
         if meth in ("write_bytes", "write_text") and ("network-data" in args or "decoded" in args):
             self.m.downloads.add(_key(func.value))  # type: ignore[union-attr]
         kind = caps.sinks.get(q) if q is not None else None
+        if kind is None and meth in _SOCKET_SENDS and "socket" in recv:
+            kind, q = "network", f"socket.socket.{meth}"  # a wrapped socket (TLS, a helper's)
         if kind == "code" and isinstance(func, ast.Name) and func.id != q and q in ("exec", "eval") \
                 and node.args and not isinstance(node.args[0], ast.Constant):
             self._emit(Flow(self.m.path, "renamed-exec", q, line, (), self.context, self.fname))
@@ -726,6 +732,11 @@ class _Walker:
         known = self.a.flows.get(key)
         if known is None or flow.context.weight > known.context.weight:
             self.a.flows[key] = flow
+
+
+_PATH_JOINS = frozenset({"os.path.join", "pathlib.Path", "pathlib.PurePath", "posixpath.join",
+                         "ntpath.join"})
+_SOCKET_SENDS = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
 
 
 def _looks_like_python(text: str) -> bool:
