@@ -5,12 +5,15 @@
 Everything runs on loopback and is bounded in time and count:
 
 1. **Accept path.** ``wrk`` (Debian's package) in a second process sends a real
-   ``pull_request`` payload, signed, each request with its own delivery id, to
+   ``pull_request`` payload, each request a distinct body (the payload plus a
+   ``bench_nonce`` member: Gatehouse refuses a body it already accepted) signed on the fly
+   from precomputed HMAC midstates (bench/hmac_midstate.py), with its own delivery id, to
    (a) a bare Flask endpoint that only verifies the signature (bench/bare_app.py) and
    (b) ``gatehouse web`` (verify, store in SQLite, enqueue, 202) - both under the same
    gunicorn settings (deploy/gunicorn.conf.py). Reports deliveries accepted per second,
    p50/p99 answer time, and checks that every 202 is a stored delivery that a worker's
-   relay then puts on the queue.
+   relay then puts on the queue. Any 401 (bad signature) or "duplicate" answer stops the
+   benchmark: the figures would not measure accepted deliveries.
    Then both again at a fixed offered load (half the bare rate, or --paced-rate): the
    answer times a sender sees when the server is not saturated.
 2. **Scans.** ``gatehouse web`` + one ``gatehouse worker`` process against a fake GitHub on
@@ -44,6 +47,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_PAYLOAD = REPO.parent / "shared" / "github" / "payloads" / "pull_request.opened.json"
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from hmac_midstate import SigningPrefix, signing_prefix
 
 SECRET = "bench-" + uuid.uuid4().hex
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
@@ -127,11 +133,14 @@ def _memory_kib(pid: int) -> dict[str, int]:
 
 
 # --------------------------------------------------------------------------- wrk
-def _wrk(url: str, *, body: Path, signature: str, run: str, connections: int, threads: int,
-         duration: int, timeout_s: int = 5, pace_ms: int = 0) -> dict[str, Any]:
-    """One wrk run: as fast as the server answers, or each connection pausing ``pace_ms``."""
-    env = dict(os.environ, BENCH_BODY=str(body), BENCH_SIGNATURE=signature, BENCH_RUN=run,
-               BENCH_EVENT="pull_request", BENCH_PACE_MS=str(pace_ms))
+def _wrk(url: str, *, body: Path, signing: SigningPrefix, run: str, connections: int,
+         threads: int, duration: int, timeout_s: int = 5, pace_ms: int = 0) -> dict[str, Any]:
+    """One wrk run: as fast as the server answers, or each connection pausing ``pace_ms``.
+
+    ``body`` holds ``signing.prefix``; every request appends its own nonce and is signed from
+    ``signing``'s midstates. Stops the benchmark if any answer is a 401 or a duplicate."""
+    env = dict(os.environ, BENCH_BODY=str(body), BENCH_RUN=run, BENCH_EVENT="pull_request",
+               BENCH_PACE_MS=str(pace_ms), **signing.env())
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout_s}s",
             "--latency", "-s", str(REPO / "bench" / "webhook.lua"), url]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=duration + 60)
@@ -140,10 +149,23 @@ def _wrk(url: str, *, body: Path, signature: str, run: str, connections: int, th
         raise SystemExit(f"wrk gave no result:\n{proc.stdout}\n{proc.stderr}")
     result = json.loads(found.group(1))
     result["codes"] = {int(k): v for k, v in result["codes"].items()}
+    _refuse_unmeasurable(url, run, result)
     seconds = result["duration_us"] / 1e6
     result["accepted"] = result["codes"].get(202, 0)
     result["accepted_per_s"] = result["accepted"] / seconds if seconds else 0.0
     return result
+
+
+def _refuse_unmeasurable(url: str, run: str, result: dict[str, Any]) -> None:
+    """Stop loudly when answers show the run did not measure fresh, correctly signed bodies."""
+    unauthorized = result["codes"].get(401, 0)
+    duplicates = result.get("duplicates", 0)
+    if unauthorized or duplicates:
+        raise SystemExit(
+            f"wrk run {run} against {url}: {unauthorized} answered 401 (bad signature: check the "
+            f"midstates from bench/hmac_midstate.py against bench/webhook.lua) and {duplicates} "
+            "answered duplicate (a body or delivery id sent twice: every request must carry a "
+            f"nonce of its own); codes {result['codes']}. Run tests/test_bench_signing.py.")
 
 
 def _pace_for(rate: float, run: Any, connections: int) -> int:
@@ -169,6 +191,7 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
                            for k in ("accepted_per_s", "p50_us", "p90_us", "p99_us", "max_us")}
     out["requests"] = sum(r["requests"] for r in runs)
     out["accepted"] = sum(r["accepted"] for r in runs)
+    out["duplicates"] = sum(r.get("duplicates", 0) for r in runs)
     out["errors"] = {k: sum(r["errors"][k] for r in runs) for k in runs[0]["errors"]}
     out["runs"] = [{"accepted_per_s": round(r["accepted_per_s"], 1), "p50_ms": r["p50_us"] / 1000,
                     "p99_ms": r["p99_us"] / 1000} for r in runs]
@@ -230,11 +253,11 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
     from reviewer.service import jobs
     from reviewer.service.store import Store
 
-    body = _accept_body()
-    body_path = tmp / "pull_request.json"
-    body_path.write_bytes(body)
-    sig = _sign(body)
-    results: dict[str, Any] = {"body_bytes": len(body), "connections": args.connections,
+    signing = signing_prefix(SECRET.encode(), _accept_body())
+    body_path = tmp / "pull_request.prefix.json"
+    body_path.write_bytes(signing.prefix)
+    body_bytes = len(signing.prefix) + len(b',"bench_nonce":"paced-gatehouse-0-1-1"}')
+    results: dict[str, Any] = {"body_bytes": body_bytes, "connections": args.connections,
                                "duration_s": args.duration, "repeat": args.repeat}
 
     # Both servers run side by side; the measured runs alternate between them so that
@@ -242,7 +265,11 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
     bare_port, gh_port = _free_port(), _free_port()
     bare = _start([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind",
                    f"127.0.0.1:{bare_port}", "--chdir", str(REPO / "bench"), "bare_app:create_app()"],
-                  dict(os.environ, BENCH_WEBHOOK_SECRET=SECRET), tmp / "bare.log")
+                  # gunicorn.conf.py's start-up hook writes a setup link's files under the
+                  # data folder: a temporary one, not bench/var.
+                  dict(os.environ, BENCH_WEBHOOK_SECRET=SECRET,
+                       GATEHOUSE_DATA_DIR=str(tmp / "bare")),
+                  tmp / "bare.log")
     data = tmp / "accept"
     web = _start([sys.executable, "-m", "reviewer.service.processes", "web", "--config",
                   str(GUNICORN_CONF), "--bind", f"127.0.0.1:{gh_port}"],
@@ -255,7 +282,7 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
         _wait_http(urls["bare"], bare)
         _wait_http(f"http://127.0.0.1:{gh_port}/healthz", web)
         for name, url in urls.items():  # warm-up
-            warm = _wrk(url, body=body_path, signature=sig, run=f"warm-{name}",
+            warm = _wrk(url, body=body_path, signing=signing, run=f"warm-{name}",
                         connections=args.connections, threads=args.wrk_threads, duration=2)
             if name == "gatehouse":
                 answered += warm["accepted"]
@@ -263,7 +290,7 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
         for i in range(args.repeat):
             for name, url in urls.items():
                 cpu0 = _cpu_seconds(procs[name].pid)
-                r = _wrk(url, body=body_path, signature=sig, run=f"{name}-{i}",
+                r = _wrk(url, body=body_path, signing=signing, run=f"{name}-{i}",
                          connections=args.connections, threads=args.wrk_threads,
                          duration=args.duration)
                 r["cpu_us_per_request"] = ((_cpu_seconds(procs[name].pid) - cpu0) * 1e6
@@ -285,7 +312,7 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
             calibration: list[dict[str, Any]] = []
 
             def calibrate(pace: int, url: str = url, name: str = name) -> dict[str, Any]:
-                r = _wrk(url, body=body_path, signature=sig, run=f"calibrate-{name}-{pace}",
+                r = _wrk(url, body=body_path, signing=signing, run=f"calibrate-{name}-{pace}",
                          connections=args.connections, threads=args.wrk_threads, duration=2,
                          pace_ms=pace)
                 calibration.append(r)
@@ -297,7 +324,7 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
         paced: dict[str, list[dict[str, Any]]] = {"bare": [], "gatehouse": []}
         for i in range(args.repeat):
             for name, url in urls.items():
-                r = _wrk(url, body=body_path, signature=sig, run=f"paced-{name}-{i}",
+                r = _wrk(url, body=body_path, signing=signing, run=f"paced-{name}-{i}",
                          connections=args.connections, threads=args.wrk_threads,
                          duration=args.duration, pace_ms=paces[name])
                 paced[name].append(r)
@@ -320,8 +347,9 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
     relay_s = time.monotonic() - t0
     store.close()
     queued = jobs.get_huey().pending_count()
+    # Every request was a new body (a duplicate or a 401 would have stopped the run).
     results["durability"] = {"answered_202": answered, "stored": stored, "queued": queued,
-                             "lost": max(answered - stored, 0),
+                             "lost": max(answered - stored, 0), "duplicates": 0,
                              "not_queued": max(stored - queued, 0),
                              "relay_per_s": round(relayed / relay_s, 1) if relay_s else 0.0}
     return results
@@ -414,7 +442,8 @@ def _print(results: dict[str, Any]) -> None:
     if acc:
         print(f"\nAccept path: {acc['connections']} connections, {acc['repeat']} x {acc['duration_s']} s "
               "per target (alternating; medians), "
-              f"{acc['body_bytes']} byte pull_request body, gunicorn settings from "
+              f"~{acc['body_bytes']} byte pull_request bodies (each distinct, signed per "
+              "request), gunicorn settings from "
               "deploy/gunicorn.conf.py")
         print(f"{'':24}{'accepted/s':>12}{'p50':>10}{'p99':>10}{'non-202':>10}{'errors':>8}")
         for name in ("bare", "gatehouse"):
@@ -430,7 +459,11 @@ def _print(results: dict[str, Any]) -> None:
         print(f"Gatehouse / bare rate: {ratio:.2f} (target >= 0.5); p99 "
               f"{_ms(acc['gatehouse']['p99_us'])} (target < 50 ms)")
         print(f"Durability: {d['answered_202']} answered 202, {d['stored']} stored -> lost "
-              f"{d['lost']}; a worker's relay then queued {d['queued']} "
+              f"{d['lost']}, duplicates {d['duplicates']}, 401s 0"
+              + (f" ({d['stored'] - d['answered_202']} more stored: answered after wrk stopped "
+                 "counting)" if d["stored"] > d["answered_202"] else "")
+              + f"; a worker's relay then queued "
+              f"{d['queued']} "
               f"({d['relay_per_s']:.0f}/s; left behind: {d['not_queued']})")
         for name in ("bare", "gatehouse"):
             print(f"  {name} runs: " + ", ".join(f"{r['accepted_per_s']:.0f}/s p99 {r['p99_ms']:.0f} ms"
