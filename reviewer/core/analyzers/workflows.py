@@ -127,21 +127,23 @@ RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
 )}
 
 _PRIVILEGED_TRIGGERS = ("pull_request_target", "workflow_run")
+# Scans after an anchor word stop at the line cap (2,000 characters): unbounded, each `${{` or
+# `curl` of a long run script rescanned the rest of it (100 KB of `${{ ` took over 10 s).
 _UNTRUSTED = re.compile(
-    r"\$\{\{[^}]*?(?:github\.event\.(?:issue|pull_request|comment|review|review_comment|discussion|"
+    r"\$\{\{[^}]{0,2000}?(?:github\.event\.(?:issue|pull_request|comment|review|review_comment|discussion|"
     r"discussion_comment|head_commit|commits|pages|workflow_run)\b[\w.*\[\]'\"-]*"
     r"(?:title|body|message|name|label|ref|email|default_branch|page_name|head_branch|description|tag_name)"
-    r"|github\.head_ref)[^}]*\}\}"
+    r"|github\.head_ref)[^}]{0,2000}+\}\}"
 )
 _HEAD_REF = re.compile(
     r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(?:sha|branch)|"
     r"refs/pull/|github\.event\.pull_request\.merge_commit_sha|github\.event\.number|pull_request\.number"
 )
-_PR_CHECKOUT_CMD = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/|\bgit\s+checkout\b[^\n]*\$\{\{\s*github\.(?:head_ref|event\.pull_request)")
+_PR_CHECKOUT_CMD = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]{0,2000}\bpull/|\bgit\s+checkout\b[^\n]{0,2000}\$\{\{\s*github\.(?:head_ref|event\.pull_request)")
 _SEND = re.compile(
-    r"\bcurl\b[^\n|;]*(?:\s-d\b|\s--data\S*|\s-F\b|\s--form\b|\s-T\b|\s--upload-file\b|\s-X\s*(?:POST|PUT)\b|\s--json\b)|"
-    r"\bwget\b[^\n|;]*--post-(?:data|file)|\b(?:nc|ncat|netcat|socat)\b\s+\S+\s+\d+|"
-    r"Invoke-(?:WebRequest|RestMethod)\b[^\n]*-Method\s+(?:Post|Put)|\bfetch\s*\([^)]*method\s*:\s*['\"]POST|"
+    r"\bcurl\b[^\n|;]{0,2000}(?:\s-d\b|\s--data\S*|\s-F\b|\s--form\b|\s-T\b|\s--upload-file\b|\s-X\s*(?:POST|PUT)\b|\s--json\b)|"
+    r"\bwget\b[^\n|;]{0,2000}--post-(?:data|file)|\b(?:nc|ncat|netcat|socat)\b\s+\S+\s+\d+|"
+    r"Invoke-(?:WebRequest|RestMethod)\b[^\n]{0,2000}-Method\s+(?:Post|Put)|\bfetch\s*\([^)]{0,2000}method\s*:\s*['\"]POST|"
     r"\brequests\.(?:post|put)\(|/dev/tcp/",
     re.I,
 )
@@ -154,7 +156,7 @@ _ENV_DUMP = re.compile(r"\bprintenv\b(?!\s+\w)|(?:^|[;&|(`$]\s*)env\s*(?:$|[|>;)
 _SECRET_REF = re.compile(r"\$\{\{\s*secrets\.\w+\s*\}\}")
 _ENCODE = re.compile(r"\|\s*(?:base64|xxd|od\b|rev\b|openssl\s+(?:enc|base64))")
 # A download run straight by a shell or interpreter: whatever the server returns runs with the step's env.
-_PIPE_SHELL = re.compile(r"\b(?:curl|wget)\b[^\n|;#]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\S*/)?(?:(?:ba|z|da)?sh|python[0-9.]*|node|perl|ruby)\b"
+_PIPE_SHELL = re.compile(r"\b(?:curl|wget)\b[^\n|;#]*+\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\S*/)?(?:(?:ba|z|da)?sh|python[0-9.]*|node|perl|ruby)\b"
                          r"|\b(?:ba|z)?sh\s+(?:-s\s+)?<\(\s*(?:curl|wget)\b|\beval\s+[\"']?\$\(\s*(?:curl|wget)\b")
 _REPO_TOKEN = re.compile(r"\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}", re.I)
 _ARTIFACT_ACTIONS = ("actions/upload-artifact", "actions/cache", "actions/upload-pages-artifact")
@@ -407,7 +409,7 @@ _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _parse_workflow(known: KnownLines) -> _Workflow | None:
     try:
         root = yaml.compose(known.text(), Loader=_YAML_LOADER)
-    except (yaml.YAMLError, RecursionError):  # nesting deeper than the parser's stack: line checks only
+    except (yaml.YAMLError, RecursionError, UnicodeEncodeError):  # too deep, or lone surrogates
         return None
     if not isinstance(root, yaml.MappingNode):
         return None
