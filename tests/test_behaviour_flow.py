@@ -109,6 +109,18 @@ except Exception, e:
     assert ("py-behaviour-remote-code-run", "critical") in found
 
 
+def test_the_statements_that_parse_are_read_when_others_do_not() -> None:
+    code = """
+import base64
+def broken(:
+    pass
+exec(base64.b64decode("aW1wb3J0IG9z"))
+"""
+    result = run({"setup.py": code})
+    assert ("py-behaviour-decoded-exec", "critical") in {(f.rule_id, f.severity.label) for f in result.findings}
+    assert [(s.path, s.reason) for s in result.skipped] == [("setup.py", SkipReason.PARTLY_PARSED)]
+
+
 def test_a_file_no_python_parses_is_listed_as_skipped() -> None:
     result = run({"pkg/broken.py": "def (:\n  pass\n"})
     assert [(s.path, s.reason) for s in result.skipped] == [("pkg/broken.py", SkipReason.UNPARSABLE)]

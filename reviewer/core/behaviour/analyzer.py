@@ -223,6 +223,8 @@ class BehaviourAnalyzer:
                     out.skipped.append(Skipped(file.path, SkipReason.UNPARSABLE,
                                                f"not Python 2 or 3: {result.error}", ANALYZER))
                 continue
+            if result.note.startswith(tuple("0123456789")):
+                out.skipped.append(Skipped(file.path, SkipReason.PARTLY_PARSED, result.note[:200], ANALYZER))
             parsed.append((file, ModuleInfo(file.path, module_name(file.path), result.tree,
                                             FileContexts(module=file_context(file.path)))))
         if not parsed:

@@ -41,13 +41,41 @@ def parse_python(text: str, path: str) -> Parsed:
         first = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)} (line {getattr(exc, 'lineno', '?')})"
     converted = _from_python2(text, path)
     if converted is None:
-        return Parsed(None, error=first)
+        return _salvage(text, first)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return Parsed(ast.parse(converted, filename=path), note="read as Python 2")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return Parsed(None, error=first)
+        return _salvage(text, first)
+
+
+def _salvage(text: str, error: str) -> Parsed:
+    """The top-level statements that parse on their own, at their own lines; the rest is dropped
+    and the file reported as partly parsed. Each line is parsed at most once."""
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines)
+              if line[:1] and not line[:1].isspace() and line[:1] not in "#)]}"]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    body: list[ast.stmt] = []
+    dropped = 0
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        chunk = "\n".join(lines[start:end])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(chunk)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            dropped += end - start
+            continue
+        ast.increment_lineno(tree, start)
+        body.extend(tree.body)
+    if not body:
+        return Parsed(None, error=error)
+    module = ast.Module(body=body, type_ignores=[])
+    return Parsed(module, note=f"{dropped} lines that do not parse were left out ({error})")
 
 
 _FIXERS = ("print", "exec", "except", "raise", "ne", "numliterals", "repr", "tuple_params",
