@@ -22,8 +22,8 @@ import random
 import string
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from reviewer.core.analyzers.agents import AgentAnalyzer
 from reviewer.core.analyzers.base import AnalysisFile, Analyzer, ScanContext, ScanOptions
@@ -63,6 +63,7 @@ def _random_line(alphabet: str, seed: int = 1) -> Gen:
     def gen(n: int) -> str:
         rnd = random.Random(seed)
         return "".join(rnd.choice(alphabet) for _ in range(n))
+
     return gen
 
 
@@ -119,9 +120,13 @@ TEMPLATES: dict[str, str] = {
     "src/app.py": "import os\nvalue = '{}'\n",
     "web/app.js": "const v = `{}`;\n",
     "config/settings.yml": "key: {}\n",
-    ".github/workflows/ci.yml": ("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                                "      - uses: actions/checkout@v4\n      - run: echo {}\n"),
-    "package.json": '{"name": "x", "scripts": {"postinstall": "{}"}, "dependencies": {"a": "{}"}}\n',
+    ".github/workflows/ci.yml": (
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - run: echo {}\n"
+    ),
+    "package.json": (
+        '{"name": "x", "scripts": {"postinstall": "{}"}, "dependencies": {"a": "{}"}}\n'
+    ),
     "requirements.txt": "requests=={}\n",
     "pyproject.toml": '[project]\nname = "x"\ndependencies = ["{}"]\n',
     "setup.py": "from setuptools import setup\nsetup(install_requires=['{}'])\n",
@@ -143,18 +148,33 @@ def _analyzers() -> dict[str, tuple[Analyzer, tuple[str, ...]]]:
         "blobs": (BlobAnalyzer(), code),
         "endpoints": (EndpointAnalyzer(), code + (".github/workflows/ci.yml",)),
         "agents": (AgentAnalyzer(), ("AGENTS.md", ".cursor/mcp.json", "package.json")),
-        "dependencies": (DependencyAnalyzer(), ("package.json", "requirements.txt", "pyproject.toml",
-                                                "setup.py", "Cargo.toml", "go.mod", "Gemfile", ".npmrc",
-                                                "Dockerfile")),
+        "dependencies": (
+            DependencyAnalyzer(),
+            (
+                "package.json",
+                "requirements.txt",
+                "pyproject.toml",
+                "setup.py",
+                "Cargo.toml",
+                "go.mod",
+                "Gemfile",
+                ".npmrc",
+                "Dockerfile",
+            ),
+        ),
         "workflows": (WorkflowAnalyzer(use_zizmor=False), (".github/workflows/ci.yml",)),
     }
 
 
 def added_file(path: str, text: str) -> FileChange:
     lines = text_lines(text)
-    return FileChange(path=path, status=FileStatus.ADDED, head_text=text,
-                      added={n: ln for n, ln in enumerate(lines, 1)},
-                      hunks=(Hunk(1, len(lines), 0, 0),))
+    return FileChange(
+        path=path,
+        status=FileStatus.ADDED,
+        head_text=text,
+        added={n: ln for n, ln in enumerate(lines, 1)},
+        hunks=(Hunk(1, len(lines), 0, 0),),
+    )
 
 
 def run_analyzer(analyzer: Analyzer, files: list[FileChange]) -> int:
@@ -167,8 +187,10 @@ def run_analyzer(analyzer: Analyzer, files: list[FileChange]) -> int:
 def run_diff(path: str, text: str) -> int:
     lines = text_lines(text)
     body = "".join(f"+{ln}\n" for ln in lines)
-    diff = (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
-            f"@@ -0,0 +1,{len(lines)} @@\n{body}")
+    diff = (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(lines)} @@\n{body}"
+    )
     return len(parse_diff(diff.encode("utf-8", "surrogateescape")).files)
 
 
@@ -176,7 +198,11 @@ def run_engine(files: list[FileChange]) -> int:
     """The whole engine (selection, analyzers, correlation, fingerprints), limits off."""
     analyzers = [a for a, _ in _analyzers().values()]
     options = ScanOptions(analysis_time_limit_s=0, analysis_memory_limit_bytes=0)
-    return len(scan(ChangeSet(files=tuple(files), has_head=True), options=options, analyzers=analyzers).findings)
+    return len(
+        scan(
+            ChangeSet(files=tuple(files), has_head=True), options=options, analyzers=analyzers
+        ).findings
+    )
 
 
 @dataclass
@@ -193,11 +219,17 @@ def _text(gen: Gen, size: int, path: str, placement: str) -> str:
     payload = gen(size)
     if placement == "raw":
         return payload
-    return TEMPLATES[path].replace("{}", payload.replace("\n", " ") if path.endswith(".json") else payload)
+    return TEMPLATES[path].replace(
+        "{}", payload.replace("\n", " ") if path.endswith(".json") else payload
+    )
 
 
-def cases_for(inputs: dict[str, Gen], size: int, analyzers: dict[str, tuple[Analyzer, tuple[str, ...]]],
-              only: set[tuple[str, str, str, str]] | None) -> list[Case]:
+def cases_for(
+    inputs: dict[str, Gen],
+    size: int,
+    analyzers: dict[str, tuple[Analyzer, tuple[str, ...]]],
+    only: set[tuple[str, str, str, str]] | None,
+) -> list[Case]:
     out = []
     for name, gen in inputs.items():
         for placement in ("raw", "in-template"):
@@ -207,13 +239,33 @@ def cases_for(inputs: dict[str, Gen], size: int, analyzers: dict[str, tuple[Anal
                     if only is not None and key not in only:
                         continue
                     text = _text(gen, size, path, placement)
-                    out.append(Case(name, placement, path, aname, size,
-                                    _bind(lambda a=analyzer, p=path, t=text: run_analyzer(a, [added_file(p, t)]))))
+                    out.append(
+                        Case(
+                            name,
+                            placement,
+                            path,
+                            aname,
+                            size,
+                            _bind(
+                                lambda a=analyzer, p=path, t=text: run_analyzer(
+                                    a, [added_file(p, t)]
+                                )
+                            ),
+                        )
+                    )
             key = (name, placement, "src/app.py", "diff")
             if only is None or key in only:
                 text = _text(gen, size, "src/app.py", placement)
-                out.append(Case(name, placement, "src/app.py", "diff", size,
-                                _bind(lambda t=text: run_diff("src/app.py", t))))
+                out.append(
+                    Case(
+                        name,
+                        placement,
+                        "src/app.py",
+                        "diff",
+                        size,
+                        _bind(lambda t=text: run_diff("src/app.py", t)),
+                    )
+                )
     return out
 
 
@@ -226,6 +278,7 @@ def timed(fn: Callable[[], int]) -> Callable[[], float]:
         t0 = time.perf_counter()
         fn()
         return time.perf_counter() - t0
+
     return run
 
 
@@ -244,8 +297,10 @@ def measure(cases: list[Case], budget: float) -> list[float | None]:
     for case, o in zip(cases, outcomes):
         if o.breach is Breach.ERROR:
             last = (o.detail.strip().splitlines() or ["?"])[-1][:100]
-            RAISED.append(f"{case.analyzer} / {case.input} / {case.placement} / {case.path} "
-                          f"({case.size} bytes): {last}")
+            RAISED.append(
+                f"{case.analyzer} / {case.input} / {case.placement} / {case.path} "
+                f"({case.size} bytes): {last}"
+            )
             out.append(o.seconds)
         else:
             out.append(o.value if o.ok else None)
@@ -261,7 +316,10 @@ def fixed(sizes: list[int], budget: float, inputs: dict[str, Gen]) -> None:
         t0 = time.perf_counter()
         for case, secs in zip(cases, measure(cases, budget)):
             rows.setdefault((case.input, case.placement, case.path, case.analyzer), {})[size] = secs
-        print(f"# size {size}: {len(cases)} cases in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        print(
+            f"# size {size}: {len(cases)} cases in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
         # Only what finished well inside the budget goes on to the next (larger) size.
         only = {k for k, v in rows.items() if v.get(size) is not None and v[size] * 12 < budget}
     report(rows, budget)
@@ -290,16 +348,25 @@ def report(rows: dict[tuple[str, str, str, str], dict[int, float | None]], budge
     worst: dict[str, tuple[float, str]] = {}
     for per_mb, (inp, placement, path, analyzer), size, secs, exp in scored:
         if analyzer not in worst or per_mb > worst[analyzer][0]:
-            worst[analyzer] = (per_mb, f"{inp} / {placement} / {path} at {size} bytes (growth {exp})")
+            worst[analyzer] = (
+                per_mb,
+                f"{inp} / {placement} / {path} at {size} bytes (growth {exp})",
+            )
     for analyzer, (per_mb, where) in sorted(worst.items(), key=lambda kv: -kv[1][0]):
         shown = f">{budget:g}s" if math.isinf(per_mb) else f"{per_mb:.3f}"
         print(f"  {analyzer:<13} {shown:>10} s/MB  {where}")
     if RAISED:
-        print(f"raised instead of finishing ({len(RAISED)} cases; the engine reports these as errors):")
+        print(
+            f"raised instead of finishing ({len(RAISED)} cases; "
+            "the engine reports these as errors):"
+        )
         for line in sorted(set(RAISED))[:15]:
             print(f"  {line}")
     top = max(worst.values(), default=(0.0, ""))
-    print(f"worst overall: {'over budget' if math.isinf(top[0]) else f'{top[0]:.3f} s/MB'}  ({top[1]})")
+    print(
+        "worst overall: "
+        f"{'over budget' if math.isinf(top[0]) else f'{top[0]:.3f} s/MB'}  ({top[1]})"
+    )
 
 
 def _exponent(done: dict[int, float]) -> str:
@@ -320,20 +387,47 @@ def fuzz_text(rnd: random.Random, max_size: int) -> str:
         unit = "".join(rnd.choice(CODEISH) for _ in range(rnd.randint(1, 6)))
         return (unit * (size // len(unit) + 1))[:size]
     if kind == "nesting":
-        opener, closer = rnd.choice([("[", "]"), ("{", "}"), ("(", ")"), ("- ", ""), ("a:\n  ", "")])
+        opener, closer = rnd.choice(
+            [("[", "]"), ("{", "}"), ("(", ")"), ("- ", ""), ("a:\n  ", "")]
+        )
         depth = size // (len(opener) + len(closer) + 1)
         return opener * depth + "x" + closer * depth
     if kind == "odd":
-        pool = ["\udcff", "\u202e", "\u200b", "\ufeff", "\u3164", "\x0b", "\x0c", "\r", "\u2028", "\x85",
-                "\U0001f600", "\u0301", "a", " ", '"']
+        pool = [
+            "\udcff",
+            "\u202e",
+            "\u200b",
+            "\ufeff",
+            "\u3164",
+            "\x0b",
+            "\x0c",
+            "\r",
+            "\u2028",
+            "\x85",
+            "\U0001f600",
+            "\u0301",
+            "a",
+            " ",
+            '"',
+        ]
         return "".join(rnd.choice(pool) for _ in range(size))
     if kind == "many-lines":
-        pool = ["x = 1", "", " " * 200, "'" * 50, "a=" * 40, "http://x.y/" * 5, "- run: curl x | sh"]
+        pool = [
+            "x = 1",
+            "",
+            " " * 200,
+            "'" * 50,
+            "a=" * 40,
+            "http://x.y/" * 5,
+            "- run: curl x | sh",
+        ]
         out: list[str] = []
         while sum(map(len, out)) < size:
             out.append(rnd.choice(pool))
         return "\n".join(out)
-    parts = [rnd.choice(list(INPUTS.values()))(rnd.randint(100, max(101, size // 4))) for _ in range(4)]
+    parts = [
+        rnd.choice(list(INPUTS.values()))(rnd.randint(100, max(101, size // 4))) for _ in range(4)
+    ]
     return "\n".join(parts)
 
 
@@ -371,16 +465,29 @@ def fuzz(n: int, seed: int, budget: float, max_size: int) -> None:
     print(f"fuzz: {n} cases, seed {seed}; slowest:")
     for per_mb, c in rows[:10]:
         shown = f">{budget:g}s" if math.isinf(per_mb) else f"{per_mb:10.3f}"
-        print(f"{shown:>10} s/MB  {c.size:>8} bytes  {c.analyzer} / {c.input} / {c.placement} / {c.path}")
-    print(f"worst: {'over budget' if math.isinf(rows[0][0]) else f'{rows[0][0]:.3f} s/MB'}" if rows else "")
+        print(
+            f"{shown:>10} s/MB  {c.size:>8} bytes  "
+            f"{c.analyzer} / {c.input} / {c.placement} / {c.path}"
+        )
+    print(
+        f"worst: {'over budget' if math.isinf(rows[0][0]) else f'{rows[0][0]:.3f} s/MB'}"
+        if rows
+        else ""
+    )
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated input sizes in bytes")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--sizes", default="10000,100000,1000000", help="comma-separated input sizes in bytes"
+    )
     ap.add_argument("--budget", type=float, default=10.0, help="seconds allowed per case")
     ap.add_argument("--inputs", default="", help="comma-separated input names (default: all)")
-    ap.add_argument("--fuzz", type=int, default=0, help="run N random cases instead of the fixed set")
+    ap.add_argument(
+        "--fuzz", type=int, default=0, help="run N random cases instead of the fixed set"
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-size", type=int, default=300_000, help="largest fuzz input in bytes")
     args = ap.parse_args()

@@ -34,8 +34,9 @@ import sys
 import time
 import traceback
 import warnings
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Hashable, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Breach", "Limits", "Outcome", "Task", "run_bounded", "supported"]
 
@@ -102,8 +103,10 @@ def run_bounded(tasks: Sequence[Task[T]], *, limits: Limits) -> list[Outcome[T]]
         runnable = []
         for i in pending:
             if limits.time_s and used.get(tasks[i].group, 0.0) >= limits.time_s:
-                outcomes[i] = Outcome(breach=Breach.NOT_RUN,
-                                      detail=f"the scan's {limits.time_s:g}-second time limit was used up")
+                outcomes[i] = Outcome(
+                    breach=Breach.NOT_RUN,
+                    detail=f"the scan's {limits.time_s:g}-second time limit was used up",
+                )
             else:
                 runnable.append(i)
         if not runnable:
@@ -116,8 +119,14 @@ def run_bounded(tasks: Sequence[Task[T]], *, limits: Limits) -> list[Outcome[T]]
 class _Child(Generic[T]):
     """One forked child running ``indices`` in order; fills ``outcomes`` and ``used``."""
 
-    def __init__(self, tasks: Sequence[Task[T]], indices: list[int], limits: Limits,
-                 used: dict[Hashable, float], outcomes: dict[int, Outcome[T]]) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[Task[T]],
+        indices: list[int],
+        limits: Limits,
+        used: dict[Hashable, float],
+        outcomes: dict[int, Outcome[T]],
+    ) -> None:
         self.tasks, self.indices, self.limits = tasks, indices, limits
         self.used, self.outcomes = used, outcomes
         self.current: int | None = None
@@ -172,8 +181,8 @@ class _Child(Generic[T]):
                 (size,) = _HEADER.unpack_from(buf)
                 if len(buf) < _HEADER.size + size:
                     break
-                message = pickle.loads(bytes(buf[_HEADER.size:_HEADER.size + size]))  # noqa: S301
-                del buf[:_HEADER.size + size]
+                message = pickle.loads(bytes(buf[_HEADER.size : _HEADER.size + size]))
+                del buf[: _HEADER.size + size]
                 self._message(message)
 
     def _message(self, message: tuple[Any, ...]) -> None:
@@ -189,9 +198,13 @@ class _Child(Generic[T]):
         if kind == "done":
             self.outcomes[index] = Outcome(value=message[2], seconds=spent)
         elif kind == "memory":
-            self.outcomes[index] = Outcome(breach=Breach.MEMORY, seconds=spent, detail=self._memory_detail())
+            self.outcomes[index] = Outcome(
+                breach=Breach.MEMORY, seconds=spent, detail=self._memory_detail()
+            )
         else:
-            self.outcomes[index] = Outcome(breach=Breach.ERROR, seconds=spent, detail=str(message[2]))
+            self.outcomes[index] = Outcome(
+                breach=Breach.ERROR, seconds=spent, detail=str(message[2])
+            )
 
     def _memory_detail(self) -> str:
         return f"used more than the {self.limits.memory_bytes // (1 << 20)} MiB memory limit"
@@ -203,29 +216,49 @@ class _Child(Generic[T]):
             if not any(i in self.outcomes for i in self.indices):
                 # The child died before it started anything: do not retry forever.
                 for i in self.indices:
-                    self.outcomes[i] = Outcome(breach=Breach.CRASHED,
-                                               detail=f"the analysis process failed ({_describe(status)})")
+                    self.outcomes[i] = Outcome(
+                        breach=Breach.CRASHED,
+                        detail=f"the analysis process failed ({_describe(status)})",
+                    )
             return
         spent = time.monotonic() - self.started
         group = self.tasks[index].group
         self.used[group] = self.used.get(group, 0.0) + spent
         if timed_out or _signalled(status, "SIGXCPU"):
-            self.outcomes[index] = Outcome(breach=Breach.TIMED_OUT, seconds=spent,
-                                           detail=f"did not finish within the scan's {self.limits.time_s:g}-second limit")
-        elif _signalled(status, "SIGKILL") or _signalled(status, "SIGSEGV") or _signalled(status, "SIGABRT"):
+            self.outcomes[index] = Outcome(
+                breach=Breach.TIMED_OUT,
+                seconds=spent,
+                detail=f"did not finish within the scan's {self.limits.time_s:g}-second limit",
+            )
+        elif (
+            _signalled(status, "SIGKILL")
+            or _signalled(status, "SIGSEGV")
+            or _signalled(status, "SIGABRT")
+        ):
             # The kernel's OOM killer, or an allocation failing where Python could not raise.
-            self.outcomes[index] = Outcome(breach=Breach.MEMORY, seconds=spent,
-                                           detail=f"{self._memory_detail()} ({_describe(status)})")
+            self.outcomes[index] = Outcome(
+                breach=Breach.MEMORY,
+                seconds=spent,
+                detail=f"{self._memory_detail()} ({_describe(status)})",
+            )
         else:
-            self.outcomes[index] = Outcome(breach=Breach.CRASHED, seconds=spent,
-                                           detail=f"the analysis process stopped ({_describe(status)})")
+            self.outcomes[index] = Outcome(
+                breach=Breach.CRASHED,
+                seconds=spent,
+                detail=f"the analysis process stopped ({_describe(status)})",
+            )
 
 
 # -- child side ----------------------------------------------------------------------
 
 
-def _child_main(tasks: Sequence[Task[Any]], indices: list[int], limits: Limits,
-                used: dict[Hashable, float], fd: int) -> None:  # pragma: no cover - in the child
+def _child_main(
+    tasks: Sequence[Task[Any]],
+    indices: list[int],
+    limits: Limits,
+    used: dict[Hashable, float],
+    fd: int,
+) -> None:  # pragma: no cover - in the child
     code = 0
     try:
         try:
@@ -259,8 +292,9 @@ def _child_main(tasks: Sequence[Task[Any]], indices: list[int], limits: Limits,
         os._exit(code)
 
 
-def _limit_child(limits: Limits, tasks: Sequence[Task[Any]], indices: list[int],
-                 used: dict[Hashable, float]) -> None:  # pragma: no cover - in the child
+def _limit_child(
+    limits: Limits, tasks: Sequence[Task[Any]], indices: list[int], used: dict[Hashable, float]
+) -> None:  # pragma: no cover - in the child
     import resource
 
     if limits.memory_bytes:
@@ -272,8 +306,14 @@ def _limit_child(limits: Limits, tasks: Sequence[Task[Any]], indices: list[int],
     if limits.time_s:
         groups = {tasks[i].group for i in indices}
         cpu = sum(max(limits.time_s - used.get(g, 0.0), 0.0) for g in groups)
-        soft = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                   + resource.getrusage(resource.RUSAGE_SELF).ru_stime + cpu) + 2
+        soft = (
+            int(
+                resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                + resource.getrusage(resource.RUSAGE_SELF).ru_stime
+                + cpu
+            )
+            + 2
+        )
         _, hard = resource.getrlimit(resource.RLIMIT_CPU)
         if hard == resource.RLIM_INFINITY or soft < hard:
             resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))

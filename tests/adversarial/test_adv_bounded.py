@@ -7,9 +7,8 @@ finding of its own, and whatever still runs long is stopped by the scan's time l
 
 from __future__ import annotations
 
-from fakegithub.harness import Harness
-
 from adversarial_support import assert_not_green, latest_run, open_pr
+from fakegithub.harness import Harness
 
 from reviewer.core.analyzers.base import MAX_LINE_CHARS, ScanOptions
 from reviewer.core.analyzers.workflows import WorkflowAnalyzer
@@ -21,19 +20,30 @@ WORKFLOW = ".github/workflows/ci.yml"
 
 
 def _workflow_with_a_line_of_spaces(n: int) -> str:
-    return ("name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
-            "    steps:\n" + " " * n + "-" + " " * n + "run: echo hi\n")
+    return (
+        "name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n"
+        "    runs-on: ubuntu-latest\n    steps:\n" + " " * n + "-" + " " * n + "run: echo hi\n"
+    )
 
 
 def _added(path: str, text: str) -> FileChange:
     lines = text_lines(text)
-    return FileChange(path=path, status=FileStatus.ADDED, head_text=text,
-                      added={n: ln for n, ln in enumerate(lines, 1)}, hunks=(Hunk(1, len(lines), 0, 0),))
+    return FileChange(
+        path=path,
+        status=FileStatus.ADDED,
+        head_text=text,
+        added={n: ln for n, ln in enumerate(lines, 1)},
+        hunks=(Hunk(1, len(lines), 0, 0),),
+    )
 
 
 def _overlong(run: dict, path: str) -> list[dict]:
-    return [a for a in run["annotations"] if a["path"] == path and "overlong-line" in a.get("title", "")
-            + a.get("message", "") + a.get("raw_details", "")]
+    return [
+        a
+        for a in run["annotations"]
+        if a["path"] == path
+        and "overlong-line" in a.get("title", "") + a.get("message", "") + a.get("raw_details", "")
+    ]
 
 
 def test_a_workflow_line_of_4000_spaces_completes_and_is_reported_as_overlong(h: Harness) -> None:
@@ -45,14 +55,17 @@ def test_a_workflow_line_of_4000_spaces_completes_and_is_reported_as_overlong(h:
 
 
 def test_spaces_around_a_dash_under_the_line_cap_are_read_in_linear_time(h: Harness) -> None:
-    """Attack: the same padding kept under the line cap, so the line checks do read all of it
+    r"""Attack: the same padding kept under the line cap, so the line checks do read all of it
     (`^\s*-?\s*` split 990 spaces every way: 45 s for this one line before)."""
     workflow = _workflow_with_a_line_of_spaces(990)
     assert max(map(len, workflow.splitlines())) <= MAX_LINE_CHARS
     head = open_pr(h, {WORKFLOW: workflow})
     run = latest_run(h, head)
     assert_not_green(run)
-    assert "did not finish" not in run["output"]["summary"] and "timed out" not in run["output"]["summary"]
+    assert (
+        "did not finish" not in run["output"]["summary"]
+        and "timed out" not in run["output"]["summary"]
+    )
 
 
 def test_an_80_kb_python_line_completes_and_is_reported_as_overlong(h: Harness) -> None:
@@ -68,10 +81,15 @@ def test_an_80_kb_python_line_completes_and_is_reported_as_overlong(h: Harness) 
 def test_an_input_that_still_runs_long_is_stopped_and_reported_not_analysed() -> None:
     """Attack: whatever slow input is left, under a scan time limit too short for it, is
     reported as timed out (the policy turns that into a non-green check), never passed."""
-    many = tuple(_added(f".github/workflows/w{i}.yml", _workflow_with_a_line_of_spaces(MAX_LINE_CHARS))
-                 for i in range(400))
-    result = scan(ChangeSet(files=many), options=ScanOptions(analysis_time_limit_s=0.05),
-                  analyzers=[WorkflowAnalyzer(use_zizmor=False)])
+    many = tuple(
+        _added(f".github/workflows/w{i}.yml", _workflow_with_a_line_of_spaces(MAX_LINE_CHARS))
+        for i in range(400)
+    )
+    result = scan(
+        ChangeSet(files=many),
+        options=ScanOptions(analysis_time_limit_s=0.05),
+        analyzers=[WorkflowAnalyzer(use_zizmor=False)],
+    )
     assert result.degraded
     assert any("timed out" in e for e in result.errors), result.errors
     timed_out = {s.path for s in result.skipped if s.reason is SkipReason.TIMED_OUT}
