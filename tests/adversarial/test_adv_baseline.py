@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fakegithub.harness import Harness
 
-from adversarial_support import BACKDOOR_PATH, assert_not_green, latest_run, open_pr
+from adversarial.adversarial_support import BACKDOOR_PATH, assert_not_green, latest_run, open_pr
 
 
 def test_a_plain_backdoor_pr_fails_with_the_shipped_rule_pack(h: Harness) -> None:

@@ -7,7 +7,7 @@ finding of its own, and whatever still runs long is stopped by the scan's time l
 
 from __future__ import annotations
 
-from adversarial_support import assert_not_green, latest_run, open_pr
+from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 from fakegithub.harness import Harness
 
 from reviewer.core.analyzers.base import MAX_LINE_CHARS, ScanOptions

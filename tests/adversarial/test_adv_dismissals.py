@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adversarial_support import (
+from adversarial.adversarial_support import (
     AI_TRAILER,
     BACKDOOR,
     BACKDOOR_PATH,

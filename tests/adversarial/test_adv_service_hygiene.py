@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adversarial_support import assert_not_green, latest_run, open_pr
+from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 from fakegithub.harness import INSTALLATION
 from pg_support import pg_database  # noqa: F401 - fixture
 
@@ -209,7 +209,7 @@ def test_a_body_the_web_accepts_is_read_the_same_way_by_the_worker(h: Any) -> No
     duplicate key that says ``closed`` before it says ``opened``."""
     import json
 
-    from adversarial_support import AI_TRAILER, BACKDOOR, BACKDOOR_PATH, BASE_FILES
+    from adversarial.adversarial_support import AI_TRAILER, BACKDOOR, BACKDOOR_PATH, BASE_FILES
 
     base = h.repo.commit(BASE_FILES, branch="main")
     head = h.repo.commit({BACKDOOR_PATH: BACKDOOR}, parent=base, message=AI_TRAILER)
@@ -303,7 +303,7 @@ def test_pr_controlled_names_are_posted_with_no_live_mention_link_or_html(h: Any
 
 
 def _backdoor() -> str:
-    from adversarial_support import BACKDOOR
+    from adversarial.adversarial_support import BACKDOOR
 
     return BACKDOOR
 
