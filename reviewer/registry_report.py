@@ -18,14 +18,18 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from reviewer.report_html import REPORT_CSS as _CSS
+from reviewer.report_html import csv_cell as _cell
+from reviewer.report_html import hbars as _hbars
+from reviewer.report_html import iso_utc as _iso
+from reviewer.report_html import short_utc as _short
+from reviewer.report_html import stacked_bars as _stacked_bars
+from reviewer.report_html import table as _table
+
 __all__ = ["RegistryRow", "Dismissal", "RegistryReport", "build_report", "render", "to_csv",
            "to_json", "to_html", "FORMATS"]
 
 FORMATS = ("csv", "json", "html")
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-            "#000000")
-_OTHER = "#9AA3AE"
 _MAX_SERIES = 7
 
 
@@ -99,10 +103,6 @@ def _when(value: Any) -> dt.datetime:
     return dt.datetime.fromtimestamp(float(value or 0), dt.timezone.utc)
 
 
-def _iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def build_report(registry: Iterable[Mapping[str, Any]], dismissals: Iterable[Mapping[str, Any]],
                  *, now: dt.datetime | None = None) -> RegistryReport:
     """Typed report values from the store's rows."""
@@ -150,11 +150,6 @@ def render(report: RegistryReport, fmt: str) -> bytes:
 CSV_COLUMNS = ("repository", "pull_request", "author", "title", "head_sha", "ai_assisted",
                "tools", "vendors", "evidence", "verdict", "findings_total",
                "findings_by_category", "merged", "first_seen", "updated")
-
-
-def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas: a PR title is attacker-controlled text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _merged_text(merged: bool | None) -> str:
@@ -266,136 +261,6 @@ def _series(rows: Sequence[RegistryRow], names_of: Any) -> tuple[list[str], list
     return (_buckets_between(rows, unit, key) if rows else []), names, data
 
 
-# --------------------------------------------------------------------------- SVG charts
-def _colour(i: int, name: str) -> str:
-    return _OTHER if name == "other" else _PALETTE[i % len(_PALETTE)]
-
-
-def _nice_scale(value: int) -> tuple[int, int]:
-    """(axis maximum, tick step): 1-2-5 steps, at most five ticks."""
-    value = max(value, 1)
-    magnitude = 1
-    while True:
-        for m in (1, 2, 5):
-            step = m * magnitude
-            if value <= step * 5:
-                return -(-value // step) * step, step
-        magnitude *= 10
-
-
-def _stacked_bars(chart_id: str, title: str, buckets: list[str], names: list[str],
-                  data: dict[str, Counter[str]]) -> str:
-    e = html.escape
-    width, height, left, right, top, bottom = 760, 300, 44, 12, 16, 64
-    plot_w, plot_h = width - left - right, height - top - bottom
-    totals = [sum(data[n][b] for n in names) for b in buckets]
-    ymax, ystep = _nice_scale(max(totals) if totals else 1)
-    slot = plot_w / max(len(buckets), 1)
-    bar_w = max(min(slot * 0.7, 48), 2)
-    parts = [f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
-             f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{e(title)}</title>']
-    for i in range(ymax // ystep + 1):
-        v = i * ystep
-        y = top + plot_h - plot_h * v / ymax
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'class="grid"/><text x="{left - 6}" y="{y + 4:.1f}" class="tick" '
-                     f'text-anchor="end">{v:g}</text>')
-    every = max(1, round(len(buckets) / 12))
-    for i, b in enumerate(buckets):
-        x = left + slot * i + (slot - bar_w) / 2
-        y = top + plot_h
-        for j, n in enumerate(names):
-            count = data[n][b]
-            if not count:
-                continue
-            h = plot_h * count / ymax
-            y -= h
-            parts.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
-                         f'height="{h:.1f}" fill="{_colour(j, n)}" data-series="{e(n)}" '
-                         f'data-bucket="{e(b)}" data-count="{count}"><title>{e(n)}: {count} in '
-                         f'{e(b)}</title></rect>')
-        if i % every == 0:
-            cx = left + slot * i + slot / 2
-            parts.append(f'<text class="tick" x="{cx:.1f}" y="{top + plot_h + 16}" '
-                         f'text-anchor="end" transform="rotate(-35 {cx:.1f} {top + plot_h + 16})">'
-                         f'{e(b)}</text>')
-    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
-                 f'y2="{top + plot_h}" class="axis"/></svg>')
-    legend = "".join(f'<li><span class="swatch" style="background:{_colour(j, n)}"></span>'
-                     f'{e(n)}</li>' for j, n in enumerate(names))
-    return f'<figure>{"".join(parts)}<ul class="legend">{legend}</ul></figure>'
-
-
-def _hbars(chart_id: str, title: str, items: list[tuple[str, int]], colour: str) -> str:
-    e = html.escape
-    width, row_h, label_w = 760, 28, 220
-    height = max(len(items), 1) * row_h + 12
-    vmax = max((v for _, v in items), default=1) or 1
-    plot_w = width - label_w - 60
-    parts = [f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
-             f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{e(title)}</title>']
-    for i, (name, value) in enumerate(items):
-        y = 6 + i * row_h
-        w = max(plot_w * value / vmax, 1)
-        label = name if len(name) <= 32 else name[:31] + "…"
-        parts.append(f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
-                     f'{e(label)}</text><rect class="bar" x="{label_w}" y="{y + 3}" '
-                     f'width="{w:.1f}" height="{row_h - 8}" fill="{colour}" '
-                     f'data-series="{e(name)}" data-count="{value}"><title>{e(name)}: {value}'
-                     f'</title></rect><text class="value" x="{label_w + w + 6:.1f}" y="{y + 17}">'
-                     f'{value}</text>')
-    parts.append("</svg>")
-    return f'<figure>{"".join(parts)}</figure>'
-
-
-# --------------------------------------------------------------------------- HTML
-_CSS = """
-:root { --ink:#1b2230; --mute:#5d6675; --line:#dde2ea; --bg:#f5f6f8; }
-* { box-sizing:border-box; }
-body { margin:0; background:var(--bg); color:var(--ink);
-       font:15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header, main { max-width:1100px; margin:0 auto; padding:0 24px; }
-header { padding-top:28px; } h1 { font-size:26px; margin:0; }
-.sub { color:var(--mute); margin:4px 0 16px; }
-h2 { font-size:18px; margin:0 0 4px; } .note { color:var(--mute); font-size:13px; margin:0 0 8px; }
-section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:18px 20px;
-          margin:16px 0; overflow-x:auto; }
-.tiles { display:grid; grid-template-columns:repeat(auto-fit, minmax(150px, 1fr)); gap:12px; }
-.tile { background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
-.tile b { display:block; font-size:26px; } .tile span { color:var(--mute); font-size:13px; }
-figure { margin:0; } svg.chart { max-width:100%; height:auto; display:block; }
-svg .grid { stroke:#e8ebf0; } svg .axis { stroke:#8a93a0; }
-svg text { font:12px system-ui, sans-serif; fill:#3b4350; } svg .value { fill:var(--mute); }
-ul.legend { list-style:none; padding:0; margin:8px 0 0; display:flex; flex-wrap:wrap; gap:6px 16px;
-            font-size:13px; }
-.swatch { display:inline-block; width:12px; height:12px; border-radius:2px; margin-right:6px;
-          vertical-align:-1px; }
-table { border-collapse:collapse; width:100%; font-size:13px; }
-th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
-th { color:var(--mute); font-weight:600; white-space:nowrap; }
-td.num { text-align:right; font-variant-numeric:tabular-nums; }
-.empty { color:var(--mute); font-style:italic; }
-footer { max-width:1100px; margin:0 auto; padding:8px 24px 40px; color:var(--mute); font-size:12px; }
-@media print { body { background:#fff; } section { break-inside:avoid; } }
-"""
-
-
-def _short(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int] = set()) -> str:
-    e = html.escape
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{e(str(c))}</td>'
-                         for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _pr_cell(d: Dismissal) -> str:
     return f"#{d.pr}" if d.pr is not None else "any (legacy, not applied)"
 
@@ -454,7 +319,7 @@ def to_html(report: RegistryReport) -> str:
          "Merged", "First seen (UTC)"),
         ((r.repo, f"#{r.pr}", r.author, r.title, ", ".join(r.tools), ", ".join(r.vendors),
           r.verdict, r.findings_total, _merged_text(r.merged), _short(r.first_seen))
-         for r in reversed(ai)), numeric={7}) if ai else empty("None yet.")
+         for r in reversed(ai)), numeric=frozenset({7})) if ai else empty("None yet.")
     sections.append(f'<section id="registry"><h2>AI-assisted pull requests</h2>{pr_table}'
                     '</section>')
     generated = _iso(report.generated_at)
