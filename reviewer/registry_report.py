@@ -14,7 +14,7 @@ import datetime as dt
 import html
 import io
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -25,6 +25,7 @@ from reviewer.report_html import iso_utc as _iso
 from reviewer.report_html import short_utc as _short
 from reviewer.report_html import stacked_bars as _stacked_bars
 from reviewer.report_html import table as _table
+from reviewer.report_html import bucketer, time_series
 
 __all__ = ["RegistryRow", "Dismissal", "RegistryReport", "build_report", "render", "to_csv",
            "to_json", "to_html", "FORMATS"]
@@ -218,47 +219,15 @@ def _findings(report: RegistryReport) -> Counter[str]:
 
 # --------------------------------------------------------------------------- time buckets
 def _bucketer(rows: Sequence[RegistryRow]) -> tuple[str, Any]:
-    if not rows:
-        return "month", lambda d: d.strftime("%Y-%m")
-    span = (max(r.first_seen for r in rows) - min(r.first_seen for r in rows)).days
-    if span <= 31:
-        return "day", lambda d: d.strftime("%Y-%m-%d")
-    if span <= 182:
-        return "week", lambda d: (d - dt.timedelta(days=d.weekday())).strftime("%Y-%m-%d")
-    return "month", lambda d: d.strftime("%Y-%m")
-
-
-def _buckets_between(rows: Sequence[RegistryRow], unit: str, key: Any) -> list[str]:
-    start = min(r.first_seen for r in rows)
-    end = max(r.first_seen for r in rows)
-    out: list[str] = []
-    cur = start
-    step = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}.get(unit)
-    while cur <= end + dt.timedelta(days=1):
-        label = key(cur)
-        if not out or out[-1] != label:
-            out.append(label)
-        if step is not None:
-            cur += step
-        else:
-            cur = (cur.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    if key(end) not in out:
-        out.append(key(end))
-    return out
+    return bucketer([r.first_seen for r in rows])
 
 
 def _series(rows: Sequence[RegistryRow], names_of: Any) -> tuple[list[str], list[str],
                                                                   dict[str, Counter[str]]]:
     """(buckets, series names, {series: {bucket: count}}) with minor series as 'other'."""
-    unit, key = _bucketer(rows)
-    totals: Counter[str] = Counter(n for r in rows for n in names_of(r))
-    top = [n for n, _ in totals.most_common(_MAX_SERIES)]
-    data: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        for n in names_of(r):
-            data[n if n in top else "other"][key(r.first_seen)] += 1
-    names = top + (["other"] if "other" in data else [])
-    return (_buckets_between(rows, unit, key) if rows else []), names, data
+    _, buckets, names, data = time_series(
+        [(r.first_seen, n, 1) for r in rows for n in names_of(r)], max_series=_MAX_SERIES)
+    return buckets, names, data
 
 
 def _pr_cell(d: Dismissal) -> str:

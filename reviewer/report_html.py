@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["PALETTE", "REPORT_CSS", "colour", "csv_cell", "hbars", "iso_utc", "nice_scale",
-           "short_utc", "stacked_bars", "table"]
+__all__ = ["PALETTE", "REPORT_CSS", "bucketer", "colour", "csv_cell", "hbars", "iso_utc",
+           "nice_scale", "short_utc", "stacked_bars", "table", "time_series"]
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -25,6 +25,58 @@ def _svg_open(chart_id: str, title: str, width: int, height: int) -> str:
             f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
             f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{html.escape(title)}'
             '</title>')
+
+
+def bucketer(times: Sequence[dt.datetime]) -> tuple[str, Callable[[dt.datetime], str]]:
+    """(unit, label of a time) for a span of times: days up to a month, weeks up to half a
+    year, months beyond."""
+    if not times:
+        return "month", lambda d: d.strftime("%Y-%m")
+    span = (max(times) - min(times)).days
+    if span <= 31:
+        return "day", lambda d: d.strftime("%Y-%m-%d")
+    if span <= 182:
+        return "week", lambda d: (d - dt.timedelta(days=d.weekday())).strftime("%Y-%m-%d")
+    return "month", lambda d: d.strftime("%Y-%m")
+
+
+def _buckets_between(start: dt.datetime, end: dt.datetime, unit: str,
+                     key: Callable[[dt.datetime], str]) -> list[str]:
+    out: list[str] = []
+    cur = start
+    step = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}.get(unit)
+    while cur <= end + dt.timedelta(days=1):
+        label = key(cur)
+        if not out or out[-1] != label:
+            out.append(label)
+        if step is not None:
+            cur += step
+        else:
+            cur = (cur.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    if key(end) not in out:
+        out.append(key(end))
+    return out
+
+
+def time_series(points: Iterable[tuple[dt.datetime, str, int]], *, max_series: int = 7
+                ) -> tuple[str, list[str], list[str], dict[str, Counter[str]]]:
+    """(unit, buckets, series names, {series: {bucket: count}}) from (time, series, count)
+    points; every bucket of the span is present, and series beyond the largest
+    ``max_series`` are summed as 'other'."""
+    pts = list(points)
+    unit, key = bucketer([t for t, _, _ in pts])
+    totals: Counter[str] = Counter()
+    for _, name, count in pts:
+        totals[name] += count
+    top = [n for n, _ in totals.most_common(max_series)]
+    data: dict[str, Counter[str]] = defaultdict(Counter)
+    for when, name, count in pts:
+        data[name if name in top else "other"][key(when)] += count
+    names = top + (["other"] if "other" in data else [])
+    if not pts:
+        return unit, [], names, data
+    times = [t for t, _, _ in pts]
+    return unit, _buckets_between(min(times), max(times), unit, key), names, data
 
 
 def colour(i: int, name: str) -> str:
@@ -131,11 +183,13 @@ ul.legend { list-style:none; padding:0; margin:8px 0 0; display:flex; flex-wrap:
 .swatch { display:inline-block; width:12px; height:12px; border-radius:2px; margin-right:6px;
           vertical-align:-1px; }
 table { border-collapse:collapse; width:100%; font-size:13px; }
-th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line);
+         vertical-align:top; }
 th { color:var(--mute); font-weight:600; white-space:nowrap; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .empty { color:var(--mute); font-style:italic; }
-footer { max-width:1100px; margin:0 auto; padding:8px 24px 40px; color:var(--mute); font-size:12px; }
+footer { max-width:1100px; margin:0 auto; padding:8px 24px 40px; color:var(--mute);
+         font-size:12px; }
 @media print { body { background:#fff; } section { break-inside:avoid; } }
 """
 
