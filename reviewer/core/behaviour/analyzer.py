@@ -79,6 +79,10 @@ RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
     _meta("py-behaviour-file-sent", "exfiltration", _M, Confidence.MEDIUM,
           "Local file contents are sent over the network by code that runs unasked.",
           "Install and import must not upload files; make it an explicit command."),
+    _meta("py-behaviour-key-material-sent", "secret-harvest", _M, Confidence.MEDIUM,
+          "A private key, wallet seed or secret access key reaches the network as it is (or merely "
+          "encoded).",
+          "Never send key material; send what it computes (a signature, an address) if anything."),
     _meta("py-behaviour-socket-shell", "reverse-shell", _C, Confidence.HIGH,
           "A network socket becomes a process's standard input/output: a reverse shell.",
           "Remove it."),
@@ -114,6 +118,8 @@ _WHY = {
     "name-based checks; obfuscators do it, ordinary code does not.",
     "py-behaviour-hidden-endpoint": "Legitimate code has no reason to hide where it sends data.",
     "py-behaviour-file-sent": "Uploading files on install or import is data theft.",
+    "py-behaviour-key-material-sent": "Whoever receives a private key or seed owns the "
+    "account, the wallet or the cloud identity it protects.",
     "py-behaviour-socket-shell": "Whoever is at the other end of the connection gets a shell.",
 }
 
@@ -129,6 +135,7 @@ _TAG_LABEL = {
     "downloaded-file": "a downloaded file",
     "socket": "a network socket",
     "file-data": "a local file",
+    "key-material": "a private key or seed",
 }
 
 
@@ -187,6 +194,8 @@ def judge(flow: Flow) -> Verdict | None:
         return _adjust("py-behaviour-environment-sent", bump)
     if "clipboard" in tags:
         return _adjust("py-behaviour-clipboard-sent", bump)
+    if "key-material" in tags:
+        return _adjust("py-behaviour-key-material-sent", bump)
     if "identity" in tags:
         return _adjust("py-behaviour-identity-sent", bump)
     if "env-secret" in tags and flow.context.unasked:

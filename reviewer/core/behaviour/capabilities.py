@@ -25,6 +25,7 @@ class CapabilityTable:
     env_mappings: frozenset[str]
     env_getters: frozenset[str]
     secret_words: tuple[str, ...]
+    key_words: tuple[str, ...]
     credential_paths: tuple[str, ...]
     sinks: dict[str, str]  # qualified call -> sink kind
     sink_labels: dict[str, str]
@@ -45,6 +46,13 @@ class CapabilityTable:
         """True when an environment variable's name says it holds a secret."""
         low = name.lower()
         return any(w in low for w in self.secret_words)
+
+    def is_key_material(self, name: str) -> bool:
+        """True when a variable, attribute or key's name says it holds a private key or a seed."""
+        if len(name) > 80:
+            return False
+        low = name.lower().replace("-", "_")
+        return any(w in low for w in self.key_words)
 
     def credential_path_in(self, text: str) -> str:
         """The credential-store marker a string literal names, or ''."""
@@ -101,6 +109,7 @@ def table() -> CapabilityTable:
         env_mappings=frozenset(_words(doc, "environment", "mappings")),
         env_getters=frozenset(_words(doc, "environment", "getters")),
         secret_words=tuple(lower(_words(doc, "environment", "secret_words"))),
+        key_words=tuple(lower(_words(doc, "key_material"))),
         credential_paths=tuple(lower(_words(doc, "credential_paths"))),
         sinks=sinks,
         sink_labels=sink_labels,

@@ -26,7 +26,7 @@ Taint = dict[str, int]  # tag -> the line where the tag entered the value
 
 # Tags a value can carry. ``param:N`` marks a function's N-th parameter while it is summarised.
 SOURCE_TAGS = frozenset({"env-dump", "env-secret", "identity", "clipboard", "credential-file",
-                         "network-data"})
+                         "network-data", "key-material"})
 _BUILTINS = frozenset(dir(builtins)) | {"execfile", "reload", "unicode", "raw_input"}
 _STRIP = ("__builtins__.", "builtins.", "__builtin__.", "__builtins__.__dict__.")
 
@@ -54,9 +54,11 @@ class _Summary:
     param_sinks: set[tuple[int, str, str, int]] = field(default_factory=set)  # (param, kind, name, line)
     returns: dict[str, int] = field(default_factory=dict)
     passes: set[int] = field(default_factory=set)
+    intact: set[int] = field(default_factory=set)  # parameters returned as they are (or encoded)
 
     def key(self) -> tuple[object, ...]:
-        return (frozenset(self.param_sinks), frozenset(self.returns), frozenset(self.passes))
+        return (frozenset(self.param_sinks), frozenset(self.returns), frozenset(self.passes),
+                frozenset(self.intact))
 
 
 @dataclass
@@ -266,7 +268,7 @@ class _Walker:
             args = fn.args  # type: ignore[attr-defined]
             params = [*args.posonlyargs, *args.args]
             for i, p in enumerate(params):
-                self.env[p.arg] = {f"param:{i}": fn.lineno}  # type: ignore[attr-defined]
+                self.env[p.arg] = {f"param:{i}": fn.lineno, f"keep:{i}": fn.lineno}  # type: ignore[attr-defined]
             for p in (args.vararg, args.kwarg, *args.kwonlyargs):
                 if p is not None:
                     self.env[p.arg] = {f"param:{len(params)}": fn.lineno}  # type: ignore[attr-defined]
@@ -312,6 +314,8 @@ class _Walker:
                 for tag, line in t.items():
                     if tag.startswith("param:"):
                         self.summary.passes.add(int(tag[6:]))
+                    elif tag.startswith("keep:"):
+                        self.summary.intact.add(int(tag[5:]))
                     elif tag not in self.summary.returns:
                         self.summary.returns[tag] = line
         elif isinstance(s, (ast.For, ast.AsyncFor)):
@@ -458,14 +462,17 @@ class _Walker:
             alias = self.aliases.get(node.id) or self.m.imports.get(node.id)
             if alias in self.caps.env_mappings:
                 t = _union(t, {"env-dump": node.lineno})
+            if self.caps.is_key_material(node.id):
+                t = _union(t, {"key-material": node.lineno})
             return t
         if isinstance(node, ast.Attribute):
             q = self.qual(node)
             if q in self.caps.env_mappings:
                 return {"env-dump": node.lineno}
+            key_tag: Taint = {"key-material": node.lineno} if self.caps.is_key_material(node.attr) else {}
             if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                return _union(self.env.get(node.value.id, {}), self.m.class_env.get(node.attr, {}))
-            return self.ev(node.value)
+                return _union(self.env.get(node.value.id, {}), self.m.class_env.get(node.attr, {}), key_tag)
+            return _union(self.ev(node.value), key_tag)
         if isinstance(node, ast.Subscript):
             q = self.qual(node.value)
             if q in self.caps.env_mappings:
@@ -475,6 +482,8 @@ class _Walker:
                     return {"env-dump": node.lineno}
                 return {"env-secret": node.lineno} if self.caps.is_secret_name(key) else {}
             t = _union(self.ev(node.value), self.ev(node.slice))
+            if self.caps.is_key_material(_const_str(node.slice) or ""):
+                t = _union(t, {"key-material": node.lineno})
             sl = node.slice
             if isinstance(sl, ast.Slice) and isinstance(sl.step, ast.UnaryOp) and isinstance(sl.step.op, ast.USub):
                 t = _union(t, {"decoded": node.lineno})
@@ -529,6 +538,12 @@ class _Walker:
                 return {"env-dump": line}
             return {"env-secret": line} if caps.is_secret_name(key) else {}
         result: Taint = _union(args, recv)
+        if q not in caps.encoders and q not in _CARRIERS and meth not in _CARRIER_METHODS:
+            # what a key computes (a signature, an address) is not the key
+            result = {k: v for k, v in result.items() if k != "key-material" and not k.startswith("keep:")}
+        if meth in ("get", "getenv") and self.caps.is_key_material(
+                (_const_str(node.args[-1]) if node.args else "") or ""):
+            result = _union(result, {"key-material": line})
         if q is not None and q in caps.sources:
             result = _union(result, {caps.sources[q]: line})
         mapped = self.qual(node.args[0]) if q == "map" and node.args else None
@@ -579,8 +594,9 @@ class _Walker:
                        arg_taints: list[Taint], kw_taints: dict[str | None, Taint], recv: Taint) -> Taint:
         target_m, fn, bound = resolved
         summary = self.a.summaries.get(id(fn))
-        if summary is None:
-            return _union(*arg_taints, *kw_taints.values())
+        if summary is None:  # not summarised yet: an unknown call, which keeps no key as it is
+            return {k: v for k, v in _union(*arg_taints, *kw_taints.values()).items()
+                    if k != "key-material" and not k.startswith("keep:")}
         offset = 1 if bound else 0
         params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]  # type: ignore[attr-defined]
         by_index: dict[int, Taint] = {}
@@ -600,7 +616,10 @@ class _Walker:
                              via=(node.lineno,), path_line=node.lineno, inner_path=target_m.path)
         out: Taint = dict(summary.returns)
         for pi in summary.passes:
-            out = _union(out, by_index.get(pi, {}))
+            t = by_index.get(pi, {})
+            if pi not in summary.intact and "key-material" in t:
+                t = {k: v for k, v in t.items() if k != "key-material"}
+            out = _union(out, t)
         return out
 
     # ---- sinks
@@ -707,7 +726,7 @@ class _Walker:
             for tag in taint:
                 if tag.startswith("param:"):
                     self.summary.param_sinks.add((int(tag[6:]), kind, name, line))
-        real = {k: v for k, v in taint.items() if not k.startswith("param:")}
+        real = {k: v for k, v in taint.items() if not k.startswith(("param:", "keep:"))}
         if kind in ("network", "mail", "dns"):
             keep = SOURCE_TAGS | {"file-data"} if self.context.unasked else SOURCE_TAGS
             real = {k: v for k, v in real.items() if k in keep or k == "encoded"}
@@ -736,6 +755,11 @@ class _Walker:
 
 _PATH_JOINS = frozenset({"os.path.join", "pathlib.Path", "pathlib.PurePath", "posixpath.join",
                          "ntpath.join"})
+_CARRIERS = frozenset({"str", "repr", "bytes", "bytearray", "list", "dict", "tuple", "format",
+                       "json.dumps", "urllib.parse.urlencode", "urllib.parse.quote"})
+_CARRIER_METHODS = frozenset({"encode", "decode", "format", "join", "hex", "strip", "append",
+                              "update", "copy", "items", "values", "replace", "read", "lower",
+                              "upper"})
 _SOCKET_SENDS = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
 
 
