@@ -1,0 +1,353 @@
+"""The live register's reads: AI-assisted pull requests by filter, counts over time, the audit
+trail, always within the organisations a signed-in person belongs to.
+
+Every query takes a :class:`Scope` (the owners whose repositories may be read) and a
+:class:`RegisterFilter`; an empty scope reads nothing. Counts and charts are aggregated by the
+database (per day, per series), never by reading every row into Python; the listing is paged.
+Tools and vendors are read from ``ai_change_tags``, which triggers keep equal to the
+registry's JSON lists (migration 0009).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from reviewer.errors import GatehouseError
+
+__all__ = ["FilterError", "RegisterFilter", "RegisterQueries", "Scope", "SERIES_KINDS"]
+
+SERIES_KINDS = ("tool", "repository", "vendor", "country")
+_DAY = 86400
+_UNKNOWN_COUNTRY = "unknown"
+
+# Read-only views of the store's tables (the migrations own the schema).
+_changes = sa.table(
+    "ai_changes", sa.column("repo", sa.String), sa.column("pr", sa.Integer),
+    sa.column("head_sha", sa.String), sa.column("author", sa.String),
+    sa.column("title", sa.Text), sa.column("tools", sa.JSON), sa.column("vendors", sa.JSON),
+    sa.column("evidence", sa.JSON), sa.column("ai_assisted", sa.Boolean),
+    sa.column("verdict", sa.String), sa.column("findings_by_category", sa.JSON),
+    sa.column("merged", sa.Boolean), sa.column("first_seen_at", sa.Float),
+    sa.column("updated_at", sa.Float),
+)
+_FACT_COLUMNS = (sa.column("repo", sa.String), sa.column("pr", sa.Integer),
+                 sa.column("kind", sa.String), sa.column("value", sa.String),
+                 sa.column("owner", sa.String), sa.column("day", sa.BigInteger),
+                 sa.column("at", sa.Float), sa.column("ai_assisted", sa.Boolean),
+                 sa.column("verdict", sa.String), sa.column("merged", sa.Boolean),
+                 sa.column("has_findings", sa.Boolean))
+
+
+def _facts(alias: str) -> Any:
+    return sa.table("register_facts", *(sa.column(c.name, c.type) for c in _FACT_COLUMNS)
+                    ).alias(alias)
+
+
+_dismissals = sa.table(
+    "dismissals", sa.column("id", sa.Integer), sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer), sa.column("fingerprint", sa.String),
+    sa.column("action", sa.String), sa.column("rule_id", sa.String), sa.column("path", sa.Text),
+    sa.column("who", sa.String), sa.column("reason", sa.Text), sa.column("head_sha", sa.String),
+    sa.column("at", sa.Float),
+)
+_scans = sa.table(
+    "scans", sa.column("id", sa.Integer), sa.column("repo", sa.String), sa.column("pr", sa.Integer),
+    sa.column("head_sha", sa.String), sa.column("trigger", sa.String),
+    sa.column("state", sa.String), sa.column("conclusion", sa.String),
+    sa.column("findings_count", sa.Integer), sa.column("finished_at", sa.Float),
+)
+
+
+class FilterError(GatehouseError):
+    """A filter value in the page's address is not valid."""
+
+    def __init__(self, name: str, value: str, fix: str) -> None:
+        super().__init__(f"filter {name}={value!r} is not valid: {fix}")
+        self.name, self.value, self.fix = name, value, fix
+
+    def diagnostics(self) -> str:
+        """The message shown on the page."""
+        return str(self)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The repository owners (organisations or users) whose rows may be read."""
+
+    owners: tuple[str, ...]
+
+    def lowered(self) -> list[str]:
+        """The owners in lower case (GitHub logins ignore case), as the facts store them."""
+        return sorted({o.lower() for o in self.owners})
+
+    def clause(self, repo: Any) -> Any:
+        """SQL: ``repo`` (owner/name) belongs to one of the owners."""
+        if not self.owners:
+            return sa.false()
+        lowered = sa.func.lower(repo)
+        return sa.or_(*(lowered.like(_like_prefix(o + "/"), escape="\\")
+                        for o in self.lowered()))
+
+    def allows(self, repo: str) -> bool:
+        """True when ``repo`` (owner/name) is within the scope."""
+        owner = repo.partition("/")[0].lower()
+        return any(owner == o.lower() for o in self.owners)
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """What the page's filter form selects; empty means any."""
+
+    repo: str = ""
+    tool: str = ""
+    vendor: str = ""
+    country: str = ""
+    sensitive: str = ""  # "", "yes" or "no"
+    since: str = ""  # YYYY-MM-DD, inclusive (UTC)
+    until: str = ""  # YYYY-MM-DD, inclusive (UTC)
+    verdict: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> RegisterFilter:
+        """The filter from a query string; raises :class:`FilterError` naming a bad value."""
+        values = {f.name: (args.get(f.name) or "").strip()[:200] for f in fields(cls)}
+        if values["sensitive"] not in ("", "yes", "no"):
+            raise FilterError("sensitive", values["sensitive"], "use yes, no or leave it empty")
+        for name in ("since", "until"):
+            if values[name]:
+                try:
+                    dt.date.fromisoformat(values[name])
+                except ValueError:
+                    raise FilterError(name, values[name], "use a date as YYYY-MM-DD") from None
+        if values["country"]:
+            values["country"] = values["country"].upper()
+        return cls(**values)
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """The (name, value) pairs that are set."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value:
+                yield f.name, value
+
+    def query_string(self, **extra: Any) -> str:
+        """The filter (and ``extra`` parameters) as a URL query string."""
+        return urlencode([*self.items(), *((k, str(v)) for k, v in extra.items() if v)])
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """(start, end) seconds of the period: since's midnight, the midnight after until."""
+        start = end = None
+        if self.since:
+            start = _midnight(dt.date.fromisoformat(self.since))
+        if self.until:
+            end = _midnight(dt.date.fromisoformat(self.until) + dt.timedelta(days=1))
+        return start, end
+
+
+def _midnight(day: dt.date) -> float:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
+
+
+class RegisterQueries:
+    """The register's reads over one database (an engine shared with the store)."""
+
+    def __init__(self, engine: Engine, *, vendor_countries: Mapping[str, str]) -> None:
+        self._engine = engine
+        self._countries = {v: c.upper() for v, c in vendor_countries.items()}
+
+    # -- what the schema offers ---------------------------------------------------------
+    @functools.cached_property
+    def columns(self) -> frozenset[str]:
+        """The registry's columns, so fields added later (``sensitive``) are used when there."""
+        return frozenset(c["name"] for c in sa.inspect(self._engine).get_columns("ai_changes"))
+
+    @property
+    def has_sensitive(self) -> bool:
+        """True when the registry records which repositories are sensitive."""
+        return "sensitive" in self.columns
+
+    def country_of(self, vendor: str) -> str:
+        """A vendor's home country (ISO code), or 'unknown'."""
+        return self._countries.get(vendor, _UNKNOWN_COUNTRY)
+
+    # -- filters --------------------------------------------------------------------------
+    def _where(self, fact: Any, kind: str, scope: Scope, f: RegisterFilter) -> list[Any]:
+        """Conditions on one facts alias of ``kind``: every fact carries the PR's owner,
+        day, verdict and flags, so charts filter without joining."""
+        c = fact.c
+        if not scope.owners:
+            return [sa.false()]
+        where = [c.owner.in_(scope.lowered()), c.kind == kind, c.ai_assisted == sa.true()]
+        if f.repo:
+            where.append(c.repo == f.repo)
+        if f.verdict:
+            where.append(c.verdict == f.verdict)
+        if f.since:
+            where.append(c.day >= _day(f.since))
+        if f.until:
+            where.append(c.day <= _day(f.until))
+        if f.tool:
+            where.append(self._tagged(fact, "tool", [f.tool]))
+        if f.vendor:
+            where.append(self._tagged(fact, "vendor", [f.vendor]))
+        if f.country:
+            vendors = sorted(v for v, k in self._countries.items() if k == f.country)
+            where.append(self._tagged(fact, "vendor", vendors) if vendors else sa.false())
+        if f.sensitive and self.has_sensitive:
+            flag = sa.column("sensitive", sa.Boolean)
+            wanted = (flag == sa.true() if f.sensitive == "yes"
+                      else sa.or_(flag.is_(None), flag == sa.false()))
+            where.append(sa.exists().where(_changes.c.repo == c.repo, _changes.c.pr == c.pr,
+                                           wanted))
+        return where
+
+    @staticmethod
+    def _tagged(fact: Any, kind: str, values: list[str]) -> Any:
+        t = _facts("t")
+        return (sa.exists().where(t.c.repo == fact.c.repo, t.c.pr == fact.c.pr,
+                                  t.c.kind == kind, t.c.value.in_(values))
+                .correlate(fact))
+
+    # -- reads ----------------------------------------------------------------------------
+    def count(self, scope: Scope, f: RegisterFilter) -> int:
+        """How many AI-assisted PRs the filter selects."""
+        return self.summary(scope, f)["pull_requests"]
+
+    def summary(self, scope: Scope, f: RegisterFilter) -> dict[str, int]:
+        """The tiles: PRs, repositories, merged, with findings (one pass in SQL)."""
+        p = _facts("p")
+        stmt = sa.select(
+            sa.func.count(),
+            sa.func.count(sa.distinct(p.c.repo)),
+            sa.func.sum(sa.case((p.c.merged == sa.true(), 1), else_=0)),
+            sa.func.sum(sa.case((p.c.has_findings == sa.true(), 1), else_=0)),
+        ).where(*self._where(p, "pr", scope, f))
+        with self._engine.connect() as conn:
+            total, repos, merged, with_findings = conn.execute(stmt).one()
+        return {"pull_requests": int(total or 0), "repositories": int(repos or 0),
+                "merged": int(merged or 0), "with_findings": int(with_findings or 0)}
+
+    def page(self, scope: Scope, f: RegisterFilter, *, offset: int = 0,
+             limit: int = 50) -> list[dict[str, Any]]:
+        """One page of the listing, newest first."""
+        return self.rows(scope, f, offset=offset, limit=limit)
+
+    def rows(self, scope: Scope, f: RegisterFilter, *, offset: int = 0,
+             limit: int | None = None) -> list[dict[str, Any]]:
+        """The selected PRs, newest first (every one when ``limit`` is None: the export)."""
+        p = _facts("p")
+        keys = (sa.select(p.c.repo, p.c.pr, p.c.at).where(*self._where(p, "pr", scope, f))
+                .order_by(p.c.at.desc(), p.c.repo, p.c.pr).offset(offset))
+        if limit is not None:
+            keys = keys.limit(limit)
+        k = keys.subquery("k")
+        cols = list(_changes.c)
+        if self.has_sensitive:
+            cols.append(sa.column("sensitive", sa.Boolean))
+        stmt = (sa.select(*cols).select_from(
+            k.join(_changes, sa.and_(_changes.c.repo == k.c.repo, _changes.c.pr == k.c.pr)))
+            .order_by(k.c.at.desc(), k.c.repo, k.c.pr))
+        with self._engine.connect() as conn:
+            out = [dict(r) for r in conn.execute(stmt).mappings()]
+        for row in out:
+            row["countries"] = sorted({self.country_of(v) for v in row.get("vendors") or ()})
+        return out
+
+    def series(self, scope: Scope, f: RegisterFilter, kind: str
+               ) -> list[tuple[dt.datetime, str, int]]:
+        """(day, series name, PRs) for a chart over time; grouped per day by the database."""
+        if kind not in SERIES_KINDS:
+            raise ValueError(f"unknown series {kind!r}: use one of {', '.join(SERIES_KINDS)}")
+        s = _facts("s")
+        fact_kind = {"repository": "pr", "tool": "tool"}.get(kind, "vendor")
+        name = s.c.repo if kind == "repository" else s.c.value
+        stmt = (sa.select(s.c.day, name, sa.func.count())
+                .where(*self._where(s, fact_kind, scope, f)).group_by(s.c.day, name))
+        with self._engine.connect() as conn:
+            points = [(int(d), str(n), int(c)) for d, n, c in conn.execute(stmt)]
+        if kind == "country":
+            points = [(d, self.country_of(n), c) for d, n, c in points]
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        return [(epoch + dt.timedelta(days=d), n, c) for d, n, c in points]
+
+    @staticmethod
+    def totals(points: list[tuple[dt.datetime, str, int]]) -> list[tuple[str, int]]:
+        """(name, PRs) summed over a series' points, largest first."""
+        summed: dict[str, int] = {}
+        for _, name, n in points:
+            summed[name] = summed.get(name, 0) + n
+        return sorted(summed.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def facets(self, scope: Scope) -> dict[str, list[str]]:
+        """The values each filter can take within the scope (for the form's choices)."""
+        if not scope.owners:
+            return {"repo": [], "tool": [], "vendor": [], "verdict": [], "country": []}
+        p = _facts("p")
+        mine = sa.and_(p.c.owner.in_(scope.lowered()), p.c.ai_assisted == sa.true())
+        with self._engine.connect() as conn:
+            tags = conn.execute(sa.select(p.c.kind, p.c.value).where(
+                mine, p.c.kind.in_(["tool", "vendor"])).group_by(p.c.kind, p.c.value)).all()
+            repos = list(conn.execute(sa.select(p.c.repo).where(mine, p.c.kind == "pr")
+                                      .group_by(p.c.repo).order_by(p.c.repo)).scalars())
+            verdicts = list(conn.execute(sa.select(p.c.verdict).where(mine, p.c.kind == "pr")
+                                         .group_by(p.c.verdict).order_by(p.c.verdict)).scalars())
+        tools = sorted(v for k, v in tags if k == "tool")
+        vendors = sorted(v for k, v in tags if k == "vendor")
+        return {"repo": repos, "tool": tools, "vendor": vendors, "verdict": verdicts,
+                "country": sorted({self.country_of(v) for v in vendors})}
+
+    def dismissals(self, scope: Scope, f: RegisterFilter, *,
+                   limit: int | None = None) -> list[dict[str, Any]]:
+        """The dismissals history (append-only) in scope, newest first; the repository and
+        period filters apply."""
+        d = _dismissals.c
+        where = [scope.clause(d.repo)] + self._audit_filters(f, d.repo, d.at)
+        stmt = sa.select(_dismissals).where(*where).order_by(d.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    def decisions(self, scope: Scope, f: RegisterFilter, *,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+        """Every concluded scan (the policy's decision on one head) in scope, newest first."""
+        s = _scans.c
+        where = [scope.clause(s.repo), s.conclusion.is_not(None)]
+        where += self._audit_filters(f, s.repo, s.finished_at)
+        if f.verdict:
+            where.append(s.conclusion == f.verdict)
+        stmt = (sa.select(s.repo, s.pr, s.head_sha, s.trigger, s.state, s.conclusion,
+                          s.findings_count, s.finished_at)
+                .where(*where).order_by(s.finished_at.desc(), s.id.desc()))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    @staticmethod
+    def _audit_filters(f: RegisterFilter, repo: Any, at: Any) -> list[Any]:
+        where = []
+        if f.repo:
+            where.append(repo == f.repo)
+        start, end = f.bounds()
+        if start is not None:
+            where.append(at >= start)
+        if end is not None:
+            where.append(at < end)
+        return where
+
+
+def _day(iso: str) -> int:
+    return (dt.date.fromisoformat(iso) - dt.date(1970, 1, 1)).days
