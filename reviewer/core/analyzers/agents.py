@@ -19,9 +19,10 @@ from typing import Any, Iterator, Sequence
 import yaml
 
 from checks import DATA_DIR
+from reviewer.core.analyzers.added import iter_added
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
-from reviewer.core.analyzers.blobs import is_code_path, is_doc_path, is_test_path, iter_added
 from reviewer.core.findings import Confidence, Finding, Severity
+from reviewer.core.paths import is_code_path, is_doc_path, is_test_path
 from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = ["AgentAnalyzer", "RULES", "rule_metas", "agent_file_kind"]

@@ -3,8 +3,8 @@
 People do not write base64, long hex or ``\\x..`` escapes by hand in source files;
 packers and payload droppers do. This analyzer flags the payload itself (its
 decoding and execution is a pattern rule's job) and binary files that a change
-slips in next to code. It also holds the path classes (tests, docs, generated,
-assets) that the other text analyzers share.
+slips in next to code. The path classes the text analyzers share live in
+:mod:`reviewer.core.paths` (re-exported here for older imports).
 """
 
 from __future__ import annotations
@@ -12,19 +12,30 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import math
 import posixpath
 import re
-from collections import Counter
 from typing import Callable, Iterator, Sequence
 
+from reviewer.core.analyzers.added import iter_added, iter_added_whole, shannon_entropy
 from reviewer.core.analyzers.base import (
-    MAX_LINE_CHARS, AnalysisFile, AnalyzerOutput, ScanContext, clip_line, language_of,
+    MAX_LINE_CHARS,
+    AnalysisFile,
+    AnalyzerOutput,
+    ScanContext,
 )
 from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence, Finding, Severity
+from reviewer.core.paths import (
+    ASSET_EXT,
+    is_code_path,
+    is_data_path,
+    is_doc_path,
+    is_generated_path,
+    is_program_like,
+    is_test_path,
+    path_parts,
+)
 from reviewer.core.rules import RuleMeta, rule_maker
-from reviewer.core.changeset import text_lines
 
 __all__ = [
     "BlobAnalyzer", "RULES", "rule_metas", "iter_added", "is_test_path", "is_doc_path",
@@ -32,130 +43,6 @@ __all__ = [
 ]
 
 ANALYZER = "blobs"
-
-# ---------------------------------------------------------------- path classes
-
-_TEST_DIRS = frozenset({
-    "test", "tests", "testing", "__tests__", "spec", "specs", "testdata", "test-data", "test_data",
-    "fixtures", "fixture", "__fixtures__", "__snapshots__", "__mocks__", "mocks", "testutils",
-    "e2e", "golden", "snapshots", "testcases", "examples", "example",
-})
-_TEST_FILE = re.compile(
-    r"(?:^test_.*|.*_test\.[a-z]+|.*[._-](?:test|spec)s?\.[a-z]+|.*Tests?\.(?:java|kt|cs|swift|scala)"
-    r"|conftest\.py|.*_spec\.rb)$", re.I)
-_DOC_EXT = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".textile", ".org",
-                      ".rdoc", ".pod", ".man", ".1", ".tex"})
-_DOC_NAMES = re.compile(r"^(?:readme|changelog|changes|history|news|license|licence|copying|authors|"
-                        r"contributors|contributing|notice|security|code_of_conduct|releasing|upgrading)"
-                        r"(?:\.[a-z]+)?$", re.I)
-_DOC_DIRS = frozenset({"doc", "docs", "documentation", "man", "changelog.d", "changes", "newsfragments",
-                       "news", "_posts", "website", "site"})
-_GENERATED_FILE = re.compile(
-    r"(?:\.min\.(?:js|css|mjs)|[.-]bundle\.js|\.map|\.snap|\.lock|-lock\.json|-lock\.ya?ml|"
-    r"^go\.sum|^npm-shrinkwrap\.json|\.pb\.go|_pb2(?:_grpc)?\.pyi?|\.pb\.(?:cc|h)|\.generated\.\w+|"
-    r"\.g\.dart|\.designer\.cs|\.svg|\.pbxproj|\.ipynb|\.csv|\.tsv)$", re.I)
-_GENERATED_DIRS = frozenset({"dist", "build", "vendor", "vendored", "node_modules", "third_party",
-                             "third-party", "thirdparty", "external", "extern", "deps", "_vendor",
-                             "__snapshots__", "generated", "gen", "out", "target", "bower_components",
-                             "site-packages", "testdata", "fixtures", "__fixtures__", "snapshots"})
-_DATA_EXT = frozenset({".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".xml", ".svg", ".yaml", ".yml",
-                       ".toml", ".ini", ".cfg", ".conf", ".lock", ".sum", ".txt", ".dat", ".pem",
-                       ".crt", ".cer", ".key", ".pub", ".asc", ".gpg", ".sig", ".patch", ".diff",
-                       ".po", ".pot", ".properties", ".plist", ".storyboard", ".xib", ".resx"})
-_CODE_LANGS = frozenset({"python", "javascript", "typescript", "go", "java", "ruby", "php", "c", "cpp",
-                         "bash", "perl", "csharp", "rust", "kotlin", "swift", "powershell", "cmake",
-                         "dockerfile"})
-_EXTRA_CODE_EXT = frozenset({".lua", ".scala", ".groovy", ".gradle", ".bat", ".cmd", ".vbs", ".vb",
-                             ".dart", ".ex", ".exs", ".erl", ".clj", ".r", ".jl", ".m", ".mm",
-                             ".zig", ".nim", ".hs", ".fs", ".psm1", ".fish", ".ksh", ".awk", ".sql",
-                             ".vue", ".svelte", ".astro", ".coffee", ".tf", ".hcl", ".nix", ".mk",
-                             ".makefile", ".mak"})
-
-
-def _parts(path: str) -> list[str]:
-    return [p.lower() for p in path.replace("\\", "/").split("/")]
-
-
-def is_test_path(path: str) -> bool:
-    """Tests, fixtures, examples and test data."""
-    parts = _parts(path)
-    return any(p in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.match(parts[-1]))
-
-
-def is_doc_path(path: str) -> bool:
-    """Prose for people: READMEs, changelogs, docs folders, markup files."""
-    parts = _parts(path)
-    name = parts[-1]
-    ext = posixpath.splitext(name)[1]
-    return ext in _DOC_EXT or bool(_DOC_NAMES.match(name)) or any(p in _DOC_DIRS for p in parts[:-1])
-
-
-def is_generated_path(path: str) -> bool:
-    """Minified, bundled, locked, vendored or generated files, and snapshots."""
-    parts = _parts(path)
-    if bool(_GENERATED_FILE.search(parts[-1])):
-        return True
-    # Shell and PowerShell scripts under build/ are the build's own source, not its output.
-    script = posixpath.splitext(parts[-1].lower())[1] in _BUILD_SCRIPT_EXT
-    return any(p in _GENERATED_DIRS and not (script and p == "build") for p in parts[:-1])
-
-
-_BUILD_SCRIPT_EXT = frozenset({".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd"})
-
-
-def is_data_path(path: str) -> bool:
-    """Structured data and config formats rather than program text."""
-    return posixpath.splitext(path.lower())[1] in _DATA_EXT
-
-
-def is_code_path(path: str, text: str = "") -> bool:
-    """Program source a build or interpreter runs."""
-    name = path.rsplit("/", 1)[-1].lower()
-    if name in ("makefile", "gnumakefile", "rakefile", "gemfile", "jenkinsfile", "vagrantfile", "justfile"):
-        return True
-    if language_of(path, text) in _CODE_LANGS:
-        return True
-    return posixpath.splitext(name)[1] in _EXTRA_CODE_EXT
-
-
-def is_program_like(path: str, text: str = "") -> bool:
-    """Code, or a text file of unknown kind (scripts often have odd or no extensions)."""
-    if is_code_path(path, text):
-        return True
-    ext = posixpath.splitext(path.lower())[1]
-    return not (is_doc_path(path) or is_data_path(path) or ext in _ASSET_EXT)
-
-
-def iter_added(file: AnalysisFile) -> Iterator[tuple[int, str]]:
-    """(post-image line, text) of every line the change added, in order.
-
-    A file known only by its whole contents (a new file fetched as a blob, or the
-    base version the engine re-scans to drop pre-existing findings) yields every line.
-    Lines are cut at MAX_LINE_CHARS: the line heuristics never read past it (the line itself
-    is reported as ``overlong-line`` by this analyzer).
-    """
-    for n, text in _iter_added_whole(file):
-        yield n, clip_line(text)
-
-
-def _iter_added_whole(file: AnalysisFile) -> Iterator[tuple[int, str]]:
-    change = file.change
-    if change.added:
-        for n in sorted(change.added):
-            yield n, change.added[n]
-    elif change.head_text is not None:
-        for n, text in enumerate(text_lines(change.head_text), 1):
-            yield n, text
-
-
-def shannon_entropy(text: str) -> float:
-    """Bits per character of ``text``."""
-    if not text:
-        return 0.0
-    counts = Counter(text)
-    size = len(text)
-    return -sum(c / size * math.log2(c / size) for c in counts.values())
-
 
 # ---------------------------------------------------------------- rules
 
@@ -199,13 +86,6 @@ def rule_metas() -> list[RuleMeta]:
 
 # ---------------------------------------------------------------- binaries
 
-_ASSET_EXT = frozenset({
-    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".icns", ".webp", ".avif", ".tif", ".tiff",
-    ".psd", ".xcf", ".svgz", ".heic", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".mp3",
-    ".mp4", ".m4a", ".wav", ".ogg", ".oga", ".webm", ".mov", ".avi", ".flac", ".docx", ".xlsx",
-    ".pptx", ".odt", ".ods", ".odp", ".doc", ".xls", ".ppt", ".epub", ".cur", ".ani", ".pbm",
-    ".pgm", ".ppm", ".xpm", ".dds", ".ktx", ".glb", ".fbx", ".blend", ".mo", ".sqlite", ".db",
-})
 _ASSET_DIRS = frozenset({"assets", "asset", "images", "image", "img", "imgs", "icons", "fonts",
                          "static", "media", "screenshots", "docs", "doc", "resources", "res",
                          "public", "artwork", "logos", "branding"})
@@ -222,10 +102,10 @@ def _binary_finding(change: FileChange) -> Finding | None:
     if change.status is FileStatus.DELETED:
         return None
     path = change.path
-    parts = _parts(path)
+    parts = path_parts(path)
     name = parts[-1]
     ext = posixpath.splitext(name)[1]
-    if ext in _ASSET_EXT:
+    if ext in ASSET_EXT:
         return None
     is_exec = ext in _EXEC_EXT or ext == "" or name.endswith((".tar.gz", ".tar.xz", ".tar.bz2"))
     in_assets = any(p in _ASSET_DIRS for p in parts[:-1])
@@ -337,7 +217,7 @@ def _overlong_line(file: AnalysisFile) -> Finding | None:
     change = file.change
     first: tuple[int, str] | None = None
     count = long_lines = total = 0
-    for n, line in _iter_added_whole(file):
+    for n, line in iter_added_whole(file):
         total += 1
         if len(line) >= 500:
             long_lines += 1

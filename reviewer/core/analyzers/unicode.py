@@ -15,10 +15,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from reviewer.core.analyzers.added import iter_added
 from reviewer.core.analyzers.agents import agent_file_kind
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
-from reviewer.core.analyzers.blobs import is_doc_path, is_program_like, is_test_path, iter_added
 from reviewer.core.findings import Confidence, Finding, Severity
+from reviewer.core.paths import is_doc_path, is_program_like, is_test_path
 from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = ["UnicodeAnalyzer", "RULES", "rule_metas", "reveal", "skeleton"]
