@@ -48,3 +48,18 @@ def test_already_posted_by_the_app_is_not_posted_again_but_others_markers_do_not
 def test_files_github_shows_no_diff_for_get_no_inline_comment() -> None:
     plan = plan_comments([_f(3)], {"m.py": CHANGE}, posted=set(), no_diff={"m.py"})
     assert plan.comments == () and len(plan.not_placed) == 1
+
+
+def test_findings_on_the_same_line_share_one_comment_and_none_is_repeated_later() -> None:
+    a = Finding("rule-a", "obfuscated-exec", Severity.CRITICAL, Confidence.HIGH, "m.py", 3, 3, "decoded exec",
+                fingerprint="a" * 64)
+    b = Finding("rule-b", "remote-code-exec", Severity.HIGH, Confidence.HIGH, "m.py", 3, 3, "runs code",
+                fingerprint="b" * 64)
+    plan = plan_comments([a, b, _f(24)], {"m.py": CHANGE}, posted=set())
+    assert sorted(c["line"] for c in plan.comments) == [3, 24]
+    on3 = next(c for c in plan.comments if c["line"] == 3)
+    assert "rule-a" in on3["body"] and "rule-b" in on3["body"]
+    assert marker(a.fingerprint) in on3["body"] and marker(b.fingerprint) in on3["body"]
+    mine = ReviewComment(1, on3["body"], "m.py", 3, "gatehouse[bot]")
+    again = plan_comments([a, b], {"m.py": CHANGE}, posted=fingerprints_posted([mine], "gatehouse[bot]"))
+    assert again.comments == () and again.already_posted == 2

@@ -63,23 +63,39 @@ def _place(f: Finding, change: FileChange) -> tuple[int, int | None] | None:
     return None
 
 
-def comment_body(f: Finding) -> str:
-    """An inline comment; the finding's text may quote the PR, so it is posted escaped."""
+def _finding_text(f: Finding) -> list[str]:
     lines = [f"**Gatehouse · {escape_markdown(f.severity.label)} · {escape_markdown(f.category)}** "
              f"· {code_span(f.rule_id)}", "", escape_markdown(f.message)]
     if f.remediation:
         lines += ["", f"**How to fix:** {escape_markdown(f.remediation)}"]
-    lines += ["", f"<sub>Fingerprint `{short_fp(f.fingerprint)}`. A reviewer who wrote none of this PR can "
-                  "dismiss it with "
-                  f"`/gatehouse ignore {short_fp(f.fingerprint)} <reason>`.</sub>", marker(f.fingerprint)]
+    return lines
+
+
+def comment_body(findings: Finding | Sequence[Finding]) -> str:
+    """One inline comment for the findings on one line (the text may quote the PR: escaped)."""
+    group = [findings] if isinstance(findings, Finding) else list(findings)
+    lines: list[str] = []
+    for i, f in enumerate(group):
+        if i:
+            lines += ["", "---", ""]
+        lines += _finding_text(f)
+    fps = ", ".join(f"`{short_fp(f.fingerprint)}`" for f in group)
+    example = short_fp(group[0].fingerprint)
+    lines += ["", f"<sub>Fingerprint{'s' if len(group) > 1 else ''} {fps}. A reviewer who wrote none of "
+                  f"this PR can dismiss a finding with `/gatehouse ignore {example} <reason>`.</sub>"]
+    lines += [marker(f.fingerprint) for f in group]
     return "\n".join(lines)
 
 
 def plan_comments(findings: Sequence[Finding], changes: Mapping[str, FileChange], *,
                   posted: set[str], no_diff: set[str] = frozenset(),  # type: ignore[assignment]
                   limit: int = MAX_COMMENTS) -> ReviewPlan:
-    """Choose the inline comments for a scan (pure)."""
-    comments: list[dict[str, Any]] = []
+    """Choose the inline comments for a scan (pure).
+
+    Findings placed on the same lines share one comment (a backdoor line that several
+    rules flag gets one comment listing each), so the PR is not flooded.
+    """
+    groups: dict[tuple[str, int, int | None], list[Finding]] = {}
     not_placed: list[Finding] = []
     seen: set[str] = set()
     already = 0
@@ -93,11 +109,17 @@ def plan_comments(findings: Sequence[Finding], changes: Mapping[str, FileChange]
             continue
         change = changes.get(f.path)
         where = _place(f, change) if change is not None and f.path not in no_diff else None
-        if where is None or len(comments) >= limit:
+        if where is None:
             not_placed.append(f)
             continue
-        line, start = where
-        c: dict[str, Any] = {"path": f.path, "line": line, "side": "RIGHT", "body": comment_body(f)}
+        key = (f.path, where[0], where[1])
+        if key not in groups and len(groups) >= limit:
+            not_placed.append(f)
+            continue
+        groups.setdefault(key, []).append(f)
+    comments: list[dict[str, Any]] = []
+    for (path, line, start), group in groups.items():
+        c: dict[str, Any] = {"path": path, "line": line, "side": "RIGHT", "body": comment_body(group)}
         if start is not None:
             c.update(start_line=start, start_side="RIGHT")
         comments.append(c)
