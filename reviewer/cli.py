@@ -85,7 +85,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from reviewer.core.rules import catalogue, render_markdown
+    from reviewer.core.catalogue import catalogue, render_markdown
 
     metas = catalogue()
     if args.format == "markdown":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reviewer.core.catalogue import catalogue, render_markdown
 from reviewer.core.findings import CATEGORIES
-from reviewer.core.rules import catalogue, render_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
