@@ -92,6 +92,10 @@ SETTINGS_HELP: tuple[SettingHelp, ...] = (
                 "Address the web process listens on (0.0.0.0:8000 only inside a container)."),
     SettingHelp("GATEHOUSE_METRICS_BIND", False, "127.0.0.1:9100",
                 "Address of the Prometheus /metrics listener, apart from webhooks; off to disable."),
+    SettingHelp("GATEHOUSE_OAUTH_CLIENT_ID", False, "none (register off)",
+                "The App's client id: members of installing organisations sign in to /register."),
+    SettingHelp("GATEHOUSE_OAUTH_CLIENT_SECRET", False, "none (register off)",
+                "A client secret of the App; set with the client id (the setup page saves both)."),
 )
 
 
@@ -114,6 +118,7 @@ def app_manifest(public_url: str, *, name: str = "Gatehouse") -> dict[str, Any]:
         "description": "Reviews AI-assisted pull requests for hidden backdoors and data exfiltration.",
         "hook_attributes": {"url": f"{base}/webhook", "active": True},
         "redirect_url": f"{base}/setup/callback",
+        "callback_urls": [f"{base}/register/callback"],  # sign-in to the live register
         "public": False,
         "default_permissions": dict(PERMISSIONS),
         "default_events": list(subscribed_events()),
@@ -406,6 +411,9 @@ def _save_app(data_dir: Path, app: dict[str, Any]) -> None:
         f"GATEHOUSE_APP_ID={int(app['id'])}",
         f"GATEHOUSE_PRIVATE_KEY_PATH={key_path}",
         f"GATEHOUSE_WEBHOOK_SECRET={app['webhook_secret']}",
+        *([f"GATEHOUSE_OAUTH_CLIENT_ID={app['client_id']}",
+           f"GATEHOUSE_OAUTH_CLIENT_SECRET={app['client_secret']}"]
+          if app.get("client_id") and app.get("client_secret") else []),
         "",
     ]))
 

@@ -35,6 +35,8 @@ class Settings:
     public_url: str | None = None
     check_name: str = "Gatehouse"
     metrics_bind: str | None = DEFAULT_METRICS_BIND  # None: no /metrics listener
+    oauth_client_id: str = ""  # the App's client id: sign-in to the register
+    oauth_client_secret: str = field(default="", repr=False)
 
     @property
     def configured(self) -> bool:
@@ -115,7 +117,21 @@ class Settings:
             log_level=level,
             public_url=_public_url(get("GATEHOUSE_PUBLIC_URL")),
             metrics_bind=_metrics_bind(get("GATEHOUSE_METRICS_BIND")),
+            **_oauth(get("GATEHOUSE_OAUTH_CLIENT_ID"), get("GATEHOUSE_OAUTH_CLIENT_SECRET")),
         )
+
+
+def _oauth(client_id: str, secret: str) -> dict[str, str]:
+    """The App's OAuth client (the register's sign-in): both or neither."""
+    if bool(client_id) != bool(secret):
+        missing = "GATEHOUSE_OAUTH_CLIENT_SECRET" if client_id else "GATEHOUSE_OAUTH_CLIENT_ID"
+        raise ConfigError(f"{missing} is not set: set both GATEHOUSE_OAUTH_CLIENT_ID and "
+                          "GATEHOUSE_OAUTH_CLIENT_SECRET from the App's settings page (Client "
+                          "ID, Generate a new client secret), or neither to turn the register off")
+    if secret and len(secret) < 20:
+        raise ConfigError("GATEHOUSE_OAUTH_CLIENT_SECRET is shorter than 20 characters: copy the "
+                          "whole client secret generated on the App's settings page")
+    return {"oauth_client_id": client_id, "oauth_client_secret": secret}
 
 
 def mask_url(url: str) -> str:

@@ -129,6 +129,8 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.register_blueprint(webhook_bp)
     app.register_blueprint(health_bp)
     _register_ops(app, context)
+    from reviewer.service import register_web
+    register_web.register(app, context)  # /register: the live AI-usage register
     return app
 
 

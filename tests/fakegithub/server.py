@@ -24,6 +24,8 @@ import jwt
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from .oauth import FakeOAuth
+from .oauth import install as install_oauth
 from .openapi import OpenAPIChecker
 
 SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "github" / "openapi" / "github-subset.json"
@@ -94,6 +96,7 @@ class FakeRepo:
     reactions: list[dict[str, Any]] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)
     omit_patch: set[str] = field(default_factory=set)
+    topics: list[str] = field(default_factory=list)
 
     # -- building history
     def commit(self, files: dict[str, str | bytes | None], *, parent: str | None = None,
@@ -184,6 +187,7 @@ class FakeGitHub:
         self.violations: list[str] = []
         self.failures: list[Failure] = []
         self.manifest_codes: dict[str, dict[str, Any]] = {}  # App manifest flow: code -> App
+        self.oauth = FakeOAuth()  # the App's sign-in (user-to-server OAuth): see oauth.py
         self.checker = OpenAPIChecker(spec) if spec is not None and spec.is_file() else None
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
@@ -216,8 +220,10 @@ class FakeGitHub:
         self.stop()
 
     # -- set-up helpers
-    def add_installation(self, installation_id: int, account: str) -> None:
-        self.installations[installation_id] = {"id": installation_id, "account": {"login": account}}
+    def add_installation(self, installation_id: int, account: str, *,
+                         account_type: str = "Organization") -> None:
+        self.installations[installation_id] = {"id": installation_id,
+                                               "account": {"login": account, "type": account_type}}
 
     def add_repo(self, full_name: str, **kw: Any) -> FakeRepo:
         repo = FakeRepo(full_name, **kw)
@@ -260,7 +266,7 @@ class FakeGitHub:
             with fake._lock:
                 fake.requests.append(rec)
             request.environ["fake.record"] = rec
-            if fake.checker is not None:
+            if fake.checker is not None and not request.path.startswith(("/login/", "/user")):
                 fake.violations += fake.checker.check(request.method, request.path, body)
             with fake._lock:
                 for f in fake.failures:
@@ -281,6 +287,7 @@ class FakeGitHub:
             return resp
 
         self._routes(app)
+        install_oauth(app, self)
         return app
 
     def _authenticate(self, header: str) -> Any:
@@ -299,6 +306,14 @@ class FakeGitHub:
             return None
         if path == "/rate_limit" or path.startswith("/app-manifests/"):
             return None  # the manifest code is the credential
+        if path.startswith("/login/"):
+            return None  # the web sign-in: the client secret or the person is the credential
+        if path == "/user" or path.startswith("/user/"):
+            login = self.oauth.login_of(header)
+            if login is None:
+                return _error(401, "Bad credentials")
+            request.environ["fake.user"] = login
+            return None
         with self._lock:
             entry = self.tokens.get(cred)
         if kind.lower() not in ("token", "bearer") or entry is None or entry[1] < time.time():
@@ -536,6 +551,7 @@ def _page(items: list[Any]) -> list[Any]:
 def _pull_json(repo: FakeRepo, number: int) -> dict[str, Any]:
     pr = repo.pulls[number]
     out = {k: v for k, v in pr.items() if not k.startswith("_")}
+    out["base"] = {**pr["base"], "repo": {**(pr["base"].get("repo") or {}), "topics": list(repo.topics)}}
     out["commits"] = len(repo.history(pr["head"]["sha"], pr["_merge_base"]))
     out["changed_files"] = len(repo.diff_files(pr["_merge_base"], pr["head"]["sha"]))
     return out
