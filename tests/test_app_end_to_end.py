@@ -103,7 +103,7 @@ def test_non_ai_pr_gets_a_neutral_skipped_check_run_under_the_default_policy(h: 
     run = _only_run(h, head)
     assert run["conclusion"] == "neutral"
     assert run["output"]["title"].startswith("Skipped")
-    assert "ai-assisted" in run["output"]["summary"]
+    assert "scan: ai-signals" in run["output"]["summary"]
     assert h.repo.review_comments == []
     _no_violations(h.fake)
 
@@ -167,9 +167,14 @@ def test_github_keeps_failing_the_check_run_is_not_left_in_progress(h: Harness) 
 
 
 class _PushDuringScan:
-    """A real analyzer that moves the PR's head while the scan runs (a push mid-scan)."""
+    """A real analyzer that moves the PR's head while the scan runs (a push mid-scan).
+
+    It pushes into the test's in-process fake GitHub, so it must run in the worker's own
+    process, as the tool runners do, not in the bounded child the in-process analyzers get.
+    """
 
     name = "push-during-scan"
+    runs_in_subprocess = True
 
     def __init__(self, h: Harness, number: int) -> None:
         self.h, self.number, self.new_head = h, number, ""
