@@ -49,6 +49,7 @@ class CaseResult:
     degraded: bool = False  # an analyzer failed on this change (the App could not pass it)
     partly_analysed: int = 0  # files analysed only in part (fragments semgrep could not parse)
     size_bytes: int = 0
+    analyzer_errors: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
 
 
@@ -56,7 +57,9 @@ def load_corpus(root: Path) -> list[Case]:
     """Every case under ``root/malicious`` and ``root/benign``; raises naming what is wrong."""
     root = Path(root)
     if not (root / "malicious").is_dir() and not (root / "benign").is_dir():
-        raise GatehouseError(f"{root}: not a corpus (expected malicious/ and benign/ folders; see its README)")
+        raise GatehouseError(
+            f"{root}: not a corpus (expected malicious/ and benign/ folders; see its README)"
+        )
     cases: list[Case] = []
     for d in sorted((root / "malicious").glob("*/")):
         meta_p, diff_p = d / "meta.json", d / "change.diff"
@@ -64,17 +67,32 @@ def load_corpus(root: Path) -> list[Case]:
             continue
         meta = json.loads(meta_p.read_text(encoding="utf-8"))
         marked = {p: list(v or []) for p, v in (meta.get("malicious_lines") or {}).items()}
-        cases.append(Case(meta.get("id", d.name), diff_p, True, tuple(meta.get("categories", ())), marked,
-                          added_lines=int(meta.get("added_lines", 0)), whole_case=not marked,
-                          family_size=int(meta.get("family_size", 1) or 1)))
+        cases.append(
+            Case(
+                meta.get("id", d.name),
+                diff_p,
+                True,
+                tuple(meta.get("categories", ())),
+                marked,
+                added_lines=int(meta.get("added_lines", 0)),
+                whole_case=not marked,
+                family_size=int(meta.get("family_size", 1) or 1),
+            )
+        )
     for meta_p in sorted((root / "benign").glob("*/*.json")):
         diff_p = meta_p.with_suffix(".diff")
         if not diff_p.is_file():
             continue
         meta = json.loads(meta_p.read_text(encoding="utf-8"))
-        cases.append(Case(f"{meta_p.parent.name}/{meta_p.stem}", diff_p, False,
-                          added_lines=int(meta.get("added_lines", 0)),
-                          hard_negative=bool(meta.get("hard_negative"))))
+        cases.append(
+            Case(
+                f"{meta_p.parent.name}/{meta_p.stem}",
+                diff_p,
+                False,
+                added_lines=int(meta.get("added_lines", 0)),
+                hard_negative=bool(meta.get("hard_negative")),
+            )
+        )
     return cases
 
 
@@ -102,7 +120,11 @@ class _Clock:
         self.seconds: dict[int, float] = defaultdict(float)
 
     def wrap(self, analyzer: Any) -> Any:
-        return _TimedBatch(analyzer, self) if hasattr(analyzer, "analyze_many") else _Timed(analyzer, self)
+        return (
+            _TimedBatch(analyzer, self)
+            if hasattr(analyzer, "analyze_many")
+            else _Timed(analyzer, self)
+        )
 
 
 class _Timed:
@@ -130,7 +152,7 @@ class _TimedBatch(_Timed):
             spent = time.monotonic() - t0
             sizes = [sum(len(f.text) for f in files) + 1 for files, _ in groups]
             total = sum(sizes)
-            for (_, ctx), size in zip(groups, sizes):
+            for (_, ctx), size in zip(groups, sizes, strict=True):
                 self._clock.seconds[id(ctx.changeset)] += spent * size / total
 
 
@@ -154,10 +176,12 @@ def run_cases(cases: list[Case]) -> list[CaseResult]:
     clock = _Clock()
     analyzers = [clock.wrap(a) for a in default_analyzers()]
     scans: list[ScanResult] = scan_many([cs for _, cs in ok], analyzers=analyzers) if ok else []
-    for (res, cs), result in zip(ok, scans):
+    for (res, cs), result in zip(ok, scans, strict=True):
         _score(res, cs, result)
         # Analyzers run in a bounded child are timed there (the clock's wrappers run there too).
-        res.seconds = round(clock.seconds.get(id(cs), 0.0) + result.stats.get("bounded_seconds", 0.0), 3)
+        res.seconds = round(
+            clock.seconds.get(id(cs), 0.0) + result.stats.get("bounded_seconds", 0.0), 3
+        )
     return results
 
 
@@ -166,14 +190,20 @@ def _score(res: CaseResult, cs: Any, result: ScanResult) -> None:
     res.added_lines = cs.added_lines
     res.paths = tuple(f.path for f in cs.files)
     res.degraded = result.degraded
-    res.partly_analysed = sum(1 for sk in result.skipped
-                              if sk.reason in (SkipReason.PARTLY_PARSED, SkipReason.UNPARSABLE))
+    res.analyzer_errors = tuple(e[:160] for e in result.errors)
+    res.partly_analysed = sum(
+        1 for sk in result.skipped if sk.reason in (SkipReason.PARTLY_PARSED, SkipReason.UNPARSABLE)
+    )
     for f in result.findings:
         if f.severity >= Severity.MEDIUM:
             res.medium_plus += 1
         if f.severity >= Severity.HIGH:
             res.high_plus += 1
-        if case.malicious and f.severity >= Severity.MEDIUM and (case.whole_case or hits_marked(f, case.marked)):
+        if (
+            case.malicious
+            and f.severity >= Severity.MEDIUM
+            and (case.whole_case or hits_marked(f, case.marked))
+        ):
             res.detected = True
             if f.severity >= Severity.HIGH:
                 res.detected_high = True
@@ -198,7 +228,7 @@ def evaluate(root: Path, *, jobs: int | None = None, batch: int = 25) -> list[Ca
     """Score every case of a corpus; cases are scanned in batches across ``jobs`` processes."""
     cases = load_corpus(root)
     jobs = jobs or min(2, os.cpu_count() or 1)
-    chunks = [cases[i:i + batch] for i in range(0, len(cases), max(1, batch))]
+    chunks = [cases[i : i + batch] for i in range(0, len(cases), max(1, batch))]
     if jobs <= 1:
         return [r for chunk in chunks for r in run_cases(chunk)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -230,10 +260,18 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
         "detected_high": sum(r.detected_high for r in mal),
         "recall": _ratio(sum(r.detected for r in mal), len(mal)),
         "recall_high": _ratio(sum(r.detected_high for r in mal), len(mal)),
-        "recall_family_weighted": _ratio(sum(r.case.family_size * r.detected for r in mal),
-                                         sum(r.case.family_size for r in mal)),
-        "per_category": {c: {"cases": v[0], "detected": v[1], "detected_high": v[2],
-                             "recall": _ratio(v[1], v[0])} for c, v in sorted(per_cat.items())},
+        "recall_family_weighted": _ratio(
+            sum(r.case.family_size * r.detected for r in mal), sum(r.case.family_size for r in mal)
+        ),
+        "per_category": {
+            c: {
+                "cases": v[0],
+                "detected": v[1],
+                "detected_high": v[2],
+                "recall": _ratio(v[1], v[0]),
+            }
+            for c, v in sorted(per_cat.items())
+        },
         "per_context": _per_context(mal),
         "detected_by_category": _detected_by_category(mal),
         "benign_commits": len(ben),
@@ -244,10 +282,17 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
         "noise_per_rule": _noise_per(ben, "rule_id"),
         "false_alarm_commits": alarms,
         "false_alarm_rate": _ratio(alarms, len(ben)),
-        "slowest": [{"case": r.case.case_id, "seconds": r.seconds, "bytes": r.size_bytes,
-                     "seconds_per_mb": round(r.seconds / max(r.size_bytes, 1) * 1e6, 2)}
-                    for r in sorted(results, key=lambda r: -r.seconds)[:10]],
+        "slowest": [
+            {
+                "case": r.case.case_id,
+                "seconds": r.seconds,
+                "bytes": r.size_bytes,
+                "seconds_per_mb": round(r.seconds / max(r.size_bytes, 1) * 1e6, 2),
+            }
+            for r in sorted(results, key=lambda r: -r.seconds)[:10]
+        ],
         "degraded_scans": sum(1 for r in results if r.degraded),
+        "degraded_by_analyzer": _degraded_by_analyzer(results),
         "partly_analysed_files": sum(r.partly_analysed for r in results),
         "errors": [f"{r.case.case_id}: {r.error}" for r in results if r.error],
     }
@@ -296,11 +341,24 @@ def _noise_per(ben: list[CaseResult], key: str) -> dict[str, dict[str, int]]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["medium_plus"]))
 
 
+def _degraded_by_analyzer(results: list[CaseResult]) -> dict[str, int]:
+    """Cases whose scan an analyzer failed or gave up on, per analyzer (from its error text)."""
+    counts: dict[str, int] = defaultdict(int)
+    for r in results:
+        for name in {
+            e.split(":", 1)[0].removeprefix("analyzer ").split(" ", 1)[0] for e in r.analyzer_errors
+        }:
+            counts[name] += 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def _ratio(a: int, b: int) -> float:
     return round(a / b, 4) if b else 0.0
 
 
-def render(results: list[CaseResult], summary: dict[str, Any], *, verbose: bool = False) -> Iterator[str]:
+def render(
+    results: list[CaseResult], summary: dict[str, Any], *, verbose: bool = False
+) -> Iterator[str]:
     yield "Malicious cases"
     for r in results:
         if not r.case.malicious:
@@ -308,11 +366,15 @@ def render(results: list[CaseResult], summary: dict[str, Any], *, verbose: bool 
         mark = "DETECTED-HIGH" if r.detected_high else "detected" if r.detected else "MISSED"
         if r.case.whole_case and not verbose and r.detected:
             continue
-        yield f"  {mark:<14} {r.case.case_id}  [{', '.join(r.case.categories) or _entry_context(r)}]"
+        label = ", ".join(r.case.categories) or _entry_context(r)
+        yield f"  {mark:<14} {r.case.case_id}  [{label}]"
     yield ""
-    yield (f"Recall: {summary['detected']}/{summary['malicious_cases']} = {summary['recall']:.1%}"
-           f"   detected high: {summary['detected_high']}/{summary['malicious_cases']} = {summary['recall_high']:.1%}"
-           f"   weighted by family size: {summary['recall_family_weighted']:.1%}")
+    yield (
+        f"Recall: {summary['detected']}/{summary['malicious_cases']} = {summary['recall']:.1%}"
+        f"   detected high: {summary['detected_high']}/{summary['malicious_cases']}"
+        f" = {summary['recall_high']:.1%}"
+        f"   weighted by family size: {summary['recall_family_weighted']:.1%}"
+    )
     if summary["per_category"]:
         yield "Per category (detected / cases, detected high):"
         for c, v in summary["per_category"].items():
@@ -329,12 +391,20 @@ def render(results: list[CaseResult], summary: dict[str, Any], *, verbose: bool 
         yield "Benign commits with medium+ findings"
         for r in noisy:
             rules = sorted({f["rule_id"] for f in _medium_plus(r)})
-            yield f"  {r.case.case_id}: {r.medium_plus} medium+ ({r.high_plus} high+): {', '.join(rules)}"
+            yield (f"  {r.case.case_id}: {r.medium_plus} medium+ ({r.high_plus} high+): "
+                   f"{', '.join(rules)}")
         yield ""
-    yield (f"Benign: {summary['benign_commits']} commits, {summary['benign_added_lines']} added lines, "
-           f"{summary['benign_medium_plus']} medium+ findings = {summary['noise_per_10k_lines']} per 10,000 lines")
-    yield (f"False alarms (benign commits with high+): {summary['false_alarm_commits']}/{summary['benign_commits']}"
-           f" = {summary['false_alarm_rate']:.2%}")
+    yield (
+        f"Benign: {summary['benign_commits']} commits, "
+        f"{summary['benign_added_lines']} added lines, "
+        f"{summary['benign_medium_plus']} medium+ findings = "
+        f"{summary['noise_per_10k_lines']} per 10,000 lines"
+    )
+    yield (
+        f"False alarms (benign commits with high+): "
+        f"{summary['false_alarm_commits']}/{summary['benign_commits']}"
+        f" = {summary['false_alarm_rate']:.2%}"
+    )
     if summary["noise_per_analyzer"]:
         yield "Benign noise per analyzer (medium+ findings, commits with high+):"
         for a, v in summary["noise_per_analyzer"].items():
@@ -345,7 +415,11 @@ def render(results: list[CaseResult], summary: dict[str, Any], *, verbose: bool 
     yield "Slowest cases (analyzer seconds; a batched tool's time shared by size):"
     for row in summary["slowest"]:
         yield f"  {row['seconds']:>8.2f} s  {row['seconds_per_mb']:>8.2f} s/MB  {row['case']}"
-    yield (f"Degraded scans (an analyzer failed): {summary['degraded_scans']}/{len(results)}; "
-           f"files analysed only in part: {summary['partly_analysed_files']}")
+    yield (
+        f"Degraded scans (an analyzer failed): {summary['degraded_scans']}/{len(results)}; "
+        f"files analysed only in part: {summary['partly_analysed_files']}"
+    )
+    for name, n in summary["degraded_by_analyzer"].items():
+        yield f"  {name:<28} {n}"
     for e in summary["errors"]:
         yield f"error: {e}"

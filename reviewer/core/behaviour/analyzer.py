@@ -19,74 +19,177 @@ __all__ = ["RULES", "BehaviourAnalyzer", "judge", "rule_metas"]
 
 ANALYZER = "behaviour"
 _MAX_FINDINGS_PER_FILE = 12
+_BEACON = "py-behaviour-unasked-request"
 _meta = rule_maker(ANALYZER, languages=("python",))
 _H, _M, _C = Severity.HIGH, Severity.MEDIUM, Severity.CRITICAL
 
-RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
-    _meta("py-behaviour-remote-code-run", "remote-code-exec", _C, Confidence.HIGH,
-          "Content downloaded from the network reaches exec/eval, a command or a module loader.",
-          "Never run downloaded code; ship it in the package, pinned and reviewed."),
-    _meta("py-behaviour-downloaded-file-run", "remote-code-exec", _H, Confidence.HIGH,
-          "A file written from a download is then run as a program, script or library.",
-          "Ship what the code needs in the package; do not download and start programs."),
-    _meta("py-behaviour-command-fetch-run", "remote-code-exec", _H, Confidence.HIGH,
-          "A command line fetches something from the network and runs it.",
-          "Remove the download-and-run; declare dependencies so the package manager installs them."),
-    _meta("py-behaviour-command-encoded", "obfuscated-exec", _H, Confidence.HIGH,
-          "A command runs an encoded script (PowerShell -EncodedCommand), hidden from review.",
-          "Write the command in clear text, or remove it."),
-    _meta("py-behaviour-command-shell-socket", "reverse-shell", _C, Confidence.HIGH,
-          "A command wires a shell to a network connection (/dev/tcp, nc -e): a reverse shell.",
-          "Remove it."),
-    _meta("py-behaviour-decoded-exec", "obfuscated-exec", _H, Confidence.HIGH,
-          "Decoded, decrypted or decompressed data is executed as code or as a command.",
-          "Ship readable source; never execute an embedded encoded payload."),
-    _meta("py-behaviour-credential-file-sent", "credential-file-access", _H, Confidence.HIGH,
-          "Data read from a credential store (SSH keys, cloud or browser credentials, wallets) "
-          "reaches the network.",
-          "Remove the read and the send; rotate any credential this code could reach."),
-    _meta("py-behaviour-environment-sent", "secret-harvest", _H, Confidence.HIGH,
-          "The whole environment (with every token in it) reaches the network.",
-          "Send an explicit, allow-listed set of fields, never the environment."),
-    _meta("py-behaviour-secret-sent", "secret-harvest", _M, Confidence.MEDIUM,
-          "An environment variable named as a secret reaches the network from code that runs "
-          "unasked.",
-          "Do not send credentials from install or import time code."),
-    _meta("py-behaviour-identity-sent", "exfiltration", _M, Confidence.MEDIUM,
-          "The machine's identity (host name, user name, home, working directory) reaches the "
-          "network.",
-          "Do not report who and where the code runs; remove the call."),
-    _meta("py-behaviour-dns-exfil", "dns-exfil", _H, Confidence.MEDIUM,
-          "Collected data is turned into a host name that is looked up: DNS exfiltration.",
-          "Remove the lookup; DNS is not a channel for data."),
-    _meta("py-behaviour-clipboard-sent", "exfiltration", _H, Confidence.HIGH,
-          "The clipboard's contents reach the network.",
-          "Remove the clipboard read and the send."),
-    _meta("py-behaviour-unasked-request", "exfiltration", _M, Confidence.MEDIUM,
-          "A network request is made by code that runs unasked (on install, on import, at start).",
-          "Make network access an explicit call the user makes, never a side effect of install or "
-          "import."),
-    _meta("py-behaviour-command-sends-data", "exfiltration", _M, Confidence.MEDIUM,
-          "A network command (curl, wget, nc...) uploads a local file or the output of another "
-          "command (whoami, hostname...).",
-          "Remove the upload; nothing should leave the machine as a side effect of this code."),
-    _meta("py-behaviour-renamed-exec", "obfuscated-exec", _M, Confidence.MEDIUM,
-          "exec or eval is called under another name, on a value built at run time.",
-          "Call code by its name, or better, do not evaluate built strings at all."),
-    _meta("py-behaviour-hidden-endpoint", "exfiltration", _M, Confidence.MEDIUM,
-          "A network request goes to an address that is decoded at run time, hidden from review.",
-          "Write the endpoint in clear text so a reviewer can see where data goes."),
-    _meta("py-behaviour-file-sent", "exfiltration", _M, Confidence.MEDIUM,
-          "Local file contents are sent over the network by code that runs unasked.",
-          "Install and import must not upload files; make it an explicit command."),
-    _meta("py-behaviour-key-material-sent", "secret-harvest", _M, Confidence.MEDIUM,
-          "A private key, wallet seed or secret access key reaches the network as it is (or merely "
-          "encoded).",
-          "Never send key material; send what it computes (a signature, an address) if anything."),
-    _meta("py-behaviour-socket-shell", "reverse-shell", _C, Confidence.HIGH,
-          "A network socket becomes a process's standard input/output: a reverse shell.",
-          "Remove it."),
-)}
+RULES: dict[str, RuleMeta] = {
+    m.rule_id: m
+    for m in (
+        _meta(
+            "py-behaviour-remote-code-run",
+            "remote-code-exec",
+            _C,
+            Confidence.HIGH,
+            "Content downloaded from the network reaches exec/eval, a command or a module loader.",
+            "Never run downloaded code; ship it in the package, pinned and reviewed.",
+        ),
+        _meta(
+            "py-behaviour-downloaded-file-run",
+            "remote-code-exec",
+            _H,
+            Confidence.HIGH,
+            "A file written from a download is then run as a program, script or library.",
+            "Ship what the code needs in the package; do not download and start programs.",
+        ),
+        _meta(
+            "py-behaviour-command-fetch-run",
+            "remote-code-exec",
+            _H,
+            Confidence.HIGH,
+            "A command line fetches something from the network and runs it.",
+            "Remove the download-and-run; declare dependencies so the package manager installs "
+            "them.",
+        ),
+        _meta(
+            "py-behaviour-command-encoded",
+            "obfuscated-exec",
+            _H,
+            Confidence.HIGH,
+            "A command runs an encoded script (PowerShell -EncodedCommand), hidden from review.",
+            "Write the command in clear text, or remove it.",
+        ),
+        _meta(
+            "py-behaviour-command-shell-socket",
+            "reverse-shell",
+            _C,
+            Confidence.HIGH,
+            "A command wires a shell to a network connection (/dev/tcp, nc -e): a reverse shell.",
+            "Remove it.",
+        ),
+        _meta(
+            "py-behaviour-decoded-exec",
+            "obfuscated-exec",
+            _H,
+            Confidence.HIGH,
+            "Decoded, decrypted or decompressed data is executed as code or as a command.",
+            "Ship readable source; never execute an embedded encoded payload.",
+        ),
+        _meta(
+            "py-behaviour-credential-file-sent",
+            "credential-file-access",
+            _H,
+            Confidence.HIGH,
+            "Data read from a credential store (SSH keys, cloud or browser credentials, wallets) "
+            "reaches the network.",
+            "Remove the read and the send; rotate any credential this code could reach.",
+        ),
+        _meta(
+            "py-behaviour-environment-sent",
+            "secret-harvest",
+            _H,
+            Confidence.HIGH,
+            "The whole environment (with every token in it) reaches the network.",
+            "Send an explicit, allow-listed set of fields, never the environment.",
+        ),
+        _meta(
+            "py-behaviour-secret-sent",
+            "secret-harvest",
+            _M,
+            Confidence.MEDIUM,
+            "An environment variable named as a secret reaches the network from code that runs "
+            "unasked.",
+            "Do not send credentials from install or import time code.",
+        ),
+        _meta(
+            "py-behaviour-identity-sent",
+            "exfiltration",
+            _M,
+            Confidence.MEDIUM,
+            "The machine's identity (host name, user name, home, working directory) reaches the "
+            "network.",
+            "Do not report who and where the code runs; remove the call.",
+        ),
+        _meta(
+            "py-behaviour-dns-exfil",
+            "dns-exfil",
+            _H,
+            Confidence.MEDIUM,
+            "Collected data is turned into a host name that is looked up: DNS exfiltration.",
+            "Remove the lookup; DNS is not a channel for data.",
+        ),
+        _meta(
+            "py-behaviour-clipboard-sent",
+            "exfiltration",
+            _H,
+            Confidence.HIGH,
+            "The clipboard's contents reach the network.",
+            "Remove the clipboard read and the send.",
+        ),
+        _meta(
+            "py-behaviour-unasked-request",
+            "exfiltration",
+            _M,
+            Confidence.MEDIUM,
+            "A network request is made by code that runs unasked (on install, on import, at "
+            "start).",
+            "Make network access an explicit call the user makes, never a side effect of install "
+            "or "
+            "import.",
+        ),
+        _meta(
+            "py-behaviour-command-sends-data",
+            "exfiltration",
+            _M,
+            Confidence.MEDIUM,
+            "A network command (curl, wget, nc...) uploads a local file or the output of another "
+            "command (whoami, hostname...).",
+            "Remove the upload; nothing should leave the machine as a side effect of this code.",
+        ),
+        _meta(
+            "py-behaviour-renamed-exec",
+            "obfuscated-exec",
+            _M,
+            Confidence.MEDIUM,
+            "exec or eval is called under another name, on a value built at run time.",
+            "Call code by its name, or better, do not evaluate built strings at all.",
+        ),
+        _meta(
+            "py-behaviour-hidden-endpoint",
+            "exfiltration",
+            _M,
+            Confidence.MEDIUM,
+            "A network request goes to an address that is decoded at run time, hidden from review.",
+            "Write the endpoint in clear text so a reviewer can see where data goes.",
+        ),
+        _meta(
+            "py-behaviour-file-sent",
+            "exfiltration",
+            _M,
+            Confidence.MEDIUM,
+            "Local file contents are sent over the network by code that runs unasked.",
+            "Install and import must not upload files; make it an explicit command.",
+        ),
+        _meta(
+            "py-behaviour-key-material-sent",
+            "secret-harvest",
+            _M,
+            Confidence.MEDIUM,
+            "A private key, wallet seed or secret access key reaches the network as it is (or "
+            "merely "
+            "encoded).",
+            "Never send key material; send what it computes (a signature, an address) if anything.",
+        ),
+        _meta(
+            "py-behaviour-socket-shell",
+            "reverse-shell",
+            _C,
+            Confidence.HIGH,
+            "A network socket becomes a process's standard input/output: a reverse shell.",
+            "Remove it.",
+        ),
+    )
+}
 
 _WHY = {
     "py-behaviour-remote-code-run": "Whoever controls that server decides what runs here, after "
@@ -168,7 +271,11 @@ def judge(flow: Flow) -> Verdict | None:
             return _adjust("py-behaviour-command-sends-data", weight)
         return None
     if kind == "beacon":
-        return Verdict("py-behaviour-unasked-request", Severity.MEDIUM) if flow.context.unasked else None
+        return (
+            Verdict("py-behaviour-unasked-request", Severity.MEDIUM)
+            if flow.context.unasked
+            else None
+        )
     if kind == "renamed-exec":
         return _adjust("py-behaviour-renamed-exec", weight)
     if kind == "hidden-endpoint":
@@ -229,13 +336,32 @@ class BehaviourAnalyzer:
             result = parse_python(source, file.path)
             if result.tree is None:
                 if file.change.whole_post_image:
-                    out.skipped.append(Skipped(file.path, SkipReason.UNPARSABLE,
-                                               f"not Python 2 or 3: {result.error}", ANALYZER))
+                    out.skipped.append(
+                        Skipped(
+                            file.path,
+                            SkipReason.UNPARSABLE,
+                            f"not Python 2 or 3: {result.error}",
+                            ANALYZER,
+                        )
+                    )
                 continue
             if result.note.startswith(tuple("0123456789")):
-                out.skipped.append(Skipped(file.path, SkipReason.PARTLY_PARSED, result.note[:200], ANALYZER))
-            parsed.append((file, ModuleInfo(file.path, module_name(file.path), result.tree,
-                                            FileContexts(module=file_context(file.path)))))
+                # Lines left out of a whole file are code nobody analysed (fail closed); in a
+                # post-image rebuilt from hunks, gaps and cut statements are expected.
+                reason = (SkipReason.UNPARSABLE if file.change.whole_post_image
+                          else SkipReason.PARTLY_PARSED)
+                out.skipped.append(Skipped(file.path, reason, result.note[:200], ANALYZER))
+            parsed.append(
+                (
+                    file,
+                    ModuleInfo(
+                        file.path,
+                        module_name(file.path),
+                        result.tree,
+                        FileContexts(module=file_context(file.path)),
+                    ),
+                )
+            )
         if not parsed:
             return out
         _link_contexts([m for _, m in parsed])
@@ -245,10 +371,13 @@ class BehaviourAnalyzer:
             out.skipped.append(Skipped(path, SkipReason.PARTLY_PARSED, why, ANALYZER))
         by_path = {f.path: f for f, _ in parsed}
         per_file: dict[str, int] = {}
-        for flow in sorted(flows, key=lambda f: (f.path, f.line)):
-            verdict = judge(flow)
+        verdicts = [(flow, judge(flow)) for flow in sorted(flows, key=lambda f: (f.path, f.line))]
+        stronger = {(f.path, f.line) for f, v in verdicts if v and v.rule_id != _BEACON}
+        for flow, verdict in verdicts:
             if verdict is None or verdict.severity < Severity.LOW:
                 continue
+            if verdict.rule_id == _BEACON and (flow.path, flow.line) in stronger:
+                continue  # the line already says more than "a request is made"
             if per_file.get(flow.path, 0) >= _MAX_FINDINGS_PER_FILE:
                 continue
             per_file[flow.path] = per_file.get(flow.path, 0) + 1
@@ -297,7 +426,9 @@ def _imports_module(m: ModuleInfo, name: str) -> bool:
         return False
     leaf = name.rsplit(".", 1)[-1]
     for node in m.tree.body:
-        if isinstance(node, ast.Import) and any(a.name == name or a.name.endswith("." + leaf) for a in node.names):
+        if isinstance(node, ast.Import) and any(
+            a.name == name or a.name.endswith("." + leaf) for a in node.names
+        ):
             return True
         if isinstance(node, ast.ImportFrom):
             mod = node.module or ""
@@ -311,30 +442,59 @@ def _finding(flow: Flow, verdict: Verdict, file: AnalysisFile, caps: CapabilityT
     lines = file.lines()
     evidence = lines[flow.line - 1].strip()[:240] if 0 < flow.line <= len(lines) else ""
     return Finding(
-        rule_id=meta.rule_id, category=meta.category, severity=verdict.severity,
-        confidence=meta.confidence, path=flow.path, start_line=flow.line, end_line=flow.line,
-        message=_message(flow, verdict, caps), remediation=meta.remediation, evidence=evidence,
-        analyzer=ANALYZER, capabilities=frozenset(_capabilities(flow)),
+        rule_id=meta.rule_id,
+        category=meta.category,
+        severity=verdict.severity,
+        confidence=meta.confidence,
+        path=flow.path,
+        start_line=flow.line,
+        end_line=flow.line,
+        message=_message(flow, verdict, caps),
+        remediation=meta.remediation,
+        evidence=evidence,
+        analyzer=ANALYZER,
+        capabilities=frozenset(_capabilities(flow)),
         extra=(("context", flow.context.name.lower()), ("sink", flow.sink_name)),
     )
 
 
+_WHAT = {
+    "py-behaviour-command-fetch-run": "fetches something from the network and runs it",
+    "py-behaviour-command-encoded": "runs an encoded script, hidden from review",
+    "py-behaviour-command-shell-socket": "wires a shell to a network connection",
+    "py-behaviour-command-sends-data": "sends a local file or a command's output to a remote host",
+    "py-behaviour-unasked-request": "makes a network request",
+    "py-behaviour-hidden-endpoint": "sends a request to an address decoded at run time",
+    "py-behaviour-renamed-exec": "calls exec or eval under another name, on a built value",
+}
+
+
 def _message(flow: Flow, verdict: Verdict, caps: CapabilityTable) -> str:
     where = flow.context.label
-    if flow.sink_kind == "command-line" and flow.command is not None:
-        progs = ", ".join(dict.fromkeys(p for p in flow.command.programs if p))[:120]
-        what = (f"The command run by `{flow.sink_name}` at line {flow.line} ({progs}) "
-                f"{RULES[verdict.rule_id].rationale[len('A command '):].rstrip('.')}")
-        return f"{what}, {where}. {_WHY[verdict.rule_id]}"
+    fn = f"`{flow.function}`" if flow.function != "<module>" else "module-level code"
+    if verdict.rule_id in _WHAT:
+        what = _WHAT[verdict.rule_id]
+        if flow.sink_kind == "command-line" and flow.command is not None:
+            progs = ", ".join(dict.fromkeys(p for p in flow.command.programs if p))[:120]
+            head = (
+                f"The command line run by `{flow.sink_name}` at line {flow.line} ({progs}) {what}"
+            )
+        else:
+            head = f"At line {flow.line}, {fn} {what} (`{flow.sink_name}`)"
+        return f"{head}; it runs {where}. {_WHY[verdict.rule_id]}"
     parts = []
     for tag, line in flow.tags:
         label = _TAG_LABEL.get(tag, tag)
         parts.append(f"{label} (line {line})")
     sink = caps.sink_labels.get(flow.sink_kind, flow.sink_kind)
-    via = f", through the helper called at line {flow.via[0]}" if flow.via else ""
+    via = (
+        f" (a helper called here, which sends it on at its line {flow.via[0]})" if flow.via else ""
+    )
     fn = f" in `{flow.function}`" if flow.function != "<module>" else " at module level"
-    return (f"Data from {' and '.join(parts)} reaches {sink} (`{flow.sink_name}`) at line "
-            f"{flow.line}{via},{fn}, which runs {where}. {_WHY[verdict.rule_id]}")
+    return (
+        f"Data from {' and '.join(parts)} reaches {sink} (`{flow.sink_name}`) at line "
+        f"{flow.line}{via},{fn}, which runs {where}. {_WHY[verdict.rule_id]}"
+    )
 
 
 def _capabilities(flow: Flow) -> set[str]:
@@ -354,6 +514,4 @@ def _capabilities(flow: Flow) -> set[str]:
         caps.add("dns-lookup")
     if flow.sink_kind in ("code", "command", "module", "native", "command-line"):
         caps.add("exec")
-    if flow.context.unasked:
-        caps.add("install-hook")
     return caps

@@ -1,4 +1,4 @@
-"""What a Python name can do: source, sink, transform — read from ``checks/data/capabilities.yml``."""
+"""What a Python name can do (source, sink, transform), from the capability data file."""
 
 from __future__ import annotations
 

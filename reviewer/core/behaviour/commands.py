@@ -12,10 +12,31 @@ __all__ = ["CommandFacts", "read_command"]
 _MAX = 8000
 _SEPARATORS = frozenset({"|", "||", "&&", ";", "&", "|&", ";;", "(", ")", "\n"})
 _PREFIXES = frozenset({"sudo", "nohup", "env", "exec", "time", "nice", "start", "/b", "call"})
-_RUNNABLE_EXT = (".exe", ".sh", ".ps1", ".bat", ".cmd", ".vbs", ".msi", ".py", ".scr", ".dll",
-                 ".hta", ".jar", ".bin", ".elf")
-_INLINE_FETCH = ("downloadstring", "downloadfile", "downloaddata", "net.webclient",
-                 "invoke-webrequest", "start-bitstransfer", "invoke-restmethod")
+_RUNNABLE_EXT = (
+    ".exe",
+    ".sh",
+    ".ps1",
+    ".bat",
+    ".cmd",
+    ".vbs",
+    ".msi",
+    ".py",
+    ".scr",
+    ".dll",
+    ".hta",
+    ".jar",
+    ".bin",
+    ".elf",
+)
+_INLINE_FETCH = (
+    "downloadstring",
+    "downloadfile",
+    "downloaddata",
+    "net.webclient",
+    "invoke-webrequest",
+    "start-bitstransfer",
+    "invoke-restmethod",
+)
 _DECODERS = frozenset({"base64", "base32", "xxd", "openssl", "gunzip", "zcat", "certutil"})
 _INLINE_RUN = ("iex", "invoke-expression", "start-process", "invoke-item")
 
@@ -74,26 +95,32 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
     opens = False
     for i, seg in enumerate(segments):
         k = 0
-        while k < len(seg) - 1 and (_program(seg[k]) in _PREFIXES or "=" in seg[k] and not seg[k].startswith("-")):
+        while k < len(seg) - 1 and (
+            _program(seg[k]) in _PREFIXES or "=" in seg[k] and not seg[k].startswith("-")
+        ):
             k += 1
         prog = _program(seg[k])
         programs.append(prog)
-        args = [a.lower() for a in seg[k + 1:]]
-        if prog in caps.fetch_programs and (prog not in ("certutil", "bitsadmin")
-                                            or any("urlcache" in a or "transfer" in a for a in args)):
+        args = [a.lower() for a in seg[k + 1 :]]
+        if prog in caps.fetch_programs and (
+            prog not in ("certutil", "bitsadmin")
+            or any("urlcache" in a or "transfer" in a for a in args)
+        ):
             fetch_seg = i if fetch_seg < 0 else fetch_seg
             if prog == "mshta" and any("://" in a for a in args):
                 runs = True
         if prog in caps.send_programs:
             sends = True
-            if any(_uploads(a, seg_raw) for a, seg_raw in zip(args, seg[k + 1:])):
+            if any(_uploads(a, seg_raw) for a, seg_raw in zip(args, seg[k + 1 :], strict=False)):
                 uploads = True
         if prog in caps.dns_programs and any("." in a and not a.startswith("-") for a in args):
             resolves = True
-        if any(_program(t) in caps.open_programs and any("://" in a for a in seg[j + 1:])
-               for j, t in enumerate(seg)):
+        if any(
+            _program(t) in caps.open_programs and any("://" in a for a in seg[j + 1 :])
+            for j, t in enumerate(seg)
+        ):
             opens = True
-        if prog.startswith("python") and "-c" in seg[k + 1:-1]:
+        if prog.startswith("python") and "-c" in seg[k + 1 : -1]:
             python_code.append(seg[seg.index("-c", k + 1) + 1])
         if prog in caps.powershell and any(a in caps.encoded_flags for a in args):
             encoded = True
@@ -105,12 +132,18 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
             shell = True
         if prog == "socat" and any(a.startswith("exec:") for a in args):
             shell = True
-        if fetch_seg >= 0 and i > fetch_seg and (
-                prog in caps.run_programs or seg[k].startswith("./")
-                or seg[k].lower().endswith(_RUNNABLE_EXT)):
+        if (
+            fetch_seg >= 0
+            and i > fetch_seg
+            and (
+                prog in caps.run_programs
+                or seg[k].startswith("./")
+                or seg[k].lower().endswith(_RUNNABLE_EXT)
+            )
+        ):
             runs = True
         if depth < 2 and prog in caps.powershell | {"sh", "bash", "cmd", "zsh", "dash"}:
-            for a in seg[k + 1:]:
+            for a in seg[k + 1 :]:
                 if " " in a:
                     inner = read_command(a, caps, depth=depth + 1)
                     runs |= inner.runs_fetched
@@ -125,14 +158,32 @@ def read_command(text: str, caps: CapabilityTable, *, depth: int = 0) -> Command
             runs = True
     if any("/dev/tcp/" in t or "/dev/udp/" in t for t in lowered):
         shell = True
-    return CommandFacts(programs=tuple(programs), fetches=fetch_seg >= 0, runs_fetched=runs and fetch_seg >= 0,
-                        encoded=encoded, shell_over_network=shell, sends=sends, resolves=resolves,
-                        has_url=any("://" in t for t in lowered),
-                        uploads=uploads or (sends and _substitutes(text[:_MAX])),
-                        python_code=tuple(python_code[:4]), opens_url=opens)
+    return CommandFacts(
+        programs=tuple(programs),
+        fetches=fetch_seg >= 0,
+        runs_fetched=runs and fetch_seg >= 0,
+        encoded=encoded,
+        shell_over_network=shell,
+        sends=sends,
+        resolves=resolves,
+        has_url=any("://" in t for t in lowered),
+        uploads=uploads or (sends and _substitutes(text[:_MAX])),
+        python_code=tuple(python_code[:4]),
+        opens_url=opens,
+    )
 
 
-_IDENTITY_PROGRAMS = ("whoami", "hostname", "uname", "id", "pwd", "ifconfig", "ipconfig", "cat ", "ls")
+_IDENTITY_PROGRAMS = (
+    "whoami",
+    "hostname",
+    "uname",
+    "id",
+    "pwd",
+    "ifconfig",
+    "ipconfig",
+    "cat ",
+    "ls",
+)
 
 
 def _substitutes(text: str) -> bool:
@@ -140,7 +191,7 @@ def _substitutes(text: str) -> bool:
     for opener in ("$(", "`"):
         at = text.find(opener)
         while at >= 0:
-            if any(text[at + len(opener):].lstrip().startswith(p) for p in _IDENTITY_PROGRAMS):
+            if any(text[at + len(opener) :].lstrip().startswith(p) for p in _IDENTITY_PROGRAMS):
                 return True
             at = text.find(opener, at + 1)
     return False
@@ -153,7 +204,21 @@ def _uploads(arg: str, raw: str) -> bool:
         return True
     for opener in ("$(", "`"):
         at = raw.find(opener)
-        if at >= 0 and any(raw[at + len(opener):].lstrip().startswith(p) for p in _IDENTITY_PROGRAMS):
+        if at >= 0 and any(
+            raw[at + len(opener) :].lstrip().startswith(p) for p in _IDENTITY_PROGRAMS
+        ):
             return True
-    return any(v in raw for v in ("$HOME", "$USER", "${USER", "${HOME", "$HOSTNAME", "%USERNAME%",
-                                  "%COMPUTERNAME%", "$PWD", "$(pwd)"))
+    return any(
+        v in raw
+        for v in (
+            "$HOME",
+            "$USER",
+            "${USER",
+            "${HOME",
+            "$HOSTNAME",
+            "%USERNAME%",
+            "%COMPUTERNAME%",
+            "$PWD",
+            "$(pwd)",
+        )
+    )

@@ -64,7 +64,10 @@ class FileContexts:
 
 def _install_like(cls: ast.ClassDef) -> bool:
     """A setuptools command class that pip runs: it extends install, develop, egg_info, build..."""
-    bases = {(b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")).lower() for b in cls.bases}
+    bases = {
+        (b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")).lower()
+        for b in cls.bases
+    }
     return not cls.bases or any(word in b for b in bases for word in _INSTALL_BASES)
 
 
@@ -87,7 +90,9 @@ def _referenced(nodes: list[ast.stmt]) -> set[str]:
         if isinstance(node, ast.ClassDef):
             out.update(_decorator_names(node))
             stack.extend(node.bases)
-            stack.extend(s for s in node.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+            stack.extend(
+                s for s in node.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
             continue
         if isinstance(node, ast.Name):
             out.add(node.id)
@@ -102,8 +107,12 @@ def _decorator_names(node: ast.AST) -> set[str]:
     return {n.id for d in decos for n in ast.walk(d) if isinstance(n, ast.Name)}
 
 
-def contexts_of(tree: ast.Module, path: str, module_context: Context | None = None,
-                external_names: frozenset[str] = frozenset()) -> FileContexts:
+def contexts_of(
+    tree: ast.Module,
+    path: str,
+    module_context: Context | None = None,
+    external_names: frozenset[str] = frozenset(),
+) -> FileContexts:
     """Which functions run, and when: reachable from the module body by the names it uses.
 
     ``external_names`` are names other files of the change use: a function of that name counts
@@ -119,7 +128,9 @@ def contexts_of(tree: ast.Module, path: str, module_context: Context | None = No
             defs.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.ClassDef):
             classes.setdefault(node.name, node)
-            methods_of[id(node)] = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            methods_of[id(node)] = [
+                s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            ]
     top = [s for s in tree.body if not _is_main_guard(s)]
     main = [s for s in tree.body if _is_main_guard(s)]
     main_ctx = base if base is not Context.MODULE else Context.SCRIPT
@@ -132,7 +143,9 @@ def contexts_of(tree: ast.Module, path: str, module_context: Context | None = No
             cls = classes.get(name)
             if cls is not None:
                 # A setup command of its own name runs only when someone asks for it.
-                cls_ctx = ctx if ctx is not Context.INSTALL or _install_like(cls) else Context.SCRIPT
+                cls_ctx = (
+                    ctx if ctx is not Context.INSTALL or _install_like(cls) else Context.SCRIPT
+                )
                 for fn in methods_of.get(id(cls), ()):
                     queue.append((fn, cls_ctx))
 

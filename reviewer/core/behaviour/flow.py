@@ -25,8 +25,17 @@ MAX_FLOWS_PER_FILE = 200
 Taint = dict[str, int]  # tag -> the line where the tag entered the value
 
 # Tags a value can carry. ``param:N`` marks a function's N-th parameter while it is summarised.
-SOURCE_TAGS = frozenset({"env-dump", "env-secret", "identity", "clipboard", "credential-file",
-                         "network-data", "key-material"})
+SOURCE_TAGS = frozenset(
+    {
+        "env-dump",
+        "env-secret",
+        "identity",
+        "clipboard",
+        "credential-file",
+        "network-data",
+        "key-material",
+    }
+)
 _BUILTINS = frozenset(dir(builtins)) | {"execfile", "reload", "unicode", "raw_input"}
 _STRIP = ("__builtins__.", "builtins.", "__builtin__.", "__builtins__.__dict__.")
 
@@ -51,14 +60,20 @@ class Flow:
 
 @dataclass
 class _Summary:
-    param_sinks: set[tuple[int, str, str, int]] = field(default_factory=set)  # (param, kind, name, line)
+    param_sinks: set[tuple[int, str, str, int]] = field(
+        default_factory=set
+    )  # (param, kind, name, line)
     returns: dict[str, int] = field(default_factory=dict)
     passes: set[int] = field(default_factory=set)
     intact: set[int] = field(default_factory=set)  # parameters returned as they are (or encoded)
 
     def key(self) -> tuple[object, ...]:
-        return (frozenset(self.param_sinks), frozenset(self.returns), frozenset(self.passes),
-                frozenset(self.intact))
+        return (
+            frozenset(self.param_sinks),
+            frozenset(self.returns),
+            frozenset(self.passes),
+            frozenset(self.intact),
+        )
 
 
 @dataclass
@@ -133,7 +148,9 @@ def _index_module(info: ModuleInfo) -> None:
                 if alias.name == "*":
                     info.star.append(mod)
                 else:
-                    info.imports[alias.asname or alias.name] = f"{mod}.{alias.name}" if mod else alias.name
+                    info.imports[alias.asname or alias.name] = (
+                        f"{mod}.{alias.name}" if mod else alias.name
+                    )
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             info.functions.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.ClassDef):
@@ -152,8 +169,14 @@ class FlowAnalysis:
         self.depth = depth
         self.embedded_seen: set[tuple[str, int, int]] = set()
         self._cred_cache: dict[str, bool] = {}
-        names = [*caps.sources, *caps.sinks, *caps.decoders, *caps.encoders, *caps.env_mappings,
-                 *caps.env_getters]
+        names = [
+            *caps.sources,
+            *caps.sinks,
+            *caps.decoders,
+            *caps.encoders,
+            *caps.env_mappings,
+            *caps.env_getters,
+        ]
         # Module names a fragment of a file may use without its import being in view.
         self.module_roots = frozenset(n.split(".")[0] for n in names if "." in n)
         self.caps = caps
@@ -205,18 +228,29 @@ class FlowAnalysis:
         if not any(isinstance(n, ast.Call) for n in ast.walk(tree)):
             return
         ctx = contexts_of(tree, m.path, context)
-        sub = ModuleInfo(m.path, m.name, tree, FileContexts(module=context, functions=ctx.functions))
+        sub = ModuleInfo(
+            m.path, m.name, tree, FileContexts(module=context, functions=ctx.functions)
+        )
         inner = FlowAnalysis([sub], self.caps, depth=self.depth + 1)
         for flow in inner.run():
-            moved = Flow(m.path, flow.sink_kind, flow.sink_name, line, tuple((t, line) for t, _ in flow.tags),
-                         flow.context, flow.function, flow.via, flow.command)
-            key = (moved.path, moved.line, moved.sink_kind, moved.tag_set(), moved.command)
-            self.flows.setdefault(key, moved)
+            moved = Flow(
+                m.path,
+                flow.sink_kind,
+                flow.sink_name,
+                line,
+                tuple((t, line) for t, _ in flow.tags),
+                flow.context,
+                flow.function,
+                flow.via,
+                flow.command,
+            )
+            self.flows.setdefault(_flow_key(moved), moved)
 
     # ---- resolution across the change
 
-    def resolve_function(self, m: ModuleInfo, qual: str | None, name: str,
-                         owner: str | None, via_attr: bool) -> tuple[ModuleInfo, ast.AST, bool] | None:
+    def resolve_function(
+        self, m: ModuleInfo, qual: str | None, name: str, owner: str | None, via_attr: bool
+    ) -> tuple[ModuleInfo, ast.AST, bool] | None:
         """The function a call lands on, its module, and whether it is a bound method."""
         if via_attr and owner and name in m.class_methods.get(owner, {}):
             return m, m.class_methods[owner][name], True
@@ -278,7 +312,9 @@ class _Walker:
         for _ in range(2):  # twice: a loop's later lines can feed its earlier ones
             self._block(body)
         if self.summary is not None and self.fn is not None:
-            self.a.summaries[id(self.fn)] = _merge_summary(self.a.summaries.get(id(self.fn)), self.summary)
+            self.a.summaries[id(self.fn)] = _merge_summary(
+                self.a.summaries.get(id(self.fn)), self.summary
+            )
         if self.fn is None:
             self.m.aliases.update(self.aliases)
             for k, v in self.env.items():
@@ -327,10 +363,10 @@ class _Walker:
             self._block(s.body)
             self._block(s.orelse)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
-            for item in s.items:
-                t = self.ev(item.context_expr)
-                if item.optional_vars is not None:
-                    self._bind(item.optional_vars, t, item.context_expr)
+            for witem in s.items:
+                t = self.ev(witem.context_expr)
+                if witem.optional_vars is not None:
+                    self._bind(witem.optional_vars, t, witem.context_expr)
             self._block(s.body)
         elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
             self._block(s.body)  # type: ignore[attr-defined]
@@ -360,8 +396,11 @@ class _Walker:
                 q = self.qual(value.func) if isinstance(value, ast.Call) else self.qual(value)
                 if q:
                     self.aliases[target.id] = q
-                if isinstance(value, ast.Call) and value.args \
-                        and self.qual(value.func) in ("open", "io.open", "codecs.open"):
+                if (
+                    isinstance(value, ast.Call)
+                    and value.args
+                    and self.qual(value.func) in ("open", "io.open", "codecs.open")
+                ):
                     self.handles[target.id] = _key(value.args[0])
         elif isinstance(target, (ast.Tuple, ast.List)):
             pairs = isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts)
@@ -393,7 +432,7 @@ class _Walker:
             return None
         for prefix in _STRIP:
             if q.startswith(prefix):
-                return q[len(prefix):]
+                return q[len(prefix) :]
         return q
 
     def _qual(self, node: ast.AST, depth: int) -> str | None:
@@ -402,13 +441,21 @@ class _Walker:
         if isinstance(node, ast.Name):
             if node.id in self.aliases and node.id not in self.params_or_empty():
                 return self.aliases[node.id]
-            if node.id in self.m.aliases and node.id not in self.params_or_empty() and node.id not in self.env:
+            if (
+                node.id in self.m.aliases
+                and node.id not in self.params_or_empty()
+                and node.id not in self.env
+            ):
                 return self.m.aliases[node.id]
             if node.id in self.m.imports:
                 return self.m.imports[node.id]
             if node.id in _BUILTINS or node.id in ("__builtins__", "__builtin__"):
                 return node.id
-            if node.id in self.a.module_roots and node.id not in self.env and node.id not in self.m.globals:
+            if (
+                node.id in self.a.module_roots
+                and node.id not in self.env
+                and node.id not in self.m.globals
+            ):
                 return node.id
             return None
         if isinstance(node, ast.Attribute):
@@ -427,7 +474,13 @@ class _Walker:
                 if name and isinstance(node.args[0], ast.Call):
                     return None
             if fq in ("vars", "globals", "locals") and fq is not None:
-                return "__builtins__" if fq != "vars" else self._qual(node.args[0], depth + 1) if node.args else None
+                return (
+                    "__builtins__"
+                    if fq != "vars"
+                    else self._qual(node.args[0], depth + 1)
+                    if node.args
+                    else None
+                )
             return fq
         if isinstance(node, ast.Subscript):
             key = _const_str(node.slice)
@@ -469,9 +522,13 @@ class _Walker:
             q = self.qual(node)
             if q in self.caps.env_mappings:
                 return {"env-dump": node.lineno}
-            key_tag: Taint = {"key-material": node.lineno} if self.caps.is_key_material(node.attr) else {}
+            key_tag: Taint = (
+                {"key-material": node.lineno} if self.caps.is_key_material(node.attr) else {}
+            )
             if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                return _union(self.env.get(node.value.id, {}), self.m.class_env.get(node.attr, {}), key_tag)
+                return _union(
+                    self.env.get(node.value.id, {}), self.m.class_env.get(node.attr, {}), key_tag
+                )
             return _union(self.ev(node.value), key_tag)
         if isinstance(node, ast.Subscript):
             q = self.qual(node.value)
@@ -485,7 +542,11 @@ class _Walker:
             if self.caps.is_key_material(_const_str(node.slice) or ""):
                 t = _union(t, {"key-material": node.lineno})
             sl = node.slice
-            if isinstance(sl, ast.Slice) and isinstance(sl.step, ast.UnaryOp) and isinstance(sl.step.op, ast.USub):
+            if (
+                isinstance(sl, ast.Slice)
+                and isinstance(sl.step, ast.UnaryOp)
+                and isinstance(sl.step.op, ast.USub)
+            ):
                 t = _union(t, {"decoded": node.lineno})
             return t
         if isinstance(node, ast.Call):
@@ -540,18 +601,36 @@ class _Walker:
         result: Taint = _union(args, recv)
         if q not in caps.encoders and q not in _CARRIERS and meth not in _CARRIER_METHODS:
             # what a key computes (a signature, an address) is not the key
-            result = {k: v for k, v in result.items() if k != "key-material" and not k.startswith("keep:")}
+            result = {
+                k: v for k, v in result.items() if k != "key-material" and not k.startswith("keep:")
+            }
         if meth in ("get", "getenv") and self.caps.is_key_material(
-                (_const_str(node.args[-1]) if node.args else "") or ""):
+            (_const_str(node.args[-1]) if node.args else "") or ""
+        ):
             result = _union(result, {"key-material": line})
         if q is not None and q in caps.sources:
             result = _union(result, {caps.sources[q]: line})
         mapped = self.qual(node.args[0]) if q == "map" and node.args else None
-        if q in caps.decoders or mapped in caps.decoders or meth in caps.decode_methods or (
-                meth == "decode" and node.args and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs):
+        if (
+            q in caps.decoders
+            or mapped in caps.decoders
+            or meth in caps.decode_methods
+            or (
+                meth == "decode"
+                and node.args
+                and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs
+            )
+        ):
             result = _union(result, {"decoded": line})
-        elif q in caps.encoders or meth in caps.encode_methods or (
-                meth == "encode" and node.args and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs):
+        elif (
+            q in caps.encoders
+            or meth in caps.encode_methods
+            or (
+                meth == "encode"
+                and node.args
+                and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs
+            )
+        ):
             if result:
                 result = _union(result, {"encoded": line})
         elif q in ("socket.socket", "socket.create_connection", "socket.fromfd"):
@@ -561,42 +640,74 @@ class _Walker:
             if self.a.credential_path(joined):
                 result = _union(result, {"credential-file": line})
         if q in ("open", "io.open", "codecs.open"):
-            result = _union({k: v for k, v in result.items() if k != "identity"}, {"file-data": line})
+            result = _union(
+                {k: v for k, v in result.items() if k != "identity"}, {"file-data": line}
+            )
         if q in ("urllib.request.urlretrieve", "urllib.urlretrieve") and len(node.args) >= 2:
             self.m.downloads.add(_key(node.args[1]))
         if meth in ("write", "writelines") and ("network-data" in args or "decoded" in args):
             target = func.value if isinstance(func, ast.Attribute) else None
             if isinstance(target, ast.Name) and target.id in self.handles:
                 self.m.downloads.add(self.handles[target.id])
-            elif isinstance(target, ast.Call) and target.args and self.qual(target.func) in ("open", "io.open"):
+            elif (
+                isinstance(target, ast.Call)
+                and target.args
+                and self.qual(target.func) in ("open", "io.open")
+            ):
                 self.m.downloads.add(_key(target.args[0]))
-        if meth in ("write_bytes", "write_text") and ("network-data" in args or "decoded" in args):
-            self.m.downloads.add(_key(func.value))  # type: ignore[union-attr]
+        if (
+            isinstance(func, ast.Attribute)
+            and meth in ("write_bytes", "write_text")
+            and ("network-data" in args or "decoded" in args)
+        ):
+            self.m.downloads.add(_key(func.value))
         kind = caps.sinks.get(q) if q is not None else None
         if kind is None and meth in _SOCKET_SENDS and "socket" in recv:
             kind, q = "network", f"socket.socket.{meth}"  # a wrapped socket (TLS, a helper's)
-        if kind == "code" and isinstance(func, ast.Name) and func.id != q and q in ("exec", "eval") \
-                and node.args and not isinstance(node.args[0], ast.Constant):
+        if (
+            kind == "code"
+            and isinstance(func, ast.Name)
+            and func.id != q
+            and q in ("exec", "eval")
+            and node.args
+            and not isinstance(node.args[0], ast.Constant)
+        ):
             self._emit(Flow(self.m.path, "renamed-exec", q, line, (), self.context, self.fname))
         if kind is not None:
             self._sink(node, kind, q or "", args, recv, kw_taints)
         resolved = None
         if kind is None and (isinstance(func, (ast.Name, ast.Attribute))):
             name = func.id if isinstance(func, ast.Name) else func.attr
-            owner = self.owner if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-                and func.value.id in ("self", "cls") else None
-            resolved = self.a.resolve_function(self.m, q, name, owner, isinstance(func, ast.Attribute))
+            owner = (
+                self.owner
+                if isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in ("self", "cls")
+                else None
+            )
+            resolved = self.a.resolve_function(
+                self.m, q, name, owner, isinstance(func, ast.Attribute)
+            )
         if resolved is not None:
             result = self._apply_summary(node, resolved, arg_taints, kw_taints, recv)
         return result
 
-    def _apply_summary(self, node: ast.Call, resolved: tuple[ModuleInfo, ast.AST, bool],
-                       arg_taints: list[Taint], kw_taints: dict[str | None, Taint], recv: Taint) -> Taint:
+    def _apply_summary(
+        self,
+        node: ast.Call,
+        resolved: tuple[ModuleInfo, ast.AST, bool],
+        arg_taints: list[Taint],
+        kw_taints: dict[str | None, Taint],
+        recv: Taint,
+    ) -> Taint:
         target_m, fn, bound = resolved
         summary = self.a.summaries.get(id(fn))
         if summary is None:  # not summarised yet: an unknown call, which keeps no key as it is
-            return {k: v for k, v in _union(*arg_taints, *kw_taints.values()).items()
-                    if k != "key-material" and not k.startswith("keep:")}
+            return {
+                k: v
+                for k, v in _union(*arg_taints, *kw_taints.values()).items()
+                if k != "key-material" and not k.startswith("keep:")
+            }
         offset = 1 if bound else 0
         params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]  # type: ignore[attr-defined]
         by_index: dict[int, Taint] = {}
@@ -610,10 +721,11 @@ class _Walker:
         for pi, kind, sink_name, sink_line in summary.param_sinks:
             if kind == "command":
                 self._command_argument(node, pi - offset, sink_name)
-            t = by_index.get(pi)
-            if t:
-                self._record(kind, sink_name, sink_line if target_m is self.m else node.lineno, t,
-                             via=(node.lineno,), path_line=node.lineno, inner_path=target_m.path)
+            arg_t = by_index.get(pi)
+            if arg_t:
+                self._record(
+                    kind, sink_name, sink_line, arg_t, via=(sink_line,), path_line=node.lineno
+                )
         out: Taint = dict(summary.returns)
         for pi in summary.passes:
             t = by_index.get(pi, {})
@@ -624,38 +736,67 @@ class _Walker:
 
     # ---- sinks
 
-    def _sink(self, node: ast.Call, kind: str, name: str, args: Taint, recv: Taint,
-              kw: dict[str | None, Taint]) -> None:
+    def _sink(
+        self,
+        node: ast.Call,
+        kind: str,
+        name: str,
+        args: Taint,
+        recv: Taint,
+        kw: dict[str | None, Taint],
+    ) -> None:
         line = node.lineno
         if kind == "command":
             facts = self._command_facts(node)
             for code in facts.python_code if facts is not None else ():
                 self.a.embedded(self.m, code, line, self.context)
-            if facts is not None and (facts.runs_fetched or facts.encoded or facts.shell_over_network
-                                      or facts.uploads):
-                self._emit(Flow(self.m.path, "command-line", name, line, (), self.context, self.fname,
-                                command=facts))
-            elif facts is not None and self.context.unasked and (
-                    facts.fetches and facts.has_url or facts.resolves or facts.opens_url):
+            if facts is not None and (
+                facts.runs_fetched or facts.encoded or facts.shell_over_network or facts.uploads
+            ):
+                self._emit(
+                    Flow(
+                        self.m.path,
+                        "command-line",
+                        name,
+                        line,
+                        (),
+                        self.context,
+                        self.fname,
+                        command=facts,
+                    )
+                )
+            elif (
+                facts is not None
+                and self.context.unasked
+                and (facts.fetches and facts.has_url or facts.resolves or facts.opens_url)
+            ):
                 self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
             if facts is not None and (facts.sends or facts.resolves):
-                data = {k: v for k, v in args.items() if k in SOURCE_TAGS or k.startswith("param:") or k == "encoded"}
+                data = {
+                    k: v
+                    for k, v in args.items()
+                    if k in SOURCE_TAGS or k.startswith("param:") or k == "encoded"
+                }
                 if data:
-                    self._record("dns" if facts.resolves and not facts.sends else "network", name, line, data)
+                    self._record(
+                        "dns" if facts.resolves and not facts.sends else "network", name, line, data
+                    )
             for stream in ("stdin", "stdout", "stderr"):
                 if "socket" in kw.get(stream, {}):
                     self._record("descriptor", name, line, kw[stream])
             dl = self._downloaded_in(node) or self._downloaded_named(node)
             if dl:
-                self._record("code", name, line, {"downloaded-file": line})
+                self._record("command", name, line, {"downloaded-file": line})
         if kind == "native" and self._downloaded_in(node):
-            self._record("code", name, line, {"downloaded-file": line})
+            self._record("native", name, line, {"downloaded-file": line})
         if kind == "code" and self._downloaded_in(node):
             self._record("code", name, line, {"downloaded-file": line})
         if kind == "dns" and self.context.unasked and "identity" not in args:
             self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
         if kind == "network" and "decoded" in args:
-            self._emit(Flow(self.m.path, "hidden-endpoint", name, line, (), self.context, self.fname))
+            self._emit(
+                Flow(self.m.path, "hidden-endpoint", name, line, (), self.context, self.fname)
+            )
         if kind == "network" and self.context.unasked:
             self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
         if kind == "dns" and node.args and not _built_name(node.args[0]) and "encoded" not in args:
@@ -670,13 +811,29 @@ class _Walker:
             return
         facts = self._command_facts(node, [node.args[index]])
         if facts is not None and (facts.runs_fetched or facts.encoded or facts.shell_over_network):
-            self._emit(Flow(self.m.path, "command-line", sink_name, node.lineno, (), self.context,
-                            self.fname, via=(node.lineno,), command=facts))
+            self._emit(
+                Flow(
+                    self.m.path,
+                    "command-line",
+                    sink_name,
+                    node.lineno,
+                    (),
+                    self.context,
+                    self.fname,
+                    via=(node.lineno,),
+                    command=facts,
+                )
+            )
 
-    def _command_facts(self, node: ast.Call, exprs: list[ast.expr] | None = None) -> CommandFacts | None:
+    def _command_facts(
+        self, node: ast.Call, exprs: list[ast.expr] | None = None
+    ) -> CommandFacts | None:
         parts: list[str] = []
         if exprs is None:
-            exprs = [*node.args[:2], *(k.value for k in node.keywords if k.arg in ("args", "cmd", "command"))]
+            exprs = [
+                *node.args[:2],
+                *(k.value for k in node.keywords if k.arg in ("args", "cmd", "command")),
+            ]
         for a in exprs:
             parts.extend(self._strings_in(a))
         if not parts:
@@ -685,12 +842,19 @@ class _Walker:
 
     def _downloaded_named(self, node: ast.Call) -> bool:
         """A command line that names a file written from a download (``python x.py``)."""
-        names = {k[4:].replace("\\", "/").rsplit("/", 1)[-1] for k in self.m.downloads if k.startswith("str:")}
+        names = {
+            k[4:].replace("\\", "/").rsplit("/", 1)[-1]
+            for k in self.m.downloads
+            if k.startswith("str:")
+        }
         names.discard("")
         if not names:
             return False
-        words = {w.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1]
-                 for text in self._strings_in(node) for w in text.split()}
+        words = {
+            w.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1]
+            for text in self._strings_in(node)
+            for w in text.split()
+        }
         return bool(names & words)
 
     def _strings_in(self, node: ast.AST, depth: int = 0) -> list[str]:
@@ -713,13 +877,26 @@ class _Walker:
             return False
         for a in [*node.args, *(k.value for k in node.keywords)]:
             for sub in ast.walk(a):
-                if isinstance(sub, (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.JoinedStr, ast.BinOp)) \
-                        and _key(sub) in all_dl:
+                if (
+                    isinstance(
+                        sub,
+                        (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.JoinedStr, ast.BinOp),
+                    )
+                    and _key(sub) in all_dl
+                ):
                     return True
         return False
 
-    def _record(self, kind: str, name: str, line: int, taint: Taint, *, via: tuple[int, ...] = (),
-                path_line: int | None = None, inner_path: str | None = None) -> None:
+    def _record(
+        self,
+        kind: str,
+        name: str,
+        line: int,
+        taint: Taint,
+        *,
+        via: tuple[int, ...] = (),
+        path_line: int | None = None,
+    ) -> None:
         if not taint:
             return
         if self.summary is not None:
@@ -735,46 +912,98 @@ class _Walker:
             if not (real.keys() & (SOURCE_TAGS | {"file-data"})) or set(real) == {"network-data"}:
                 return
         elif kind in ("code", "command", "module", "native"):
-            real = {k: v for k, v in real.items() if k in ("network-data", "decoded", "downloaded-file")}
+            real = {
+                k: v for k, v in real.items() if k in ("network-data", "decoded", "downloaded-file")
+            }
         elif kind == "descriptor":
             real = {k: v for k, v in real.items() if k == "socket"}
         if not real:
             return
         at = path_line if path_line is not None else line
-        self._emit(Flow(self.m.path, kind, name, at, tuple(sorted(real.items(), key=lambda kv: kv[1])),
-                        self.context, self.fname, via=via))
+        self._emit(
+            Flow(
+                self.m.path,
+                kind,
+                name,
+                at,
+                tuple(sorted(real.items(), key=lambda kv: kv[1])),
+                self.context,
+                self.fname,
+                via=via,
+            )
+        )
 
     def _emit(self, flow: Flow) -> None:
         if len(self.a.flows) >= MAX_FLOWS_PER_FILE * max(1, len(self.a.modules)):
             return
-        key = (flow.path, flow.line, flow.sink_kind, flow.tag_set(), flow.command)
+        key = _flow_key(flow)
         known = self.a.flows.get(key)
         if known is None or flow.context.weight > known.context.weight:
             self.a.flows[key] = flow
 
 
-_PATH_JOINS = frozenset({"os.path.join", "pathlib.Path", "pathlib.PurePath", "posixpath.join",
-                         "ntpath.join"})
-_CARRIERS = frozenset({"str", "repr", "bytes", "bytearray", "list", "dict", "tuple", "format",
-                       "json.dumps", "urllib.parse.urlencode", "urllib.parse.quote"})
-_CARRIER_METHODS = frozenset({"encode", "decode", "format", "join", "hex", "strip", "append",
-                              "update", "copy", "items", "values", "replace", "read", "lower",
-                              "upper"})
+_PATH_JOINS = frozenset(
+    {"os.path.join", "pathlib.Path", "pathlib.PurePath", "posixpath.join", "ntpath.join"}
+)
+_CARRIERS = frozenset(
+    {
+        "str",
+        "repr",
+        "bytes",
+        "bytearray",
+        "list",
+        "dict",
+        "tuple",
+        "format",
+        "json.dumps",
+        "urllib.parse.urlencode",
+        "urllib.parse.quote",
+    }
+)
+_CARRIER_METHODS = frozenset(
+    {
+        "encode",
+        "decode",
+        "format",
+        "join",
+        "hex",
+        "strip",
+        "append",
+        "update",
+        "copy",
+        "items",
+        "values",
+        "replace",
+        "read",
+        "lower",
+        "upper",
+    }
+)
 _SOCKET_SENDS = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
+
+
+def _flow_key(flow: Flow) -> tuple[object, ...]:
+    return (flow.path, flow.line, flow.sink_kind, flow.tag_set(), flow.command)
 
 
 def _looks_like_python(text: str) -> bool:
     head = text[:4000]
-    return ("import " in head or "exec(" in head or "eval(" in head) and ("(" in head) \
+    return (
+        ("import " in head or "exec(" in head or "eval(" in head)
+        and ("(" in head)
         and not head.lstrip().startswith(">>>")
+    )
 
 
 def _built_name(node: ast.AST) -> bool:
     """True for a host name assembled from parts (f-string, concatenation, format, join)."""
     if isinstance(node, (ast.JoinedStr, ast.BinOp)):
         return True
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("format", "join")
+    )
 
 
 def _key(node: ast.AST) -> str:
@@ -782,7 +1011,11 @@ def _key(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return f"name:{node.id}"
     text = _const_str(node)
-    if text is None and isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+    if (
+        text is None
+        and isinstance(node, ast.JoinedStr)
+        and all(isinstance(v, ast.Constant) for v in node.values)
+    ):
         text = "".join(str(v.value) for v in node.values)  # type: ignore[attr-defined]
     if text is not None:
         return f"str:{text}"
@@ -796,5 +1029,8 @@ def _key(node: ast.AST) -> str:
 def _merge_summary(old: _Summary | None, new: _Summary) -> _Summary:
     if old is None:
         return new
-    return _Summary(param_sinks=old.param_sinks | new.param_sinks,
-                    returns=_union(old.returns, new.returns), passes=old.passes | new.passes)
+    return _Summary(
+        param_sinks=old.param_sinks | new.param_sinks,
+        returns=_union(old.returns, new.returns),
+        passes=old.passes | new.passes,
+    )

@@ -38,7 +38,9 @@ def parse_python(text: str, path: str) -> Parsed:
             warnings.simplefilter("ignore")
             return Parsed(ast.parse(text, filename=path))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        first = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)} (line {getattr(exc, 'lineno', '?')})"
+        first = (
+            f"{type(exc).__name__}: {getattr(exc, 'msg', exc)} (line {getattr(exc, 'lineno', '?')})"
+        )
     converted = _from_python2(text, path)
     if converted is None:
         return _salvage(text, first)
@@ -54,8 +56,11 @@ def _salvage(text: str, error: str) -> Parsed:
     """The top-level statements that parse on their own, at their own lines; the rest is dropped
     and the file reported as partly parsed. Each line is parsed at most once."""
     lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines)
-              if line[:1] and not line[:1].isspace() and line[:1] not in "#)]}"]
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if line[:1] and not line[:1].isspace() and line[:1] not in "#)]}"
+    ]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     body: list[ast.stmt] = []
@@ -78,8 +83,24 @@ def _salvage(text: str, error: str) -> Parsed:
     return Parsed(module, note=f"{dropped} lines that do not parse were left out ({error})")
 
 
-_FIXERS = ("print", "exec", "except", "raise", "ne", "numliterals", "repr", "tuple_params",
-           "execfile", "apply", "has_key", "unicode", "long", "basestring", "xrange", "raw_input")
+_FIXERS = (
+    "print",
+    "exec",
+    "except",
+    "raise",
+    "ne",
+    "numliterals",
+    "repr",
+    "tuple_params",
+    "execfile",
+    "apply",
+    "has_key",
+    "unicode",
+    "long",
+    "basestring",
+    "xrange",
+    "raw_input",
+)
 
 
 def _from_python2(text: str, path: str) -> str | None:
@@ -99,6 +120,16 @@ def _from_python2(text: str, path: str) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return str(tool.refactor_string(source, path))
-    except (ParseError, TokenError, SyntaxError, ValueError, RecursionError, AssertionError,
-            KeyError, IndexError, AttributeError, TypeError):
+    except (
+        ParseError,
+        TokenError,
+        SyntaxError,
+        ValueError,
+        RecursionError,
+        AssertionError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        TypeError,
+    ):
         return None
