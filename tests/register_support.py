@@ -88,6 +88,11 @@ def seed(store: Any) -> None:
         scan = store.begin_scan(repo, pr, f"{pr:040x}", installation_id=101, trigger="opened")
         store.update_scan(scan.id, state="completed", conclusion=conclusion,
                           finished_at=BASE_TIME + DAY, findings_count=1)
+        if hasattr(store, "record_decision"):  # the store keeps the decisions themselves
+            store.record_decision(scan_id=scan.id, repo=repo, pr=pr, head_sha=f"{pr:040x}",
+                                  trigger="opened", conclusion=conclusion, title=conclusion,
+                                  reason=f"{repo} decided {conclusion}", policy="fail_on: high",
+                                  sensitive=False, signals_counted=False, signals=[])
 
 
 def make_app(tmp: Path, fake: FakeGitHub, public_url: str) -> tuple[Any, Any]:

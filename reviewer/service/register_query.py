@@ -66,6 +66,14 @@ _scans = sa.table(
 )
 
 
+_policy = sa.table(  # the audit trail of decisions, when the store has it (migration 0010)
+    "policy_decisions", sa.column("id", sa.Integer), sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer), sa.column("head_sha", sa.String),
+    sa.column("trigger", sa.String), sa.column("conclusion", sa.String),
+    sa.column("reason", sa.Text), sa.column("sensitive", sa.Boolean), sa.column("at", sa.Float),
+)
+
+
 class FilterError(GatehouseError):
     """A filter value in the page's address is not valid."""
 
@@ -320,9 +328,27 @@ class RegisterQueries:
         with self._engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
+    @functools.cached_property
+    def has_policy_decisions(self) -> bool:
+        """True when the store keeps every policy decision (else scans' conclusions are read)."""
+        return sa.inspect(self._engine).has_table("policy_decisions")
+
     def decisions(self, scope: Scope, f: RegisterFilter, *,
                   limit: int | None = None) -> list[dict[str, Any]]:
-        """Every concluded scan (the policy's decision on one head) in scope, newest first."""
+        """Every policy decision in scope, newest first: the append-only decisions when the
+        store keeps them, else each concluded scan's conclusion."""
+        if self.has_policy_decisions:
+            d = _policy.c
+            where = [scope.clause(d.repo)] + self._audit_filters(f, d.repo, d.at)
+            if f.verdict:
+                where.append(d.conclusion == f.verdict)
+            stmt = (sa.select(d.repo, d.pr, d.head_sha, d.trigger, d.conclusion, d.reason,
+                              d.at.label("finished_at"))
+                    .where(*where).order_by(d.id.desc()))
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            with self._engine.connect() as conn:
+                return [dict(r, findings_count=None) for r in conn.execute(stmt).mappings()]
         s = _scans.c
         where = [scope.clause(s.repo), s.conclusion.is_not(None)]
         where += self._audit_filters(f, s.repo, s.finished_at)
@@ -334,7 +360,7 @@ class RegisterQueries:
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._engine.connect() as conn:
-            return [dict(r) for r in conn.execute(stmt).mappings()]
+            return [dict(r, reason="") for r in conn.execute(stmt).mappings()]
 
     @staticmethod
     def _audit_filters(f: RegisterFilter, repo: Any, at: Any) -> list[Any]:

@@ -350,7 +350,7 @@ def _dismissal_json(d: dict[str, Any]) -> dict[str, Any]:
 def _decision_json(d: dict[str, Any]) -> dict[str, Any]:
     return {"at": iso_utc(_when(d["finished_at"])) if d["finished_at"] else None,
             "repository": d["repo"], "pull_request": d["pr"], "head_sha": d["head_sha"],
-            "trigger": d["trigger"], "conclusion": d["conclusion"],
+            "trigger": d["trigger"], "conclusion": d["conclusion"], "why": d["reason"],
             "findings": d["findings_count"]}
 
 
@@ -365,7 +365,7 @@ def _audit_csv(dismissals: list[dict[str, Any]], decisions: list[dict[str, Any]]
     for d in decisions:
         rows.append(["decision", iso_utc(_when(d["finished_at"])) if d["finished_at"] else "",
                      csv_cell(d["repo"]), d["pr"], d["head_sha"], "", "", "", "",
-                     csv_cell(d["conclusion"] or ""), csv_cell(d["trigger"] or "")])
+                     csv_cell(d["conclusion"] or ""), csv_cell(d["reason"] or d["trigger"] or "")])
     return _csv_lines(_AUDIT_COLUMNS, rows)
 
 
@@ -501,10 +501,11 @@ def _render(q: RegisterQueries, scope: Scope, f: RegisterFilter, page_no: int, m
                     'The append-only history, newest first (the latest 100; the audit export '
                     f'has all).</p>{dis}</section>')
     decisions = q.decisions(scope, f, limit=50)
-    dec = table(("When (UTC)", "Repository", "PR", "Head", "Trigger", "Decision", "Findings"),
+    dec = table(("When (UTC)", "Repository", "PR", "Head", "Trigger", "Decision", "Why"),
                 ((short_utc(_when(d["finished_at"])) if d["finished_at"] else "", d["repo"],
                   f"#{d['pr']}", d["head_sha"][:12], d["trigger"], d["conclusion"],
-                  d["findings_count"] if d["findings_count"] is not None else "")
+                  d["reason"] or (f"{d['findings_count']} findings"
+                                  if d["findings_count"] is not None else ""))
                  for d in decisions), table_id="decisions-table") if decisions else (
         '<p class="empty">No decision recorded in this selection.</p>')
     sections.append('<section id="decisions"><h2>Decisions</h2><p class="note">Each scan\'s '
