@@ -10,6 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+API_DESCRIPTION = SHARED / "github" / "openapi" / "github-subset.json"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -21,12 +22,21 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-def _need(reason_ok: bool, what: str) -> None:
+def _need(reason_ok: bool, what: str, fix: str = "start it on loopback to run this test") -> None:
+    """Skip when ``what`` is missing, but fail under CI=true: CI must run every test."""
     if reason_ok:
         return
     if IN_CI:
-        pytest.fail(f"{what} is required under CI=true but is not reachable")
-    pytest.skip(f"{what} is not reachable on loopback; start it to run this test")
+        pytest.fail(f"{what} is required under CI=true but is not available ({fix})")
+    pytest.skip(f"{what} is not available; {fix}")
+
+
+def need_api_description(checked: bool) -> None:
+    """Requests to the fake GitHub are checked against GitHub's REST description only when
+    ``../shared/github/openapi`` is beside the checkout: without it, skip (fail in CI) rather
+    than pass a check that checked nothing."""
+    _need(checked and API_DESCRIPTION.is_file(), "GitHub's REST description",
+          "put ../shared/github/openapi/github-subset.json beside the checkout")
 
 
 @pytest.fixture(scope="session")
@@ -36,10 +46,21 @@ def repo_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """``../shared`` beside the checkout; tests that need it skip when it is absent."""
-    if not (SHARED / "corpus").is_dir():
-        pytest.skip("../shared/corpus is not beside the checkout")
+    """``../shared`` beside the checkout; tests that need it skip when it is absent (and fail
+    under CI=true)."""
+    _need((SHARED / "corpus").is_dir(), "../shared/corpus", "put it beside the checkout")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def zizmor_exe() -> str:
+    """The zizmor executable; tests that need it skip without it (and fail under CI=true)."""
+    from reviewer.core.analyzers.workflows import zizmor_binary
+
+    exe = zizmor_binary()
+    _need(exe is not None, "zizmor", "install it with `pip install -e '.[test]'`")
+    assert exe is not None
+    return exe
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import IN_CI
 from reviewer.core.analyzers.workflows import WorkflowAnalyzer, is_workflow, zizmor_binary
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import ScanResult, scan
 from reviewer.core.findings import Finding, Severity
 
 WF = ".github/workflows/ci.yml"
-needs_zizmor = pytest.mark.skipif(zizmor_binary() is None, reason="zizmor is not installed")
+needs_zizmor = pytest.mark.usefixtures("zizmor_exe")  # skips, or fails under CI=true
 
 
 def new_file(path: str, text: str) -> str:
@@ -75,7 +76,7 @@ def test_is_workflow() -> None:
 
 def test_ordinary_ci_workflow_stays_below_medium() -> None:
     result = run_result(new_file(WF, ORDINARY))
-    if zizmor_binary() is not None:
+    if zizmor_binary() is not None or IN_CI:  # CI has zizmor
         assert not result.skipped  # parsed whole and audited by zizmor
     findings = result.findings
     assert worst(findings) < Severity.MEDIUM, [(f.rule_id, f.severity) for f in findings]
@@ -310,7 +311,7 @@ def test_zizmor_runs_once_offline_and_its_findings_are_mapped() -> None:
     assert {f.path for f in zizmor} == {WF, "tools/act/action.yml"}
     assert rules(findings)["zizmor-dangerous-triggers"].severity is Severity.LOW
     assert rules(findings)["zizmor-template-injection"].start_line == 6
-    assert 0 < analyzer.last_zizmor_seconds < 10
+    assert analyzer.last_zizmor_seconds > 0  # measured (bench/ prints the figure)
 
 
 def _fake_tool(tmp_path: Path, script: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 import pytest
 
+from conftest import need_api_description
 from fakegithub import FakeGitHub
 from fakegithub.harness import APP_ID, Harness, build, keypair
 
@@ -56,6 +57,7 @@ def _only_run(h: Harness, sha: str) -> dict[str, Any]:
 
 
 def _no_violations(fake: FakeGitHub) -> None:
+    need_api_description(fake.checker is not None)  # else nothing was checked
     assert fake.violations == [], fake.violations
 
 
