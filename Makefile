@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-rules eval bench docs dev clean
+.PHONY: run test test-rules lint eval bench docs dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check reviewer checks tests bench
+	$(BIN)/mypy
 
 test-rules: $(STAMP)
 	$(BIN)/python -m pytest tests/test_rule_pack.py

@@ -281,6 +281,7 @@ def _head_revision() -> str:
     return ScriptDirectory(str(migrations)).get_current_head()
 
 
+@pytest.mark.slow  # starts several Python processes
 def test_open_migrates_once_when_many_processes_start_together(db_url: str):
     code = (
         "import sys; sys.path.insert(0, sys.argv[2])\n"
@@ -368,6 +369,7 @@ def test_a_scan_lease_keeps_a_second_worker_out_until_released_or_expired(db_url
         store.close()
 
 
+@pytest.mark.slow  # starts several Python processes
 def test_concurrent_accepts_from_threads_in_several_processes_all_land_once(db_url: str):
     """Web processes write the same database at once: every delivery is stored exactly once,
     and a redelivery racing its first copy is never refused."""
