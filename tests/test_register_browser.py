@@ -12,7 +12,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from browser_support import chromium  # noqa: F401 - fixture

@@ -266,3 +266,19 @@ def test_manifest_registers_the_callback_and_setup_saves_the_client(tmp_path: Pa
     saved = (tmp_path / ops_web.ENV_FILE).read_text()
     assert "GATEHOUSE_OAUTH_CLIENT_ID=Iv1.saved" in saved
     assert f"GATEHOUSE_OAUTH_CLIENT_SECRET={CLIENT_SECRET}" in saved
+
+
+def test_counts_and_charts_follow_a_new_pr_at_once(app: Any):
+    """Aggregates are cached per selection; a PR recorded since shows on the next view."""
+    client = app.test_client()
+    sign_in(client, "alice")
+    before = client.get("/register").get_data(as_text=True)
+    assert "<b>5</b><span>AI-assisted pull requests" in before
+    store = app.extensions["gatehouse"].store
+    store.record_ai_change(repo="acme/widgets", pr=50, head_sha="5" * 40, author="dev50",
+                           title="Change 50", tools=["Cursor"], vendors=["Anysphere"],
+                           evidence=["label: ai-assisted"], ai_assisted=True, verdict="success",
+                           findings_by_category={})
+    after = client.get("/register").get_data(as_text=True)
+    assert "<b>6</b><span>AI-assisted pull requests" in after
+    assert 'data-series="Cursor"' in after and ("acme/widgets", "50") in _rows(after)

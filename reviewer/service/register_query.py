@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -25,6 +27,7 @@ from reviewer.errors import GatehouseError
 __all__ = ["FilterError", "RegisterFilter", "RegisterQueries", "Scope", "SERIES_KINDS"]
 
 SERIES_KINDS = ("tool", "repository", "vendor", "country")
+T = TypeVar("T")
 _DAY = 86400
 _UNKNOWN_COUNTRY = "unknown"
 
@@ -171,9 +174,41 @@ def _midnight(day: dt.date) -> float:
 class RegisterQueries:
     """The register's reads over one database (an engine shared with the store)."""
 
-    def __init__(self, engine: Engine, *, vendor_countries: Mapping[str, str]) -> None:
+    def __init__(self, engine: Engine, *, vendor_countries: Mapping[str, str],
+                 cache_size: int = 256) -> None:
         self._engine = engine
         self._countries = {v: c.upper() for v, c in vendor_countries.items()}
+        self._cache: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    # -- aggregates are cached until the registry changes --------------------------------
+    def version(self) -> Any:
+        """What changes whenever the registry does: its latest update time and its size (an
+        index lookup and an index count)."""
+        c = _changes.c
+        with self._engine.connect() as conn:
+            return tuple(conn.execute(sa.select(sa.func.max(c.updated_at),
+                                                sa.func.count())).one())
+
+    def clear_cache(self) -> None:
+        """Forget every cached aggregate (the benchmark measures cold pages with it)."""
+        with self._lock:
+            self._cache.clear()
+
+    def _cached(self, key: tuple[Any, ...], version: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == version:
+                self._cache.move_to_end(key)
+                return cast(T, hit[1])
+        value = compute()
+        with self._lock:
+            self._cache[key] = (version, value)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return value
 
     # -- what the schema offers ---------------------------------------------------------
     @functools.cached_property
@@ -233,8 +268,11 @@ class RegisterQueries:
         """How many AI-assisted PRs the filter selects."""
         return self.summary(scope, f)["pull_requests"]
 
-    def summary(self, scope: Scope, f: RegisterFilter) -> dict[str, int]:
+    def summary(self, scope: Scope, f: RegisterFilter, *, version: Any = None
+                ) -> dict[str, int]:
         """The tiles: PRs, repositories, merged, with findings (one pass in SQL)."""
+        if version is not None:
+            return self._cached(("summary", scope, f), version, lambda: self.summary(scope, f))
         p = _facts("p")
         stmt = sa.select(
             sa.func.count(),
@@ -273,9 +311,14 @@ class RegisterQueries:
             row["countries"] = sorted({self.country_of(v) for v in row.get("vendors") or ()})
         return out
 
-    def series(self, scope: Scope, f: RegisterFilter, kind: str
+    def series(self, scope: Scope, f: RegisterFilter, kind: str, *, version: Any = None
                ) -> list[tuple[dt.datetime, str, int]]:
         """(day, series name, PRs) for a chart over time; grouped per day by the database."""
+        if version is not None:
+            return self._cached(("series", kind, scope, f), version,
+                                lambda: self.series(scope, f, kind))
+        if kind == "country":
+            return [(d, self.country_of(n), c) for d, n, c in self.series(scope, f, "vendor")]
         if kind not in SERIES_KINDS:
             raise ValueError(f"unknown series {kind!r}: use one of {', '.join(SERIES_KINDS)}")
         s = _facts("s")
@@ -285,8 +328,6 @@ class RegisterQueries:
                 .where(*self._where(s, fact_kind, scope, f)).group_by(s.c.day, name))
         with self._engine.connect() as conn:
             points = [(int(d), str(n), int(c)) for d, n, c in conn.execute(stmt)]
-        if kind == "country":
-            points = [(d, self.country_of(n), c) for d, n, c in points]
         epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         return [(epoch + dt.timedelta(days=d), n, c) for d, n, c in points]
 
@@ -298,8 +339,10 @@ class RegisterQueries:
             summed[name] = summed.get(name, 0) + n
         return sorted(summed.items(), key=lambda kv: (-kv[1], kv[0]))
 
-    def facets(self, scope: Scope) -> dict[str, list[str]]:
+    def facets(self, scope: Scope, *, version: Any = None) -> dict[str, list[str]]:
         """The values each filter can take within the scope (for the form's choices)."""
+        if version is not None:
+            return self._cached(("facets", scope), version, lambda: self.facets(scope))
         if not scope.owners:
             return {"repo": [], "tool": [], "vendor": [], "verdict": [], "country": []}
         p = _facts("p")

@@ -426,8 +426,9 @@ def _filters_form(facets: dict[str, list[str]], f: RegisterFilter, has_sensitive
             f'action="{_PATH}">{"".join(parts)}</form></section>')
 
 
-def _chart(q: RegisterQueries, scope: Scope, f: RegisterFilter, kind: str, title: str) -> str:
-    points = q.series(scope, f, kind)
+def _chart(q: RegisterQueries, scope: Scope, f: RegisterFilter, kind: str, title: str,
+           version: Any) -> str:
+    points = q.series(scope, f, kind, version=version)
     if not points:
         return '<p class="empty">Nothing in this selection.</p>'
     unit, buckets, names, data = time_series(points)
@@ -437,8 +438,9 @@ def _chart(q: RegisterQueries, scope: Scope, f: RegisterFilter, kind: str, title
 def _render(q: RegisterQueries, scope: Scope, f: RegisterFilter, page_no: int, member: Member,
             csrf: str) -> str:
     e = html.escape
-    summary = q.summary(scope, f)
-    facets = q.facets(scope)
+    version = q.version()  # aggregates are reused until the registry changes
+    summary = q.summary(scope, f, version=version)
+    facets = q.facets(scope, version=version)
     rows = q.page(scope, f, offset=(page_no - 1) * PER_PAGE, limit=PER_PAGE)
     total = summary["pull_requests"]
     pages = max(1, -(-total // PER_PAGE))
@@ -460,13 +462,13 @@ def _render(q: RegisterQueries, scope: Scope, f: RegisterFilter, page_no: int, m
                 f'<div class="tiles" id="summary">{tiles}</div>', exports]
     sections.append('<section id="per-tool"><h2>Per tool</h2><p class="note">A pull request '
                     'made with two tools counts once for each.</p>'
-                    f'{_chart(q, scope, f, "tool", "AI-assisted pull requests per tool")}'
+                    f'{_chart(q, scope, f, "tool", "AI-assisted pull requests per tool", version)}'
                     '</section>')
-    sections.append('<section id="per-repository"><h2>Per repository</h2>'
-                    f'{_chart(q, scope, f, "repository", "AI-assisted PRs per repository")}'
-                    '</section>')
-    countries = q.totals(q.series(scope, f, "country"))
-    vendors = q.totals(q.series(scope, f, "vendor"))
+    per_repo = _chart(q, scope, f, "repository", "AI-assisted PRs per repository", version)
+    sections.append(f'<section id="per-repository"><h2>Per repository</h2>{per_repo}</section>')
+    vendor_points = q.series(scope, f, "vendor", version=version)
+    vendors = q.totals(vendor_points)
+    countries = q.totals([(d, q.country_of(n), c) for d, n, c in vendor_points])
     bars = (hbars("chart-vendors", "Pull requests per vendor", vendors[:12], "#0072B2")
             if vendors else '<p class="empty">No vendor named.</p>')
     bars += (hbars("chart-countries", "Pull requests per vendor's country", countries[:12],

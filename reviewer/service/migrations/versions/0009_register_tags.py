@@ -48,6 +48,8 @@ def upgrade() -> None:
                      "merged", "has_findings"])
     op.create_index("ix_register_facts_listing", "register_facts", ["owner", "kind", "at"])
     op.create_index("ix_scans_finished", "scans", ["finished_at"])
+    # The register's cached aggregates last until the registry's latest update changes.
+    op.create_index("ix_ai_changes_updated", "ai_changes", ["updated_at"])
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_triggers()
     else:
@@ -116,6 +118,7 @@ def downgrade() -> None:
     else:
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER register_facts_{name}")
+    op.drop_index("ix_ai_changes_updated", table_name="ai_changes")
     op.drop_index("ix_scans_finished", table_name="scans")
     op.drop_index("ix_register_facts_listing", table_name="register_facts")
     op.drop_index("ix_register_facts_chart", table_name="register_facts")
