@@ -10,11 +10,12 @@ cells that a spreadsheet would run as a formula are defused.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import html
 import io
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -52,6 +53,8 @@ class RegistryRow:
     merged: bool | None
     first_seen: dt.datetime
     updated: dt.datetime
+    sensitive: bool = False  # the repository is marked sensitive (topic or config)
+    signals: tuple[Mapping[str, Any], ...] = ()  # AI signals the PR shows (kind, tool, ...)
 
     @property
     def findings_total(self) -> int:
@@ -91,6 +94,8 @@ class RegistryReport:
     rows: tuple[RegistryRow, ...]
     dismissals: tuple[Dismissal, ...]
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    # The audit trail: every policy decision (conclusion, why, policy, signals), oldest first.
+    decisions: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def ai_rows(self) -> tuple[RegistryRow, ...]:
@@ -105,7 +110,8 @@ def _when(value: Any) -> dt.datetime:
 
 
 def build_report(registry: Iterable[Mapping[str, Any]], dismissals: Iterable[Mapping[str, Any]],
-                 *, now: dt.datetime | None = None) -> RegistryReport:
+                 *, now: dt.datetime | None = None,
+                 decisions: Iterable[Mapping[str, Any]] = ()) -> RegistryReport:
     """Typed report values from the store's rows."""
     rows = tuple(
         RegistryRow(
@@ -118,6 +124,7 @@ def build_report(registry: Iterable[Mapping[str, Any]], dismissals: Iterable[Map
                                   (r.get("findings_by_category") or {}).items() if int(v)},
             merged=r.get("merged"), first_seen=_when(r.get("first_seen_at")),
             updated=_when(r.get("updated_at") or r.get("first_seen_at")),
+            sensitive=bool(r.get("sensitive")), signals=tuple(r.get("signals") or ()),
         )
         for r in registry
     )
@@ -133,7 +140,9 @@ def build_report(registry: Iterable[Mapping[str, Any]], dismissals: Iterable[Map
                             dismissals=tuple(sorted(dis, key=lambda d: d.at)))
     if now is not None:
         report = RegistryReport(report.rows, report.dismissals, now)
-    return report
+    trail = tuple({**{k: v for k, v in d.items() if k != "at"}, "at": _iso(_when(d.get("at")))}
+                  for d in decisions)
+    return dataclasses.replace(report, decisions=trail) if trail else report
 
 
 def render(report: RegistryReport, fmt: str) -> bytes:
@@ -150,7 +159,8 @@ def render(report: RegistryReport, fmt: str) -> bytes:
 # --------------------------------------------------------------------------- CSV / JSON
 CSV_COLUMNS = ("repository", "pull_request", "author", "title", "head_sha", "ai_assisted",
                "tools", "vendors", "evidence", "verdict", "findings_total",
-               "findings_by_category", "merged", "first_seen", "updated")
+               "findings_by_category", "merged", "first_seen", "updated", "sensitive", "ai_signals",
+               "decisions")
 
 
 def _merged_text(merged: bool | None) -> str:
@@ -162,6 +172,9 @@ def to_csv(report: RegistryReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    decided: dict[tuple[str, int], list[Mapping[str, Any]]] = defaultdict(list)
+    for d in report.decisions:
+        decided[(str(d.get("repo")), int(d.get("pr") or 0))].append(d)
     for r in report.rows:
         writer.writerow([
             _cell(r.repo), r.pr, _cell(r.author), _cell(r.title), r.head_sha,
@@ -170,8 +183,19 @@ def to_csv(report: RegistryReport) -> str:
             r.findings_total,
             "; ".join(f"{k}={v}" for k, v in sorted(r.findings_by_category.items())),
             _merged_text(r.merged), _iso(r.first_seen), _iso(r.updated),
+            "yes" if r.sensitive else "no", _cell("; ".join(_signal_text(s) for s in r.signals)),
+            _cell(" | ".join(_decision_text(d) for d in decided.get((r.repo, r.pr), ()))),
         ])
     return out.getvalue()
+
+
+def _signal_text(s: Mapping[str, Any]) -> str:
+    who = f"{s.get('tool')} ({s.get('vendor')}, {s.get('country')})"
+    return f"{s.get('kind')}: {who}, {s.get('confidence')}"
+
+
+def _decision_text(d: Mapping[str, Any]) -> str:
+    return f"{d.get('at')} {d.get('conclusion')}: {d.get('reason')} [policy: {d.get('policy')}]"
 
 
 def _row_json(r: RegistryRow) -> dict[str, Any]:
@@ -180,6 +204,7 @@ def _row_json(r: RegistryRow) -> dict[str, Any]:
     d["findings_by_category"] = dict(sorted(r.findings_by_category.items()))
     d["findings_total"] = r.findings_total
     d["first_seen"], d["updated"] = _iso(r.first_seen), _iso(r.updated)
+    d["signals"] = [dict(s) for s in r.signals]
     return d
 
 
@@ -190,6 +215,7 @@ def to_json(report: RegistryReport) -> str:
         "summary": _summary(report),
         "pull_requests": [_row_json(r) for r in report.rows],
         "dismissals": [{**asdict(d), "at": _iso(d.at)} for d in report.dismissals],
+        "decisions": [dict(d) for d in report.decisions],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

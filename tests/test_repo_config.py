@@ -11,7 +11,7 @@ from reviewer.service.repo_config import ScanPolicy, load_repo_config, merge_con
 
 def test_defaults_without_any_file() -> None:
     cfg = merge_config([])
-    assert cfg.scan is ScanPolicy.AI_ASSISTED and cfg.fail_on is Severity.HIGH
+    assert cfg.scan is ScanPolicy.AI_SIGNALS and cfg.fail_on is Severity.HIGH
     assert "built-in defaults" in cfg.describe()
 
 

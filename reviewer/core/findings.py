@@ -31,6 +31,7 @@ CATEGORIES: tuple[str, ...] = (
     "binary-blob",
     "security-control-disabled",
     "new-outbound-endpoint",
+    "ai-egress",
 )
 
 

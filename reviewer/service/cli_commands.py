@@ -64,7 +64,7 @@ def cmd_registry(args: argparse.Namespace) -> int:
     url = args.database_url or Settings.from_env(require_app=False).database_url
     store = Store.open(url)
     try:
-        report = build_report(store.registry(), store.dismissals())
+        report = build_report(store.registry(), store.dismissals(), decisions=store.decisions())
     finally:
         store.close()
     data = render(report, args.format)

@@ -101,6 +101,7 @@ class PullRequest:
     labels: tuple[str, ...]
     commits: int
     changed_files: int
+    base_topics: tuple[str, ...] = ()  # the repository's topics (sensitive repositories)
 
     @classmethod
     def from_api(cls, repo: str, data: Mapping[str, Any]) -> "PullRequest":
@@ -125,6 +126,8 @@ class PullRequest:
             labels=tuple(str(lb.get("name")) for lb in data.get("labels") or () if lb.get("name")),
             commits=int(data.get("commits") or 0),
             changed_files=int(data.get("changed_files") or 0),
+            base_topics=tuple(str(t) for t in (base.get("repo") or {}).get("topics") or ()
+                              if isinstance(t, str)),
         )
 
 

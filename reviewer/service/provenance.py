@@ -37,6 +37,8 @@ class ToolSignature:
     bots: frozenset[str] = frozenset()
     branches: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()      # instruction and settings files the tool reads (globs)
+    sessions: tuple[str, ...] = ()   # files a session of the tool leaves behind (globs)
 
     def names_match(self, text: str) -> bool:
         return any(p.search(text) for p in self.patterns)
@@ -59,12 +61,14 @@ class Signatures:
     ai_trailers: frozenset[str]
     labels: frozenset[str]
     body_markers: tuple[re.Pattern[str], ...]
+    sessions: tuple[str, ...] = ()  # session artefacts of AI tools no single tool owns (globs)
 
     def extended(self, extra: Sequence[Mapping[str, Any]], where: str = "ai_signatures") -> "Signatures":
         if not extra:
             return self
         more = tuple(_tool(t, f"{where}[{i}]") for i, t in enumerate(extra))
-        return Signatures(more + self.tools, self.trailers, self.ai_trailers, self.labels, self.body_markers)
+        return Signatures(more + self.tools, self.trailers, self.ai_trailers, self.labels,
+                          self.body_markers, self.sessions)
 
     def tool_named(self, text: str) -> ToolSignature | None:
         for tool in self.tools:
@@ -158,6 +162,8 @@ def _tool(data: Any, where: str) -> ToolSignature:
         bots=frozenset(b.lower() for b in _strings(data.get("bots"), f"{where}.bots")),
         branches=tuple(b.lower() for b in _strings(data.get("branches"), f"{where}.branches")),
         emails=tuple(e.lower() for e in _strings(data.get("emails"), f"{where}.emails")),
+        files=_strings(data.get("files"), f"{where}.files"),
+        sessions=_strings(data.get("sessions"), f"{where}.sessions"),
     )
 
 
@@ -176,6 +182,7 @@ def load_signatures(path: Path = SIGNATURES_FILE) -> Signatures:
         labels=frozenset(t.lower() for t in _strings(doc.get("labels"), f"{where}: labels")),
         body_markers=tuple(_compile(p, f"{where}: body_markers")
                            for p in _strings(doc.get("body_markers"), f"{where}: body_markers")),
+        sessions=_strings(doc.get("sessions"), f"{where}: sessions"),
     )
 
 

@@ -7,9 +7,10 @@ in its ``.github`` repository (the Probot convention). Errors say what and where
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 import yaml
 
@@ -17,30 +18,76 @@ from reviewer.core.findings import Severity
 from reviewer.errors import ConfigError
 from reviewer.service.github_client import GitHubError, TransientGitHubError
 
-__all__ = ["ScanPolicy", "RepoConfig", "parse_config", "merge_config", "load_repo_config", "CONFIG_PATH",
+__all__ = ["ScanPolicy", "EgressPolicy", "RepoConfig",
+           "parse_config", "merge_config", "load_repo_config", "CONFIG_PATH",
            "DISMISS_ROLES"]
 
 CONFIG_PATH = ".github/gatehouse.yml"
 ORG_REPO = ".github"
 _KEYS = ("scan", "ignore_paths", "fail_on", "allowed_domains", "ai_signatures", "disabled_rules",
-         "require_human_for", "dismiss_requires", "incomplete")
+         "require_human_for", "dismiss_requires", "incomplete", "sensitive", "sensitive_topics",
+         "ai_egress")
 INCOMPLETE_CONCLUSIONS = ("action_required", "failure")  # what a scan that missed a file ends as
 DISMISS_ROLES = ("write", "maintain", "admin")  # weakest first
 _HUMAN_KEYS = ("tools", "vendors", "countries")
+_EGRESS_KEYS = ("allowed_vendors", "blocked_vendors", "allowed_countries", "blocked_countries")
+DEFAULT_SENSITIVE_TOPICS = ("sensitive",)
 
 
 class ScanPolicy(str, enum.Enum):
     """Which pull requests get a full scan."""
 
-    AI_ASSISTED = "ai-assisted"
+    AI_ASSISTED = "ai-assisted"  # declared AI use only
+    AI_SIGNALS = "ai-signals"    # declared AI use, or AI signals of medium or high confidence
     ALL = "all"
+
+
+# Signals count by default: an author who leaves out the AI markers still gets the scan.
+DEFAULT_SCAN = ScanPolicy.AI_SIGNALS
+
+
+@dataclass(frozen=True)
+class EgressPolicy:
+    """Which AI vendors and countries code may send data to (``ai_egress:``).
+
+    Vendors compare case-insensitively, countries as ISO codes. With an allow-list (or in a
+    sensitive repository) every vendor not allowed is blocked; a local model server never leaves
+    the machine and is blocked only when named.
+    """
+
+    allowed_vendors: frozenset[str] = frozenset()
+    blocked_vendors: frozenset[str] = frozenset()
+    allowed_countries: frozenset[str] = frozenset()
+    blocked_countries: frozenset[str] = frozenset()
+
+    def blocks(self, vendor: str, country: str, *, local: bool = False,
+               allow_list: bool = False) -> bool:
+        """True when egress to ``vendor`` in ``country`` is not allowed."""
+        v, c = vendor.strip().lower(), country.strip().upper()
+        if v in self.blocked_vendors or (not local and c in self.blocked_countries):
+            return True
+        if local:
+            return False
+        if allow_list or self.allowed_vendors or self.allowed_countries:
+            return not (v in self.allowed_vendors or c in self.allowed_countries)
+        return False
+
+    def describe(self, *, allow_list: bool = False) -> str:
+        parts = []
+        if self.allowed_vendors or self.allowed_countries or allow_list:
+            named = sorted(self.allowed_vendors | self.allowed_countries)
+            parts.append(f"allowed only: {', '.join(named) if named else 'none'}")
+        if self.blocked_vendors or self.blocked_countries:
+            blocked = sorted(self.blocked_vendors | self.blocked_countries)
+            parts.append(f"blocked: {', '.join(blocked)}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
 class RepoConfig:
     """The policy that decides a repository's scans."""
 
-    scan: ScanPolicy = ScanPolicy.AI_ASSISTED
+    scan: ScanPolicy = DEFAULT_SCAN
     ignore_paths: tuple[str, ...] = ()
     fail_on: Severity = Severity.HIGH
     allowed_domains: frozenset[str] = frozenset()
@@ -52,13 +99,50 @@ class RepoConfig:
     dismiss_requires: str = "write"  # the least role that may dismiss a finding (one of DISMISS_ROLES)
     incomplete: str = "action_required"  # the conclusion when a file was not analysed
     sources: tuple[str, ...] = field(default=())
+    sensitive: bool = False  # set by `sensitive: true`, or by a topic (see marked_sensitive)
+    sensitive_topics: frozenset[str] = frozenset(DEFAULT_SENSITIVE_TOPICS)
+    sensitive_reason: str = ""
+    ai_egress: EgressPolicy = field(default_factory=EgressPolicy)
+
+    @property
+    def effective_scan(self) -> ScanPolicy:
+        """A sensitive repository scans every pull request."""
+        return ScanPolicy.ALL if self.sensitive else self.scan
+
+    @property
+    def signals_count(self) -> bool:
+        """Whether AI signals count as AI use (for scanning, ``require_human_for`` and the
+        registry): under ``scan: ai-signals`` or ``all``, and always in a sensitive repository."""
+        return self.sensitive or self.scan is not ScanPolicy.AI_ASSISTED
+
+    def egress_blocked(self, vendor: str, country: str, *, local: bool = False) -> bool:
+        """True when egress to this AI vendor is blocked (allow-list mode when sensitive)."""
+        return self.ai_egress.blocks(vendor, country, local=local, allow_list=self.sensitive)
+
+    def marked_sensitive(self, topics: Sequence[str]) -> "RepoConfig":
+        """This policy, made sensitive when the repository carries a sensitive topic."""
+        if self.sensitive:
+            return self
+        hit = sorted({t.lower() for t in topics} & self.sensitive_topics)
+        if not hit:
+            return self
+        return dataclasses.replace(self, sensitive=True,
+                                   sensitive_reason=f"repository topic {hit[0]!r}")
 
     def describe(self) -> str:
         where = " + ".join(self.sources) if self.sources else "built-in defaults"
-        text = f"scan: {self.scan.value}, fail on: {self.fail_on.label} or worse ({where})"
+        text = (f"scan: {self.effective_scan.value}, fail on: {self.fail_on.label} or worse "
+                f"({where})")
+        if self.sensitive:
+            why = self.sensitive_reason or "sensitive: true"
+            text += (f"; sensitive repository ({why}): every PR scanned, AI signals count as AI "
+                     "use, AI egress to unlisted vendors blocked")
         if self.human_tools or self.human_vendors or self.human_countries:
             named = sorted(self.human_tools | self.human_vendors | self.human_countries)
             text += f"; a human decides PRs from: {', '.join(named)}"
+        egress = self.ai_egress.describe(allow_list=self.sensitive)
+        if egress:
+            text += f"; AI egress {egress}"
         return text
 
 
@@ -98,7 +182,8 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
             try:
                 out[key] = ScanPolicy(str(value))
             except ValueError:
-                raise ConfigError(f"{where(key)}: {value!r} is not a scan policy; use 'ai-assisted' or 'all'") from None
+                raise ConfigError(f"{where(key)}: {value!r} is not a scan policy; use "
+                                  "'ai-assisted', 'ai-signals' or 'all'") from None
         elif key == "fail_on":
             try:
                 out[key] = Severity.parse(str(value))
@@ -114,7 +199,16 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
                                   f"{', '.join(INCOMPLETE_CONCLUSIONS)} (a scan that missed a file is "
                                   "never green)")
             out[key] = str(value)
-        elif key in ("ignore_paths", "allowed_domains", "disabled_rules"):
+        elif key == "sensitive":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where(key)}: expected true or false")
+            out[key] = value
+        elif key == "ai_egress":
+            if not isinstance(value, dict) or set(value) - set(_EGRESS_KEYS):
+                raise ConfigError(f"{where(key)}: expected a mapping with "
+                                  f"{', '.join(_EGRESS_KEYS)} lists")
+            out[key] = {k: _string_list(v, f"{where(key)}.{k}") for k, v in value.items()}
+        elif key in ("ignore_paths", "allowed_domains", "disabled_rules", "sensitive_topics"):
             out[key] = _string_list(value, where(key))
         elif key == "ai_signatures":
             if not isinstance(value, list) or not all(isinstance(v, dict) and v.get("name") for v in value):
@@ -139,17 +233,21 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
 
 
 def merge_config(layers: list[tuple[str, dict[str, Any]]]) -> RepoConfig:
-    """Later layers override earlier ones key by key (``require_human_for`` merges its lists)."""
+    """Later layers override earlier ones key by key (``require_human_for`` and ``ai_egress``
+    merge their lists key by key)."""
     merged: dict[str, Any] = {}
     human: dict[str, tuple[str, ...]] = {}
+    egress: dict[str, tuple[str, ...]] = {}
     for _, layer in layers:
         for key, value in layer.items():
             if key == "require_human_for":
                 human.update(value)
+            elif key == "ai_egress":
+                egress.update(value)
             else:
                 merged[key] = value
     return RepoConfig(
-        scan=merged.get("scan", ScanPolicy.AI_ASSISTED),
+        scan=merged.get("scan", DEFAULT_SCAN),
         ignore_paths=tuple(merged.get("ignore_paths", ())),
         fail_on=merged.get("fail_on", Severity.HIGH),
         allowed_domains=frozenset(d.lower() for d in merged.get("allowed_domains", ())),
@@ -161,6 +259,16 @@ def merge_config(layers: list[tuple[str, dict[str, Any]]]) -> RepoConfig:
         dismiss_requires=merged.get("dismiss_requires", "write"),
         incomplete=merged.get("incomplete", "action_required"),
         sources=tuple(name for name, layer in layers if layer is not None),
+        sensitive=bool(merged.get("sensitive", False)),
+        sensitive_reason="sensitive: true" if merged.get("sensitive") else "",
+        sensitive_topics=frozenset(t.lower() for t in
+                                   merged.get("sensitive_topics", DEFAULT_SENSITIVE_TOPICS)),
+        ai_egress=EgressPolicy(
+            allowed_vendors=frozenset(v.lower() for v in egress.get("allowed_vendors", ())),
+            blocked_vendors=frozenset(v.lower() for v in egress.get("blocked_vendors", ())),
+            allowed_countries=frozenset(c.upper() for c in egress.get("allowed_countries", ())),
+            blocked_countries=frozenset(c.upper() for c in egress.get("blocked_countries", ())),
+        ),
     )
 
 

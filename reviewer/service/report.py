@@ -68,6 +68,8 @@ class ScanReport:
     provenance: str = ""
     provenance_evidence: tuple[str, ...] = ()
     ai_assisted: bool = False
+    ai_signals: tuple[str, ...] = ()  # each signal described (see ai_signals.Signal.describe)
+    signals_count: bool = False       # whether the policy counts signals as AI use
     scanned: bool = True
     stats: tuple[tuple[str, Any], ...] = field(default=())
 
@@ -117,6 +119,17 @@ def summary_markdown(report: ScanReport) -> str:
     else:
         out.append("AI-assisted: **no sign found** (labels, commit trailers, PR body, author, branch).")
     out.append("")
+    if report.ai_signals:
+        counted = ("the policy counts those of medium or high confidence as AI use"
+                   if report.signals_count else
+                   "the policy scans declared AI use only, so these are shown, not counted")
+        out += ["### AI signals", "",
+                f"What this pull request shows of AI tools, beyond declarations ({counted}). "
+                "A signal describes the change, not the person who made it.", ""]
+        out += [f"- {_md(s)}" for s in report.ai_signals[:30]]
+        if len(report.ai_signals) > 30:
+            out.append(f"- …and {len(report.ai_signals) - 30} more")
+        out.append("")
     if report.scanned:
         by_sev = Counter(f.severity.label for f in report.findings)
         by_cat = Counter(f.category for f in report.findings)

@@ -25,6 +25,7 @@ from reviewer.service.fetch import FetchedChange, fetch_change
 from reviewer.service.github_client import GitHubError, InstallationClient, PullRequest, TransientGitHubError
 from reviewer.service.jobs import Heartbeat, TransientError
 from reviewer.service.store import worker_identity
+from reviewer.service.ai_signals import CommitFacts, Signal, extract_signals, with_signals
 from reviewer.service.provenance import PRFacts, Provenance, detect, load_signatures
 from reviewer.service.repo_config import RepoConfig, ScanPolicy, load_repo_config
 from reviewer.service.report import (RESCAN_ACTION, Conclusion, Decision, ScanReport, annotation_batches,
@@ -91,9 +92,12 @@ def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: P
     """
     policy = config.describe()
     if result is None:
+        which = ("AI-assisted pull requests only and none of the AI signatures matched"
+                 if config.scan is ScanPolicy.AI_ASSISTED else
+                 "pull requests that declare AI use or show an AI signal of medium or high "
+                 "confidence, and this one shows neither")
         return Decision(Conclusion.NEUTRAL, "Skipped: no sign of AI assistance",
-                        "the policy scans AI-assisted pull requests only and none of the AI signatures "
-                        "matched; comment `/gatehouse ai` to mark it.", policy)
+                        f"the policy scans {which}; comment `/gatehouse ai` to mark it.", policy)
     worst = max((f.severity for f in findings), default=None)
     blocking = [f for f in findings if f.severity >= config.fail_on]
     human = _human_required(provenance, config)
@@ -117,6 +121,12 @@ def decide(result: ScanResult | None, findings: Sequence[Finding], provenance: P
     if human:
         return Decision(Conclusion.ACTION_REQUIRED, "A human decision is required",
                         f"the policy requires a human decision for changes from {human}.", policy)
+    egress = _egress_blocked(findings, config)
+    if egress:
+        return Decision(Conclusion.ACTION_REQUIRED, "AI egress to a blocked vendor",
+                        f"the change makes code send data to {egress}, which the policy's "
+                        "ai_egress does not allow; a maintainer decides (dismiss the finding, or "
+                        "change the policy on the default branch).", policy)
     medium = [f for f in findings if f.severity >= Severity.MEDIUM]
     if medium:
         return Decision(Conclusion.NEUTRAL, f"{len(medium)} finding(s) to review",
@@ -137,6 +147,18 @@ def not_analysed_files(skipped: Sequence[Skipped]) -> list[Skipped]:
         if s.reason.not_analysed and s.path not in seen:
             seen[s.path] = s
     return list(seen.values())
+
+
+def _egress_blocked(findings: Sequence[Finding], config: RepoConfig) -> str | None:
+    """``vendor (country) in path line N`` for the first AI-egress finding the policy blocks."""
+    for f in findings:
+        if f.category != "ai-egress":
+            continue
+        extra = dict(f.extra)
+        vendor, country = extra.get("vendor", "unknown vendor"), extra.get("country", "unknown")
+        if config.egress_blocked(vendor, country, local=extra.get("local") == "yes"):
+            return f"{vendor} ({country}) in {f.path} line {f.start_line}"
+    return None
 
 
 def _human_required(provenance: Provenance, config: RepoConfig) -> str | None:
@@ -288,6 +310,7 @@ def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr
         return _publish(ctx, client, req, record, check_run_id, started,
                         ScanReport(req.head_sha, decision, scanned=False), findings=[], fetched=None)
     signatures = load_signatures().extended(config.ai_signatures)
+    config = config.marked_sensitive(pr.base_topics)
     fetched = fetch_change(client, pr, ignore_paths=config.ignore_paths,
                            client_factory=lambda: ctx.require_github().installation(req.installation_id))
     manual_tool, manual_by = (req.manual_tool, req.manual_by)
@@ -297,15 +320,24 @@ def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr
                     labels=pr.labels, commit_messages=tuple(c.message for c in fetched.commits),
                     commit_authors=tuple(c.author_login for c in fetched.commits),
                     manual_tool=manual_tool, manual_by=manual_by)
-    provenance = detect(facts, signatures)
+    declared = detect(facts, signatures)
+    signals = extract_signals(
+        files=fetched.changeset.files, body=pr.body, signatures=signatures,
+        commits=[CommitFacts(c.sha, c.message, c.author_login, c.committer_login)
+                 for c in fetched.commits])
+    # Under `ai-signals` (and in sensitive repositories) signals of medium or high confidence
+    # count as AI use: for scanning, for require_human_for and for the registry.
+    provenance = with_signals(declared, signals) if config.signals_count else declared
     prov_fields = dict(provenance=provenance.describe(),
                        provenance_evidence=tuple(str(e) for e in provenance.evidence),
-                       ai_assisted=provenance.ai_assisted, notes=tuple(fetched.notes))
-    if config.scan is ScanPolicy.AI_ASSISTED and not provenance.ai_assisted:
+                       ai_assisted=provenance.ai_assisted, notes=tuple(fetched.notes),
+                       ai_signals=tuple(s.describe() for s in signals),
+                       signals_count=config.signals_count)
+    if config.effective_scan is not ScanPolicy.ALL and not provenance.ai_assisted:
         decision = decide(None, [], provenance, config)
         report = ScanReport(req.head_sha, decision, scanned=False, **prov_fields)  # type: ignore[arg-type]
         return _publish(ctx, client, req, record, check_run_id, started, report, findings=[],
-                        fetched=fetched, provenance=provenance)
+                        fetched=fetched, provenance=provenance, signals=signals, config=config)
 
     options = ScanOptions(disabled_rules=config.disabled_rules, allowed_domains=config.allowed_domains,
                           ignore_paths=config.ignore_paths)
@@ -324,7 +356,8 @@ def _scan_and_publish(ctx: Any, client: InstallationClient, req: ScanRequest, pr
                         skipped=tuple(fetched.not_analysed) + tuple(result.skipped),
                         errors=tuple(result.errors), **prov_fields)  # type: ignore[arg-type]
     return _publish(ctx, client, req, record, check_run_id, started, report, findings=active,
-                    fetched=fetched, provenance=provenance, all_findings=result.findings)
+                    fetched=fetched, provenance=provenance, all_findings=result.findings,
+                    signals=signals, config=config)
 
 
 def _analyzers(ctx: Any) -> Sequence[Any] | None:
@@ -354,7 +387,8 @@ def _intermediate_findings(fetched: FetchedChange, by_commit: Sequence[Any],
 def _publish(ctx: Any, client: InstallationClient, req: ScanRequest, record: Any, check_run_id: int,
              started: float, report: ScanReport, *, findings: Sequence[Finding],
              fetched: FetchedChange | None, provenance: Provenance | None = None,
-             all_findings: Sequence[Finding] = ()) -> ScanOutcome:
+             all_findings: Sequence[Finding] = (), signals: Sequence[Signal] = (),
+             config: RepoConfig | None = None) -> ScanOutcome:
     store = ctx.store
     # Coalescing: if a newer push arrived while scanning, end this run and post nothing stale.
     current = client.get_pull(req.repo, req.pr)
@@ -386,7 +420,16 @@ def _publish(ctx: Any, client: InstallationClient, req: ScanRequest, record: Any
             repo=req.repo, pr=req.pr, head_sha=req.head_sha, author=fetched.pr.author, title=fetched.pr.title,
             tools=list(provenance.tools), vendors=list(provenance.vendors),
             evidence=[str(e) for e in provenance.evidence], ai_assisted=provenance.ai_assisted,
-            verdict=report.decision.conclusion.value, findings_by_category=dict(by_cat))
+            verdict=report.decision.conclusion.value, findings_by_category=dict(by_cat),
+            sensitive=bool(config and config.sensitive), signals=[s.to_dict() for s in signals])
+    # The audit trail: every decision, append-only, with the policy and the signals it used.
+    d = report.decision
+    store.record_decision(
+        scan_id=record.id, repo=req.repo, pr=req.pr, head_sha=req.head_sha, trigger=req.trigger,
+        conclusion=d.conclusion.value, title=d.title, reason=d.reason, policy=d.policy,
+        sensitive=bool(config and config.sensitive),
+        signals_counted=bool(config and config.signals_count),
+        signals=[s.to_dict() for s in signals])
 
     output = render(report)
     batches = annotation_batches(output.annotations)

@@ -19,18 +19,19 @@ def default_analyzers() -> list[Analyzer]:
     from reviewer.core.analyzers.dependencies import DependencyAnalyzer
     from reviewer.core.analyzers.workflows import WorkflowAnalyzer
     from reviewer.core.behaviour import BehaviourAnalyzer
+    from reviewer.core.analyzers.ai_egress import AIEgressAnalyzer
 
     return [SemgrepAnalyzer(), BehaviourAnalyzer(),
             UnicodeAnalyzer(), SecretAnalyzer(), BlobAnalyzer(), AgentAnalyzer(), EndpointAnalyzer(),
-            DependencyAnalyzer(), WorkflowAnalyzer()]
+            DependencyAnalyzer(), WorkflowAnalyzer(), AIEgressAnalyzer()]
 
 
 def builtin_rule_metas() -> list[RuleMeta]:
     """Catalogue entries of the rules implemented in Python analyzers."""
-    from reviewer.core.analyzers import agents, blobs, endpoints, secrets, unicode
+    from reviewer.core.analyzers import agents, ai_egress, blobs, endpoints, secrets, unicode
 
     metas: list[RuleMeta] = []
-    for module in (unicode, secrets, blobs, agents, endpoints):
+    for module in (unicode, secrets, blobs, agents, endpoints, ai_egress):
         metas.extend(module.rule_metas())
     from reviewer.core.analyzers import dependencies, workflows
 

@@ -29,7 +29,8 @@ from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta, rule_maker
 from reviewer.core.changeset import text_lines
 
-__all__ = ["EndpointAnalyzer", "RULES", "rule_metas", "classify_host", "Endpoint"]
+__all__ = ["EndpointAnalyzer", "RULES", "rule_metas", "classify_host", "Endpoint", "endpoints_in",
+           "data_named"]
 
 ANALYZER = "endpoints"
 _DATA_FILE = "endpoints.yml"
@@ -177,6 +178,24 @@ def _endpoints(line: str) -> Iterator[Endpoint]:
         if any(a <= m.start() < b for a, b in spans):
             continue
         yield Endpoint(m.group(1), "", m.group(1), "ip")
+
+
+def endpoints_in(line: str) -> Iterator[Endpoint]:
+    """The URLs, quoted host names and IPv4 literals one line names."""
+    return _endpoints(line)
+
+
+def data_named(text: str) -> list[tuple[str, str]]:
+    """``(what, capability)`` for the whole environment, credential files and the source tree
+    that ``text`` reads (the sources :class:`EndpointAnalyzer` calls exfiltration)."""
+    found = []
+    if _ENV_DUMP.search(text):
+        found.append(("the whole environment", "env-dump"))
+    if _CRED_FILE.search(text):
+        found.append(("credential files", "credential-file"))
+    if _SOURCE_TREE.search(text):
+        found.append(("the source tree", "source-tree-read"))
+    return found
 
 
 def _host_matches(host: str, entry: str) -> bool:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from reviewer.service.store.accept import accept_path
+from reviewer.service.store.decisions import Decisions
 from reviewer.service.store.deliveries import Deliveries
 from reviewer.service.store.dismissals import Dismissals
 from reviewer.service.store.engine import open_engine
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 
-class Store(Deliveries, Scans, Dismissals, Registry):
+class Store(Deliveries, Scans, Dismissals, Registry, Decisions):
     """Thread-safe access to the database: one Store per process, a transaction per call.
 
     ``clock`` gives every time the store writes or compares (receipt, leases, ages).

@@ -69,6 +69,8 @@ class Registry(StoreBase):
         verdict: str,
         findings_by_category: dict[str, int],
         merged: bool | None = None,
+        sensitive: bool | None = None,
+        signals: list[dict[str, Any]] | None = None,
     ) -> None:
         """Upsert the registry row of a PR (first_seen_at is kept from the first record)."""
         now = self._clock()
@@ -84,6 +86,10 @@ class Registry(StoreBase):
             findings_by_category=dict(findings_by_category),
             updated_at=now,
         )
+        if sensitive is not None:
+            values["sensitive"] = sensitive
+        if signals is not None:
+            values["signals"] = list(signals)
         update = dict(values)
         if merged is not None:
             values["merged"] = update["merged"] = merged

@@ -19,6 +19,7 @@ __all__ = [
     "installations",
     "metadata",
     "notices",
+    "policy_decisions",
     "pr_edits",
     "pull_requests",
     "scans",
@@ -153,6 +154,27 @@ ai_changes = sa.Table(
     sa.Column("merged", sa.Boolean),
     sa.Column("first_seen_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("sensitive", sa.Boolean),  # the repository is marked sensitive (topic or config)
+    sa.Column("signals", sa.JSON),  # the AI signals the PR shows (ai_signals.Signal.to_dict)
+)
+
+policy_decisions = sa.Table(  # append-only (triggers refuse UPDATE and DELETE)
+    "policy_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scan_id", sa.Integer, nullable=False),
+    sa.Column("repo", sa.String(200), nullable=False),
+    sa.Column("pr", sa.Integer, nullable=False),
+    sa.Column("head_sha", sa.String(64), nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=False),
+    sa.Column("conclusion", sa.String(32), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("policy", sa.Text, nullable=False),
+    sa.Column("sensitive", sa.Boolean, nullable=False),
+    sa.Column("signals_counted", sa.Boolean, nullable=False),
+    sa.Column("signals", sa.JSON, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
 )
 
 SCAN_FIELDS = frozenset(
