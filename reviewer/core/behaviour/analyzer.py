@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
-from reviewer.core.analyzers.blobs import is_generated_path, is_test_path
+from reviewer.core.analyzers.blobs import is_generated_path
 from reviewer.core.behaviour.capabilities import CapabilityTable, table
 from reviewer.core.behaviour.context import FileContexts, contexts_of, file_context
 from reviewer.core.behaviour.flow import SOURCE_TAGS, Flow, FlowAnalysis, ModuleInfo, module_name
@@ -330,7 +330,7 @@ class BehaviourAnalyzer:
         caps = self._caps or table()
         parsed: list[tuple[AnalysisFile, ModuleInfo]] = []
         for file in files:
-            if not _is_python(file) or is_generated_path(file.path) or is_test_path(file.path):
+            if not _is_python(file) or is_generated_path(file.path):
                 continue
             source = pth_source(file.text) if file.path.lower().endswith(".pth") else file.text
             result = parse_python(source, file.path)
@@ -348,8 +348,11 @@ class BehaviourAnalyzer:
             if result.note.startswith(tuple("0123456789")):
                 # Lines left out of a whole file are code nobody analysed (fail closed); in a
                 # post-image rebuilt from hunks, gaps and cut statements are expected.
-                reason = (SkipReason.UNPARSABLE if file.change.whole_post_image
-                          else SkipReason.PARTLY_PARSED)
+                reason = (
+                    SkipReason.UNPARSABLE
+                    if file.change.whole_post_image
+                    else SkipReason.PARTLY_PARSED
+                )
                 out.skipped.append(Skipped(file.path, reason, result.note[:200], ANALYZER))
             parsed.append(
                 (

@@ -66,6 +66,7 @@ class _Summary:
     returns: dict[str, int] = field(default_factory=dict)
     passes: set[int] = field(default_factory=set)
     intact: set[int] = field(default_factory=set)  # parameters returned as they are (or encoded)
+    writes_download: set[int] = field(default_factory=set)  # path parameters given a download
 
     def key(self) -> tuple[object, ...]:
         return (
@@ -73,6 +74,7 @@ class _Summary:
             frozenset(self.returns),
             frozenset(self.passes),
             frozenset(self.intact),
+            frozenset(self.writes_download),
         )
 
 
@@ -294,6 +296,7 @@ class _Walker:
         self.aliases: dict[str, str] = {}
         self.handles: dict[str, str] = {}
         self.values: dict[str, list[ast.AST]] = {}
+        self.local_downloads: set[str] = set()
         self.owner = module.methods.get(id(fn)) if fn is not None else None
         self.summary: _Summary | None = None
         self.fname = getattr(fn, "name", "<module>")
@@ -312,6 +315,9 @@ class _Walker:
         for _ in range(2):  # twice: a loop's later lines can feed its earlier ones
             self._block(body)
         if self.summary is not None and self.fn is not None:
+            for name, i in self.params_or_empty().items():
+                if f"name:{name}" in self.local_downloads:
+                    self.summary.writes_download.add(i)
             self.a.summaries[id(self.fn)] = _merge_summary(
                 self.a.summaries.get(id(self.fn)), self.summary
             )
@@ -644,23 +650,23 @@ class _Walker:
                 {k: v for k, v in result.items() if k != "identity"}, {"file-data": line}
             )
         if q in ("urllib.request.urlretrieve", "urllib.urlretrieve") and len(node.args) >= 2:
-            self.m.downloads.add(_key(node.args[1]))
+            self._mark_download(_key(node.args[1]))
         if meth in ("write", "writelines") and ("network-data" in args or "decoded" in args):
             target = func.value if isinstance(func, ast.Attribute) else None
             if isinstance(target, ast.Name) and target.id in self.handles:
-                self.m.downloads.add(self.handles[target.id])
+                self._mark_download(self.handles[target.id])
             elif (
                 isinstance(target, ast.Call)
                 and target.args
                 and self.qual(target.func) in ("open", "io.open")
             ):
-                self.m.downloads.add(_key(target.args[0]))
+                self._mark_download(_key(target.args[0]))
         if (
             isinstance(func, ast.Attribute)
             and meth in ("write_bytes", "write_text")
             and ("network-data" in args or "decoded" in args)
         ):
-            self.m.downloads.add(_key(func.value))
+            self._mark_download(_key(func.value))
         kind = caps.sinks.get(q) if q is not None else None
         if kind is None and meth in _SOCKET_SENDS and "socket" in recv:
             kind, q = "network", f"socket.socket.{meth}"  # a wrapped socket (TLS, a helper's)
@@ -718,9 +724,25 @@ class _Walker:
                 by_index[params.index(name)] = _union(by_index.get(params.index(name), {}), t)
         if bound and offset:
             by_index[0] = recv
+        for pi in summary.writes_download:
+            if 0 <= pi - offset < len(node.args):
+                self._mark_download(_key(node.args[pi - offset]))
         for pi, kind, sink_name, sink_line in summary.param_sinks:
             if kind == "command":
                 self._command_argument(node, pi - offset, sink_name)
+            if (
+                kind in ("command", "code", "native")
+                and 0 <= pi - offset < len(node.args)
+                and _key(node.args[pi - offset]) in self._downloads()
+            ):
+                self._record(
+                    kind,
+                    sink_name,
+                    sink_line,
+                    {"downloaded-file": node.lineno},
+                    via=(sink_line,),
+                    path_line=node.lineno,
+                )
             arg_t = by_index.get(pi)
             if arg_t:
                 self._record(
@@ -840,11 +862,24 @@ class _Walker:
             return None
         return read_command(" ".join(parts), self.caps)
 
+    def _mark_download(self, key: str) -> None:
+        """A path written from a download: a variable is known in its function (and, at module
+        level, in every function), a literal path in the whole file."""
+        if key.startswith("name:"):
+            self.local_downloads.add(key)
+            if self.fn is None:
+                self.m.downloads.add(key)
+        else:
+            self.m.downloads.add(key)
+
+    def _downloads(self) -> set[str]:
+        return self.m.downloads | self.local_downloads
+
     def _downloaded_named(self, node: ast.Call) -> bool:
         """A command line that names a file written from a download (``python x.py``)."""
         names = {
             k[4:].replace("\\", "/").rsplit("/", 1)[-1]
-            for k in self.m.downloads
+            for k in self._downloads()
             if k.startswith("str:")
         }
         names.discard("")
@@ -872,7 +907,7 @@ class _Walker:
         return parts
 
     def _downloaded_in(self, node: ast.Call) -> bool:
-        all_dl = self.m.downloads
+        all_dl = self._downloads()
         if not all_dl:
             return False
         for a in [*node.args, *(k.value for k in node.keywords)]:
@@ -1030,6 +1065,8 @@ def _merge_summary(old: _Summary | None, new: _Summary) -> _Summary:
     if old is None:
         return new
     return _Summary(
+        writes_download=old.writes_download | new.writes_download,
+        intact=old.intact | new.intact,
         param_sinks=old.param_sinks | new.param_sinks,
         returns=_union(old.returns, new.returns),
         passes=old.passes | new.passes,
