@@ -20,7 +20,7 @@ __all__ = ["RULES", "BehaviourAnalyzer", "judge", "rule_metas"]
 ANALYZER = "behaviour"
 _MAX_FINDINGS_PER_FILE = 12
 _BEACON = "py-behaviour-unasked-request"
-_meta = rule_maker(ANALYZER, languages=("python",))
+_meta = rule_maker(f"python:{ANALYZER}", languages=("python",))
 _H, _M, _C = Severity.HIGH, Severity.MEDIUM, Severity.CRITICAL
 
 RULES: dict[str, RuleMeta] = {
