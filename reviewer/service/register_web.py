@@ -428,11 +428,30 @@ def _filters_form(facets: dict[str, list[str]], f: RegisterFilter, has_sensitive
 
 def _chart(q: RegisterQueries, scope: Scope, f: RegisterFilter, kind: str, title: str,
            version: Any) -> str:
-    points = q.series(scope, f, kind, version=version)
-    if not points:
-        return '<p class="empty">Nothing in this selection.</p>'
-    unit, buckets, names, data = time_series(points)
-    return stacked_bars(f"chart-{kind}", f"{title}, by {unit}", buckets, names, data)
+    """A chart over time, drawn once per selection until the registry changes."""
+
+    def draw() -> str:
+        points = q.series(scope, f, kind)
+        if not points:
+            return '<p class="empty">Nothing in this selection.</p>'
+        unit, buckets, names, data = time_series(points)
+        return stacked_bars(f"chart-{kind}", f"{title}, by {unit}", buckets, names, data)
+
+    return q.cached(("chart", kind, scope, f), version, draw)
+
+
+def _vendor_bars(q: RegisterQueries, scope: Scope, f: RegisterFilter, version: Any) -> str:
+    def draw() -> str:
+        points = q.series(scope, f, "vendor")
+        vendors = q.totals(points)
+        countries = q.totals([(d, q.country_of(n), c) for d, n, c in points])
+        if not vendors:
+            return '<p class="empty">No vendor named.</p>'
+        return (hbars("chart-vendors", "Pull requests per vendor", vendors[:12], "#0072B2")
+                + hbars("chart-countries", "Pull requests per vendor's country",
+                        countries[:12], "#E69F00"))
+
+    return q.cached(("vendor-bars", scope, f), version, draw)
 
 
 def _render(q: RegisterQueries, scope: Scope, f: RegisterFilter, page_no: int, member: Member,
@@ -466,13 +485,7 @@ def _render(q: RegisterQueries, scope: Scope, f: RegisterFilter, page_no: int, m
                     '</section>')
     per_repo = _chart(q, scope, f, "repository", "AI-assisted PRs per repository", version)
     sections.append(f'<section id="per-repository"><h2>Per repository</h2>{per_repo}</section>')
-    vendor_points = q.series(scope, f, "vendor", version=version)
-    vendors = q.totals(vendor_points)
-    countries = q.totals([(d, q.country_of(n), c) for d, n, c in vendor_points])
-    bars = (hbars("chart-vendors", "Pull requests per vendor", vendors[:12], "#0072B2")
-            if vendors else '<p class="empty">No vendor named.</p>')
-    bars += (hbars("chart-countries", "Pull requests per vendor's country", countries[:12],
-                   "#E69F00") if countries else "")
+    bars = _vendor_bars(q, scope, f, version)
     sections.append(f'<section id="vendors"><h2>Vendors and their countries</h2>{bars}</section>')
     listing = table(
         ("Repository", "PR", "Author", "Title", "Tools", "Vendors", "Countries", "Verdict",
