@@ -49,7 +49,7 @@ def _scan(args: argparse.Namespace) -> int:
     if not cs.files:
         print(f"gatehouse scan: {cs.source} is an empty diff: nothing to analyse", file=sys.stderr)
     if args.format == "json":
-        text = render_json(result)
+        text = render_json(result, ai_signals=_ai_signals(args, cs))
     elif args.format == "sarif":
         text = render_sarif(result)
     else:
@@ -63,6 +63,19 @@ def _scan(args: argparse.Namespace) -> int:
     if fail_on is not None and any(f.severity >= fail_on for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _ai_signals(args: argparse.Namespace, cs: object) -> list[dict[str, object]]:
+    """The AI signals of the change (files and code notes; commits too with --repo)."""
+    from reviewer import sources
+    from reviewer.service.ai_signals import CommitFacts, extract_signals
+    from reviewer.service.provenance import load_signatures
+
+    commits = ([CommitFacts(sha, message) for sha, message in
+                sources.commits_between(args.repo, args.base, args.head)] if args.repo else [])
+    files = getattr(cs, "files", ())
+    return [s.to_dict() for s in extract_signals(files=files, commits=commits,
+                                                 signatures=load_signatures())]
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -26,8 +26,11 @@ _SARIF_LEVEL = {
 }
 
 
-def render_json(result: ScanResult) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def render_json(result: ScanResult, *, ai_signals: list[dict[str, Any]] | None = None) -> str:
+    doc = result.to_dict()
+    if ai_signals is not None:
+        doc["ai_signals"] = ai_signals
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_text(result: ScanResult, *, colour: bool = False, min_severity: Severity = Severity.INFO) -> str:

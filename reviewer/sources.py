@@ -55,6 +55,17 @@ def _blob(repo: Path, rev: str, path: str) -> str | None:
     return data.decode("utf-8", "surrogateescape")
 
 
+def commits_between(repo: str, base: str, head: str) -> list[tuple[str, str]]:
+    """``(sha, message)`` of every commit in ``base..head``, oldest first."""
+    out = _git(Path(repo), "log", "--reverse", "--format=%H%x00%B%x1e", f"{base}..{head}")
+    commits = []
+    for record in out.decode("utf-8", "replace").split("\x1e"):
+        sha, _, message = record.strip("\n").partition("\x00")
+        if sha:
+            commits.append((sha, message))
+    return commits
+
+
 def from_git(repo: str, base: str, head: str) -> ChangeSet:
     """A ChangeSet for ``base..head`` of a local repository, with whole contents at both ends."""
     root = Path(repo)

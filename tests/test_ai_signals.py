@@ -147,3 +147,54 @@ def test_long_lines_stay_fast_and_bounded() -> None:
     line = "generated with " + "a" * 200_000
     signals = extract_signals(files=[_added("x.py", line)], signatures=SIGS)
     assert signals == ()
+
+
+def test_cli_json_lists_signals_from_files_code_and_every_commit(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`gatehouse scan --format json` carries a top-level ai_signals list."""
+    import json
+    import subprocess
+
+    from reviewer.cli import main
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True
+        ).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "dev@example.com")
+    git("config", "user.name", "Dev")
+    (tmp_path / "README.md").write_text("x\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    base = git("rev-parse", "HEAD")
+    (tmp_path / "QWEN.md").write_text("# notes\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "notes\n\nCo-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")
+    first = git("rev-parse", "HEAD")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "code")
+    assert (
+        main(
+            ["scan", "--repo", str(tmp_path), "--base", base, "--head", "HEAD", "--format", "json"]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    kinds = {(s["kind"], s["tool"], s["path"], s["commit"]) for s in doc["ai_signals"]}
+    assert kinds == {
+        ("agent-file", "Qwen Code", "QWEN.md", None),
+        ("commit-trailer", "Qwen Code", None, first),
+    }
+    assert set(doc["ai_signals"][0]) == {
+        "kind",
+        "tool",
+        "vendor",
+        "country",
+        "confidence",
+        "path",
+        "line",
+        "commit",
+        "evidence",
+    }

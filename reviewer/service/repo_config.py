@@ -72,6 +72,12 @@ class EgressPolicy:
             return not (v in self.allowed_vendors or c in self.allowed_countries)
         return False
 
+    @property
+    def active(self) -> bool:
+        """True when any vendor or country is allowed or blocked."""
+        return bool(self.allowed_vendors or self.blocked_vendors or self.allowed_countries
+                    or self.blocked_countries)
+
     def describe(self, *, allow_list: bool = False) -> str:
         parts = []
         if self.allowed_vendors or self.allowed_countries or allow_list:
@@ -106,8 +112,9 @@ class RepoConfig:
 
     @property
     def effective_scan(self) -> ScanPolicy:
-        """A sensitive repository scans every pull request."""
-        return ScanPolicy.ALL if self.sensitive else self.scan
+        """A sensitive repository scans every pull request, and so does one with an ``ai_egress``
+        rule: where code sends data does not depend on who (or what) wrote it."""
+        return ScanPolicy.ALL if self.sensitive or self.ai_egress.active else self.scan
 
     @property
     def signals_count(self) -> bool:
