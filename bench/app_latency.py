@@ -30,6 +30,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 from fakegithub import FakeGitHub  # noqa: E402
 from fakegithub.harness import APP_ID, SECRET, build, keypair  # noqa: E402
 from reviewer.service.webhooks import sign  # noqa: E402
+from reviewer.service.wiring import job_config  # noqa: E402
 
 
 class _Quiet(WSGIRequestHandler):
@@ -72,7 +73,7 @@ def bench_webhook(n: int) -> dict[str, float]:
         import dataclasses
         settings = dataclasses.replace(settings, queue_url=f"sqlite:///{tmp}/queue.db")
         h.ctx.settings = settings
-        jobs.init_jobs(settings)
+        jobs.init_jobs(settings, config=job_config())
         jobs.get_huey().immediate = False
         _typical_pr(h, 1)
         payload = h.pr_payload("opened", 1)

@@ -271,7 +271,7 @@ def bench_accept(args: argparse.Namespace, tmp: Path, api_url: str, private_key:
                        GATEHOUSE_DATA_DIR=str(tmp / "bare")),
                   tmp / "bare.log")
     data = tmp / "accept"
-    web = _start([sys.executable, "-m", "reviewer.service.processes", "web", "--config",
+    web = _start([sys.executable, "-m", "reviewer.cli", "web", "--config",
                   str(GUNICORN_CONF), "--bind", f"127.0.0.1:{gh_port}"],
                  _gatehouse_env(data, api_url, private_key), tmp / "web.log")
     urls = {"bare": f"http://127.0.0.1:{bare_port}/webhook",
@@ -385,12 +385,12 @@ def bench_scans(args: argparse.Namespace, tmp: Path, fake: Any, private_key: str
     data = tmp / "scans"
     env = _gatehouse_env(data, fake.url, private_key)
     port = _free_port()
-    web = _start([sys.executable, "-m", "reviewer.service.processes", "web", "--config",
+    web = _start([sys.executable, "-m", "reviewer.cli", "web", "--config",
                   str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"], env, tmp / "scan-web.log")
     worker = None
     try:
         _wait_http(f"http://127.0.0.1:{port}/healthz", web)
-        worker = _start([sys.executable, "-m", "reviewer.service.processes", "worker",
+        worker = _start([sys.executable, "-m", "reviewer.cli", "worker",
                          "--threads", str(args.worker_threads)], env, tmp / "worker.log")
         time.sleep(2.0)  # let the worker import everything before the clock starts
         t0 = time.monotonic()

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from reviewer import __version__
 from reviewer.errors import GatehouseError
@@ -143,12 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     r.set_defaults(func=_rules)
 
-    try:
-        from reviewer.service.cli_commands import add_subcommands
-    except ImportError:
-        pass
-    else:
-        add_subcommands(sub)
+    from reviewer.service.cli_commands import add_subcommands
+
+    add_subcommands(sub)
     return p
 
 

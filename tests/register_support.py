@@ -18,6 +18,7 @@ from fakegithub.server import FakeGitHub
 from reviewer.service.context import AppContext
 from reviewer.service.settings import Settings
 from reviewer.service.store import Store
+from reviewer.service.wiring import job_config
 
 CLIENT_ID = "Iv1.register0test"
 CLIENT_SECRET = "register-client-secret-" + "z" * 20
@@ -103,7 +104,7 @@ def make_app(tmp: Path, fake: FakeGitHub, public_url: str) -> tuple[Any, Any]:
     settings = settings_for(tmp, fake, public_url)
     store = Store.open(settings.database_url)
     ctx = AppContext.create(settings, store=store)
-    jobs.init_jobs(settings, config=jobs.JobConfig(context=lambda: ctx))
+    jobs.init_jobs(settings, config=job_config(context=lambda: ctx))
     seed(store)
     return create_app(context=ctx), store
 

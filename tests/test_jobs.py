@@ -372,7 +372,7 @@ def test_separate_web_and_worker_processes_on_redis_and_postgres(tmp_path: Path,
     env.update(GATEHOUSE_APP_ID="4242", GATEHOUSE_PRIVATE_KEY=key, GATEHOUSE_WEBHOOK_SECRET=secret,
                GATEHOUSE_DATABASE_URL=pg_database, GATEHOUSE_QUEUE_URL=queue_url,
                GATEHOUSE_DATA_DIR=str(tmp_path), GATEHOUSE_LOG_LEVEL="WARNING")
-    base = [sys.executable, "-m", "reviewer.service.processes"]
+    base = [sys.executable, "-m", "reviewer.cli"]
     web = subprocess.Popen(base + ["web", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen(base + ["worker", "--threads", "2"], env=env,

@@ -223,7 +223,7 @@ def serve_process(tmp: Path, port: int, **env: str) -> Iterator[subprocess.Popen
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "PROMETHEUS_"))}
     environ.update(GATEHOUSE_DATA_DIR=str(tmp / "var"), **env)
     log = open(tmp / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "reviewer.service.processes", "serve",
+    proc = subprocess.Popen([sys.executable, "-m", "reviewer.cli", "serve",
                              "--bind", f"127.0.0.1:{port}", "--workers", "1"],
                             cwd=tmp, env=environ, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reviewer.service.jobs import TransientError
+from reviewer.service.retry import TransientError
 
 __all__ = ["DEFAULT_WINDOW_S", "EditDebounce", "EditWait"]
 

@@ -16,7 +16,7 @@ from reviewer.errors import GatehouseError
 from reviewer.service import commands
 from reviewer.service.debounce import EditDebounce, EditWait
 from reviewer.service.github_client import TransientGitHubError
-from reviewer.service.jobs import TransientError
+from reviewer.service.retry import TransientError
 from reviewer.service.provenance import load_signatures
 from reviewer.service.scan_runner import ScanRequest, end_check_run, run_scan
 from reviewer.service.webhooks import Event, Router, WebhookRejected, body_json

@@ -19,28 +19,31 @@ Transient GitHub errors are retried with exponential backoff that honours
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import huey
 from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 
 from reviewer.errors import ConfigError, GatehouseError
+from reviewer.service.github_client import TransientGitHubError
+from reviewer.service.leases import Heartbeat
 from reviewer.service.private_files import private_dir, private_file
 from reviewer.service.queue_messages import IdOnlySerializer
+from reviewer.service.retry import TransientError
 from reviewer.service.settings import mask_url
 from reviewer.service.store import Store, worker_identity
 
 __all__ = [
     "init_jobs",
     "reset_jobs",
+    "current_config",
     "enqueue_delivery",
     "enqueue_deliveries",
     "delivery_accepted",
@@ -55,31 +58,21 @@ __all__ = [
     "TransientError",
     "Heartbeat",
     "make_huey",
-    "DEFAULT_PROCESSOR",
-    "DEFAULT_CONTEXT",
 ]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PROCESSOR = "reviewer.service.handlers:process_delivery"
-DEFAULT_CONTEXT = "reviewer.service.context:get_context"
 _TASK_NAME = "gatehouse.process_delivery"
-
-
-class TransientError(GatehouseError):
-    """A failure worth retrying later; ``retry_after`` seconds when the cause says so."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
 class JobConfig:
-    """How the delivery job runs. The defaults suit production."""
+    """How the delivery job runs. ``reviewer.service.wiring.job_config()`` fills in production's
+    processor, failure hook and context; the numbers' defaults suit production."""
 
-    processor: str | Callable[[Any, str], None] = DEFAULT_PROCESSOR
-    context: str | Callable[[], Any] = DEFAULT_CONTEXT
+    processor: Callable[[Any, str], None] | None = None     # (context, delivery id)
+    context: Callable[[], Any] | None = None                 # the App's context
+    give_up: Callable[[Any, str, str], None] | None = None   # (context, delivery id, reason)
     lease_s: float = 60.0          # a dead worker's delivery is picked up after this
     queue_name: str = "gatehouse"  # the huey queue (one per deployment)
     retries: int = 8               # transient failures retried this many times
@@ -156,6 +149,11 @@ def init_jobs(settings: Any, *, config: JobConfig | None = None) -> huey.Huey:
         h.serializer.allow(h._registry.task_to_string(task.task_class))
         _state.huey, _state.key, _state.config, _state.task = h, key, cfg, task
         return h
+
+
+def current_config() -> JobConfig:
+    """The job config in force in this process."""
+    return _state.config
 
 
 def reset_jobs() -> None:
@@ -274,21 +272,15 @@ def start_recovery_loop(store: Store, *, interval_s: float = 15.0, settle_s: flo
 
 
 # --------------------------------------------------------------------------- the task
-def _resolve(ref: str | Callable[..., Any]) -> Callable[..., Any]:
-    if callable(ref):
-        return ref
-    module, _, attr = ref.partition(":")
-    return getattr(importlib.import_module(module), attr)
+def _configured(cfg: JobConfig) -> tuple[Callable[[Any, str], None], Callable[[], Any]]:
+    if cfg.processor is None or cfg.context is None:
+        raise GatehouseError("the job queue has no processor or context configured",
+                             "build the job config with reviewer.service.wiring.job_config()")
+    return cfg.processor, cfg.context
 
 
 def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, TransientError):
-        return True
-    try:
-        from reviewer.service.github_client import TransientGitHubError
-    except ImportError:  # pragma: no cover - the GitHub side ships with the package
-        return False
-    return isinstance(exc, TransientGitHubError)
+    return isinstance(exc, (TransientError, TransientGitHubError))
 
 
 def backoff_delay(attempt: int, retry_after: float | None, cfg: JobConfig) -> float:
@@ -302,7 +294,8 @@ def backoff_delay(attempt: int, retry_after: float | None, cfg: JobConfig) -> fl
 
 def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
     cfg = _state.config
-    ctx = _resolve(cfg.context)()
+    processor, context = _configured(cfg)
+    ctx = context()
     store: Store = ctx.store
     me = worker_identity()
     holder = f"retry:{getattr(task, 'id', '')}" if task is not None else None
@@ -314,12 +307,12 @@ def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
         reason = (f"abandoned after {attempt - 1} attempts that never finished "
                   "(the worker died each time)")
         logger.error("delivery %s %s", delivery_id, reason)
-        _give_up(ctx, delivery_id, reason)
+        _give_up(cfg, ctx, delivery_id, reason)
         store.complete_delivery(delivery_id, f"failed: {reason}")
         return
     Heartbeat.ensure(store, me, cfg.lease_s)
     try:
-        _resolve(cfg.processor)(ctx, delivery_id)
+        processor(ctx, delivery_id)
     except Exception as exc:  # noqa: BLE001 - every failure is classified below
         remaining = getattr(task, "retries", 0) or 0
         if _is_transient(exc) and remaining > 0:
@@ -333,7 +326,7 @@ def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
             raise RetryTask(delay=delay) from None
         reason = _reason(exc)
         logger.error("delivery %s failed: %s", delivery_id, reason)
-        _give_up(ctx, delivery_id, reason)
+        _give_up(cfg, ctx, delivery_id, reason)
         store.complete_delivery(delivery_id, f"failed: {reason}")
         return
     # The processor completes the delivery itself; this is a no-op then, and makes sure
@@ -349,44 +342,11 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
-def _give_up(ctx: Any, delivery_id: str, reason: str) -> None:
-    """Let the GitHub side end the check run with the reason, if it offers a hook."""
-    try:
-        handlers = importlib.import_module("reviewer.service.handlers")
-    except ImportError:
-        return
-    hook = getattr(handlers, "give_up", None)
-    if hook is None:
+def _give_up(cfg: JobConfig, ctx: Any, delivery_id: str, reason: str) -> None:
+    """Let the configured hook end the check run with the reason (best effort)."""
+    if cfg.give_up is None:
         return
     try:
-        hook(ctx, delivery_id, reason)
+        cfg.give_up(ctx, delivery_id, reason)
     except Exception:  # noqa: BLE001 - best effort; the delivery is completed regardless
         logger.exception("delivery %s: could not report the failure to GitHub", delivery_id)
-
-
-class Heartbeat:
-    """One daemon thread per process that renews this worker's leases."""
-
-    _lock = threading.Lock()
-    _thread: threading.Thread | None = None
-
-    @classmethod
-    def ensure(cls, store: Store, worker: str, lease_s: float) -> None:
-        """Start the heartbeat once per process."""
-        with cls._lock:
-            if cls._thread is not None and cls._thread.is_alive():
-                return
-            t = threading.Thread(target=cls._run, args=(store, worker, lease_s),
-                                 name="gatehouse-heartbeat", daemon=True)
-            t.start()
-            cls._thread = t
-
-    @staticmethod
-    def _run(store: Store, worker: str, lease_s: float) -> None:
-        interval = max(lease_s / 3, 0.2)
-        while True:
-            time.sleep(interval)
-            try:
-                store.renew_leases(worker, lease_s)
-            except Exception:  # noqa: BLE001 - a database blip must not kill the heartbeat
-                logger.warning("could not renew job leases; retrying in %.1fs", interval)

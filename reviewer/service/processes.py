@@ -24,9 +24,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-__all__ = ["prepare", "run_web", "run_worker", "serve", "WebOptions", "main"]
+__all__ = ["prepare", "run_web", "run_worker", "serve", "WebOptions"]
 
 logger = logging.getLogger(__name__)
 
@@ -180,14 +180,16 @@ def run_worker(settings: Any, *, threads: int = 2, config: Any = None,
     """Run the job consumer in the foreground until SIGTERM/SIGINT (graceful)."""
     from reviewer.errors import ConfigError
     from reviewer.service import jobs
+    from reviewer.service.context import get_context
+    from reviewer.service.wiring import job_config
 
-    cfg = config or jobs.JobConfig()
-    if cfg.context == jobs.DEFAULT_CONTEXT and not settings.configured:
+    cfg = config or job_config()
+    if cfg.context is get_context and not settings.configured:
         raise ConfigError("the worker needs the GitHub App credentials: set GATEHOUSE_APP_ID, "
                           "GATEHOUSE_PRIVATE_KEY_PATH and GATEHOUSE_WEBHOOK_SECRET (or register "
                           "the App from `gatehouse serve`'s setup page)")
     h = jobs.init_jobs(settings, config=cfg)
-    ctx = jobs._resolve(cfg.context)()
+    ctx = (cfg.context or get_context)()
     if metrics_port:
         from prometheus_client import start_http_server
 
@@ -250,7 +252,7 @@ def serve(settings: Any, web: WebOptions = WebOptions(), *, threads: int = 2) ->
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
-        base = [sys.executable, "-m", "reviewer.service.processes"]
+        base = [sys.executable, "-m", "reviewer.cli"]  # the one entry point, as `gatehouse`
         children = [_Child("web", base + ["web"] + web.argv(), env)]
         if settings.configured:
             children.append(_Child("worker", base + ["worker", "--threads", str(threads)], env))
@@ -286,19 +288,7 @@ def serve(settings: Any, web: WebOptions = WebOptions(), *, threads: int = 2) ->
         settings = prepare(require_app=False)
 
 
-# --------------------------------------------------------------------------- entry
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m reviewer.service.processes serve|web|worker`` (what ``serve`` spawns)."""
-    import argparse
-
-    from reviewer.service.cli_commands import add_subcommands
-
-    parser = argparse.ArgumentParser(prog="gatehouse")
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
-
-
+# --------------------------------------------------------------------------- helpers
 def default_metrics_dir() -> Path:
     """A fresh per-run directory for merged metrics of one web process's workers,
     removed when the process that made it exits (not when a forked worker does)."""
@@ -312,6 +302,3 @@ def default_metrics_dir() -> Path:
     atexit.register(cleanup)
     return path
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,7 +23,8 @@ from reviewer.core.findings import Finding, Severity, Skipped, normalise_code
 from reviewer.errors import ConfigError, GatehouseError
 from reviewer.service.fetch import FetchedChange, fetch_change
 from reviewer.service.github_client import GitHubError, InstallationClient, PullRequest, TransientGitHubError
-from reviewer.service.jobs import Heartbeat, TransientError
+from reviewer.service.leases import Heartbeat
+from reviewer.service.retry import TransientError
 from reviewer.service.store import worker_identity
 from reviewer.service.ai_signals import CommitFacts, Signal, extract_signals, with_signals
 from reviewer.service.provenance import PRFacts, Provenance, detect, load_signatures

@@ -118,11 +118,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         context = AppContext.create(settings)
     settings = context.settings
     set_context(context)
-    try:
-        from reviewer.service import jobs
-        jobs.init_jobs(settings)
-    except ImportError:
-        pass
+    from reviewer.service import jobs
+    from reviewer.service.wiring import job_config
+
+    # keep a job config the caller already set up (a test's context); else production's
+    jobs.init_jobs(settings, config=None if jobs.current_config().processor else job_config())
     app = Flask("gatehouse")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["gatehouse"] = context

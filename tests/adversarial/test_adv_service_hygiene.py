@@ -23,6 +23,7 @@ from pg_support import pg_database  # noqa: F401 - fixture
 
 from reviewer.service import jobs
 from reviewer.service.settings import Settings
+from reviewer.service.wiring import job_config
 
 
 # --------------------------------------------------------------------------- the queue
@@ -53,7 +54,7 @@ def _queue(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> tuple[A
         url = request.getfixturevalue("redis_url")
     settings = Settings.from_env({"GATEHOUSE_DATA_DIR": str(tmp_path), "GATEHOUSE_QUEUE_URL": url},
                                  require_app=False)
-    h = jobs.init_jobs(settings, config=jobs.JobConfig(queue_name=name))
+    h = jobs.init_jobs(settings, config=job_config(queue_name=name))
     if kind == "sqlite":
         def push_raw(data: bytes) -> None:
             with sqlite3.connect(tmp_path / "queue.db") as conn:

@@ -244,7 +244,7 @@ def web_process(tmp_path: Path) -> Iterator[tuple[str, str]]:
     env.update(GATEHOUSE_DATA_DIR=str(tmp_path / "var"), GATEHOUSE_BIND=f"127.0.0.1:{port}",
                GATEHOUSE_METRICS_BIND=f"127.0.0.1:{metrics_port}")
     log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "reviewer.service.processes", "web",
+    proc = subprocess.Popen([sys.executable, "-m", "reviewer.cli", "web",
                              "--config", str(REPO / "deploy" / "gunicorn.conf.py"), "--workers", "2"],
                             cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

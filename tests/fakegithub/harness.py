@@ -18,6 +18,7 @@ from reviewer.service.context import AppContext, set_context
 from reviewer.service.github_client import RetryPolicy
 from reviewer.service.settings import Settings
 from reviewer.service.webhooks import sign
+from reviewer.service.wiring import job_config
 
 from .server import FakeGitHub, FakeRepo
 
@@ -75,7 +76,7 @@ class Harness:
         from reviewer.service import jobs
 
         jobs.get_huey().immediate = False
-        jobs.init_jobs(self.ctx.settings, config=jobs.JobConfig())
+        jobs.init_jobs(self.ctx.settings, config=job_config())
         set_context(None)
         self.ctx.store.close()
 
@@ -140,7 +141,7 @@ def build(tmp: Path, fake: FakeGitHub, *, analyzers: list[Any] | None = None) ->
     policy = RetryPolicy(write_interval_s=0, backoff_base_s=0.01, max_backoff_s=0.05)
     ctx = AppContext.create(settings, store=store, policy=policy,
                             analyzers=analyzers if analyzers is not None else rule_analyzers(tmp))
-    jobs.init_jobs(settings, config=jobs.JobConfig(context=lambda: ctx))
+    jobs.init_jobs(settings, config=job_config(context=lambda: ctx))
     jobs.get_huey().immediate = True
     set_context(ctx)
     app = create_app(context=ctx)
