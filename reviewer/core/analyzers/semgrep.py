@@ -115,6 +115,7 @@ class SemgrepAnalyzer:
             "--no-git-ignore", "--verbose",
             "--timeout", str(ctx.options.file_timeout_s),
             "--max-target-bytes", str(ctx.options.max_file_bytes),
+            *_memory_flag(ctx.options.analysis_memory_limit_bytes),
             "-j", str(ctx.options.jobs),
             *targets,
         ]
@@ -351,3 +352,9 @@ def _target_text(f: AnalysisFile) -> str:
     if f.change.head_text is not None:
         return f.text
     return balance_fragment(f.text, language_of(f.path, f.text))
+
+
+def _memory_flag(limit_bytes: int) -> list[str]:
+    """semgrep's own memory bound (MiB, per file it analyses): the in-process analyzers' limit
+    applies to semgrep too; a file that needs more is reported as an error, never passed."""
+    return ["--max-memory", str(max(limit_bytes >> 20, 64))] if limit_bytes else []
