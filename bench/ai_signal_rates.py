@@ -55,8 +55,11 @@ def main(argv: list[str]) -> int:
         for tool in {s.tool for s in signals}:
             by_tool[tool] += 1
         counted += bool(counting(signals))
-        files = [AnalysisFile(f, "\n".join(f.added[n] for n in sorted(f.added)))
-                 for f in cs.files if not f.binary]
+        files = [
+            AnalysisFile(f, "\n".join(f.added[n] for n in sorted(f.added)))
+            for f in cs.files
+            if not f.binary
+        ]
         out = analyzer.analyze(files, ScanContext(cs, ScanOptions()))
         for rule in {f"{f.rule_id} ({f.severity.label})" for f in out.findings}:
             by_rule[rule] += 1

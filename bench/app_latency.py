@@ -25,10 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 import requests  # noqa: E402
-from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
-
 from fakegithub import FakeGitHub  # noqa: E402
 from fakegithub.harness import APP_ID, SECRET, build, keypair  # noqa: E402
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+
 from reviewer.service.webhooks import sign  # noqa: E402
 from reviewer.service.wiring import job_config  # noqa: E402
 
@@ -44,20 +44,30 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _typical_pr(h, number: int) -> str:  # type: ignore[no-untyped-def]
-    base_files = {f"svc/mod{i}.py": "".join(f"def f{j}(x):\n    return x + {j}\n\n" for j in range(40))
-                  for i in range(6)}
+    base_files = {
+        f"svc/mod{i}.py": "".join(f"def f{j}(x):\n    return x + {j}\n\n" for j in range(40))
+        for i in range(6)
+    }
     base = h.repo.commit(base_files, branch="main")
     changed = {}
     for i in range(6):
         body = base_files[f"svc/mod{i}.py"] + "".join(
             f"def g{j}(items):\n    total = 0\n    for it in items:\n        total += it * {j}\n    return total\n\n"
-            for j in range(8))
+            for j in range(8)
+        )
         changed[f"svc/mod{i}.py"] = body
-    changed["svc/telemetry.py"] = ("import base64\nimport os\n\nBLOB = 'cHJpbnQoMSk='\n\n\ndef init():\n"
-                                   "    exec(base64.b64decode(BLOB))\n")
-    changed["tests/test_mod.py"] = "".join(f"def test_{j}():\n    assert {j} == {j}\n\n" for j in range(20))
-    head = h.repo.commit(changed, parent=base,
-                         message="Add helpers\n\nCo-authored-by: Claude <noreply@anthropic.com>")
+    changed["svc/telemetry.py"] = (
+        "import base64\nimport os\n\nBLOB = 'cHJpbnQoMSk='\n\n\ndef init():\n"
+        "    exec(base64.b64decode(BLOB))\n"
+    )
+    changed["tests/test_mod.py"] = "".join(
+        f"def test_{j}():\n    assert {j} == {j}\n\n" for j in range(20)
+    )
+    head = h.repo.commit(
+        changed,
+        parent=base,
+        message="Add helpers\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+    )
     h.repo.open_pull(number, base=base, head=head)
     return head
 
@@ -71,6 +81,7 @@ def bench_webhook(n: int) -> dict[str, float]:
         # answer time is measured with a real persistent queue, not immediate mode
         settings = h.ctx.settings
         import dataclasses
+
         settings = dataclasses.replace(settings, queue_url=f"sqlite:///{tmp}/queue.db")
         h.ctx.settings = settings
         jobs.init_jobs(settings, config=job_config())
@@ -85,8 +96,12 @@ def bench_webhook(n: int) -> dict[str, float]:
         sig = sign(body, SECRET)
 
         def headers() -> dict[str, str]:
-            return {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": str(uuid.uuid4()),
-                    "X-Hub-Signature-256": sig, "Content-Type": "application/json"}
+            return {
+                "X-GitHub-Event": "pull_request",
+                "X-GitHub-Delivery": str(uuid.uuid4()),
+                "X-Hub-Signature-256": sig,
+                "Content-Type": "application/json",
+            }
 
         for _ in range(10):  # warm-up
             h.client.post("/webhook", data=body, headers=headers())
@@ -136,10 +151,20 @@ def bench_scan(prs: int) -> dict[str, float]:
             times.append(time.perf_counter() - t0)
             assert resp.status_code == 202 and runs and runs[0]["status"] == "completed", runs
         requests_per_scan = len(fake.requests) / prs
-        added = sum(1 for f in h.repo.diff_files(h.repo.pulls[1]["_merge_base"], h.repo.pulls[1]["head"]["sha"]))
+        added = sum(
+            1
+            for f in h.repo.diff_files(
+                h.repo.pulls[1]["_merge_base"], h.repo.pulls[1]["head"]["sha"]
+            )
+        )
         conclusion = h.repo.runs_for(h.repo.pulls[1]["head"]["sha"])[0]["conclusion"]
-    return {"files": added, "median_s": statistics.median(times), "max_s": max(times),
-            "github_requests_per_scan": requests_per_scan, "conclusion": conclusion}  # type: ignore[dict-item]
+    return {
+        "files": added,
+        "median_s": statistics.median(times),
+        "max_s": max(times),
+        "github_requests_per_scan": requests_per_scan,
+        "conclusion": conclusion,
+    }  # type: ignore[dict-item]
 
 
 def bench_serve(rounds: int) -> dict[str, float]:
@@ -152,16 +177,28 @@ def bench_serve(rounds: int) -> dict[str, float]:
     from fakegithub import demo
 
     _, public = keypair()
-    with FakeGitHub(app_id=demo.APP_ID, public_key=public) as fake, tempfile.TemporaryDirectory() as tmp:
+    with (
+        FakeGitHub(app_id=demo.APP_ID, public_key=public) as fake,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         repo = demo.seed(fake)
         env = dict(os.environ, **demo.service_env(fake, Path(tmp) / "data"))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         started = time.monotonic()
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("gatehouse")), "serve", "--bind",
-                                 f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gatehouse")),
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         answers, completions = [], []
         try:
@@ -181,7 +218,9 @@ def bench_serve(rounds: int) -> dict[str, float]:
                 if i == 0:
                     resp = demo.deliver(url, "pull_request", demo.pr_event(repo, "opened"))
                 else:
-                    resp = demo.deliver(url, "issue_comment", demo.comment_event(repo, "/gatehouse rescan"))
+                    resp = demo.deliver(
+                        url, "issue_comment", demo.comment_event(repo, "/gatehouse rescan")
+                    )
                 answers.append(time.perf_counter() - t0)
                 assert resp.status_code == 202, resp.status_code
                 demo.wait_for_runs(repo, head, i + 1)
@@ -189,31 +228,50 @@ def bench_serve(rounds: int) -> dict[str, float]:
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
-    return {"ready_s": ready, "first_s": completions[0],
-            "median_s": statistics.median(completions[1:] or completions),
-            "answer_median_ms": statistics.median(answers) * 1000}
+    return {
+        "ready_s": ready,
+        "first_s": completions[0],
+        "median_s": statistics.median(completions[1:] or completions),
+        "answer_median_ms": statistics.median(answers) * 1000,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--deliveries", type=int, default=200)
     ap.add_argument("--prs", type=int, default=5)
-    ap.add_argument("--serve-rounds", type=int, default=6, help="0 skips the real-process measurement")
+    ap.add_argument(
+        "--serve-rounds", type=int, default=6, help="0 skips the real-process measurement"
+    )
     args = ap.parse_args()
     web = bench_webhook(args.deliveries)
-    print(f"webhook answer ({args.deliveries} signed deliveries, {web['body_bytes']} bytes each, SQLite store+queue):")
-    print(f"  Flask test client: median {web['test_client_median_ms']:.2f} ms, p95 {web['test_client_p95_ms']:.2f} ms")
-    print(f"  real HTTP:         median {web['http_median_ms']:.2f} ms, p95 {web['http_p95_ms']:.2f} ms")
+    print(
+        f"webhook answer ({args.deliveries} signed deliveries, {web['body_bytes']} bytes each, SQLite store+queue):"
+    )
+    print(
+        f"  Flask test client: median {web['test_client_median_ms']:.2f} ms, p95 {web['test_client_p95_ms']:.2f} ms"
+    )
+    print(
+        f"  real HTTP:         median {web['http_median_ms']:.2f} ms, p95 {web['http_p95_ms']:.2f} ms"
+    )
     scan = bench_scan(args.prs)
-    print(f"delivery -> completed check run, typical PR ({scan['files']} files, real rule pack, {args.prs} runs):")
-    print(f"  median {scan['median_s']:.2f} s, max {scan['max_s']:.2f} s, "
-          f"{scan['github_requests_per_scan']:.0f} GitHub requests per scan, conclusion {scan['conclusion']}")
+    print(
+        f"delivery -> completed check run, typical PR ({scan['files']} files, real rule pack, {args.prs} runs):"
+    )
+    print(
+        f"  median {scan['median_s']:.2f} s, max {scan['max_s']:.2f} s, "
+        f"{scan['github_requests_per_scan']:.0f} GitHub requests per scan, conclusion {scan['conclusion']}"
+    )
     if args.serve_rounds:
         real = bench_serve(args.serve_rounds)
-        print(f"gatehouse serve (real web + worker processes), {args.serve_rounds} scans of the demo PR:")
-        print(f"  ready after {real['ready_s']:.1f} s; webhook answer median {real['answer_median_ms']:.1f} ms; "
-              f"delivery -> completed check run: first {real['first_s']:.2f} s (cold), "
-              f"then median {real['median_s']:.2f} s")
+        print(
+            f"gatehouse serve (real web + worker processes), {args.serve_rounds} scans of the demo PR:"
+        )
+        print(
+            f"  ready after {real['ready_s']:.1f} s; webhook answer median {real['answer_median_ms']:.1f} ms; "
+            f"delivery -> completed check run: first {real['first_s']:.2f} s (cold), "
+            f"then median {real['median_s']:.2f} s"
+        )
 
 
 if __name__ == "__main__":

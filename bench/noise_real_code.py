@@ -24,9 +24,9 @@ import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.diff import parse_diff
@@ -37,7 +37,13 @@ MAX_BYTES = 400_000  # larger files are generated tables, not the code a PR adds
 # Characters str.splitlines() breaks on but git does not: a diff line holding one cannot be
 # presented as one added line, so such files are counted apart instead of scanned.
 _ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n)")
-SHELL_SHEBANGS = (b"#!/bin/sh", b"#!/bin/bash", b"#!/usr/bin/env bash", b"#!/usr/bin/env sh", b"#! /bin/sh")
+SHELL_SHEBANGS = (
+    b"#!/bin/sh",
+    b"#!/bin/bash",
+    b"#!/usr/bin/env bash",
+    b"#!/usr/bin/env sh",
+    b"#! /bin/sh",
+)
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,11 @@ def js_sources() -> Iterator[Source]:
     if not npm:
         return
     try:
-        root = Path(subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=30,
-                                   check=True).stdout.strip())
+        root = Path(
+            subprocess.run(
+                [npm, "root", "-g"], capture_output=True, text=True, timeout=30, check=True
+            ).stdout.strip()
+        )
     except (OSError, subprocess.SubprocessError):
         return
     npm_dir = root / "npm"
@@ -104,7 +113,7 @@ def js_sources() -> Iterator[Source]:
         # node_modules/<name>/... (or @scope/<name>) is one package; the rest is npm itself
         if "node_modules" in parts:
             i = len(parts) - 1 - parts[::-1].index("node_modules")
-            name = "/".join(parts[i + 1:i + 3]) if parts[i + 1].startswith("@") else parts[i + 1]
+            name = "/".join(parts[i + 1 : i + 3]) if parts[i + 1].startswith("@") else parts[i + 1]
         else:
             name = "npm"
         yield Source("js-npm", name, p, rel)
@@ -145,8 +154,13 @@ def perl_sources() -> Iterator[Source]:
     if not perl:
         return
     try:
-        out = subprocess.run([perl, "-e", 'print join "\\n", @INC'], capture_output=True, text=True,
-                             timeout=30, check=True).stdout
+        out = subprocess.run(
+            [perl, "-e", 'print join "\\n", @INC'],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return
     seen: set[Path] = set()
@@ -167,8 +181,9 @@ def c_sources() -> Iterator[Source]:
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc:
         try:
-            out = subprocess.run([cc, "-xc", "-E", "-v", "-"], input="", capture_output=True, text=True,
-                                 timeout=30).stderr
+            out = subprocess.run(
+                [cc, "-xc", "-E", "-v", "-"], input="", capture_output=True, text=True, timeout=30
+            ).stderr
             in_list = False
             for line in out.splitlines():
                 if line.startswith("#include <...>"):
@@ -189,11 +204,18 @@ def c_sources() -> Iterator[Source]:
                 continue
             seen.add(real)
             rel = p.relative_to(root).as_posix()
-            yield Source("c", root.name + "/" + rel.rsplit("/", 1)[0] if "/" in rel else root.name, p, rel)
+            yield Source(
+                "c", root.name + "/" + rel.rsplit("/", 1)[0] if "/" in rel else root.name, p, rel
+            )
 
 
-FINDERS = {"python": python_sources, "js": js_sources, "shell": shell_sources, "perl": perl_sources,
-           "c": c_sources}
+FINDERS = {
+    "python": python_sources,
+    "js": js_sources,
+    "shell": shell_sources,
+    "perl": perl_sources,
+    "c": c_sources,
+}
 
 
 def read_text(path: Path) -> str | None:
@@ -213,15 +235,22 @@ def new_file_diff(rel: str, text: str) -> str:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    out = [f"diff --git a/{rel} b/{rel}", "new file mode 100644", "--- /dev/null", f"+++ b/{rel}",
-           f"@@ -0,0 +1,{len(lines)} @@"]
+    out = [
+        f"diff --git a/{rel} b/{rel}",
+        "new file mode 100644",
+        "--- /dev/null",
+        f"+++ b/{rel}",
+        f"@@ -0,0 +1,{len(lines)} @@",
+    ]
     out += ["+" + line for line in lines]
     if not text.endswith("\n"):
         out.append("\\ No newline at end of file")
     return "\n".join(out) + "\n"
 
 
-def pseudo_commits(sources: list[Source], rng: random.Random, lo: int, hi: int) -> list[PseudoCommit]:
+def pseudo_commits(
+    sources: list[Source], rng: random.Random, lo: int, hi: int
+) -> list[PseudoCommit]:
     by_pkg: dict[tuple[str, str], list[Source]] = collections.defaultdict(list)
     for s in sources:
         by_pkg[(s.kind, s.package)].append(s)
@@ -254,14 +283,28 @@ def sample_commits(commits: list[PseudoCommit], n: int, rng: random.Random) -> l
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sample", "--limit", dest="sample", type=int, default=150,
-                    help="pseudo-commits to scan, spread over the kinds (0: all; default 150)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--sample",
+        "--limit",
+        dest="sample",
+        type=int,
+        default=150,
+        help="pseudo-commits to scan, spread over the kinds (0: all; default 150)",
+    )
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--kinds", default=",".join(FINDERS), help=f"comma list of {', '.join(FINDERS)}")
-    ap.add_argument("--files", default="5-20", help="files per pseudo-commit, as LO-HI (default 5-20)")
+    ap.add_argument(
+        "--kinds", default=",".join(FINDERS), help=f"comma list of {', '.join(FINDERS)}"
+    )
+    ap.add_argument(
+        "--files", default="5-20", help="files per pseudo-commit, as LO-HI (default 5-20)"
+    )
     ap.add_argument("--batch", type=int, default=40, help="pseudo-commits per scan_many call")
-    ap.add_argument("--min-severity", default="medium", help="list findings at or above this (default medium)")
+    ap.add_argument(
+        "--min-severity", default="medium", help="list findings at or above this (default medium)"
+    )
     ap.add_argument("--show", type=int, default=1, help="example locations per rule (default 1)")
     args = ap.parse_args()
     lo, hi = (int(x) for x in args.files.split("-", 1))
@@ -287,7 +330,7 @@ def main() -> int:
     rule_sev: dict[str, Severity] = {}
     degraded: list[str] = []
     for i in range(0, len(commits), max(1, args.batch)):
-        batch = commits[i:i + args.batch]
+        batch = commits[i : i + args.batch]
         changesets, origins = [], []
         for c in batch:
             parts, where = [], {}

@@ -40,10 +40,18 @@ from reviewer.service.settings import Settings  # noqa: E402
 from reviewer.service.store import Store  # noqa: E402
 
 SECRET = "bench-client-secret-" + "b" * 24
-TOOLS = [("GitHub Copilot", "GitHub (Microsoft)"), ("Claude Code", "Anthropic"),
-         ("OpenAI Codex", "OpenAI"), ("Qwen Code", "Alibaba Cloud"), ("Cursor", "Anysphere"),
-         ("Gemini CLI", "Google"), ("Aider", "Aider"), ("Devin", "Cognition"),
-         ("DeepSeek", "DeepSeek"), ("Kimi", "Moonshot AI")]
+TOOLS = [
+    ("GitHub Copilot", "GitHub (Microsoft)"),
+    ("Claude Code", "Anthropic"),
+    ("OpenAI Codex", "OpenAI"),
+    ("Qwen Code", "Alibaba Cloud"),
+    ("Cursor", "Anysphere"),
+    ("Gemini CLI", "Google"),
+    ("Aider", "Aider"),
+    ("Devin", "Cognition"),
+    ("DeepSeek", "DeepSeek"),
+    ("Kimi", "Moonshot AI"),
+]
 VERDICTS = ["success", "success", "neutral", "failure", "action_required"]
 PAGES = {
     "main page": "/register",
@@ -56,8 +64,7 @@ PAGES = {
 }
 EXPORTS = {
     "export.csv (filtered: 1 repo)": "/register/export.csv?repo=bigco%2Frepo-7",
-    "export.json (filtered: tool+period)":
-        "/register/export.json?tool=Qwen+Code&since=2025-06-01&until=2025-06-30",
+    "export.json (filtered: tool+period)": "/register/export.json?tool=Qwen+Code&since=2025-06-01&until=2025-06-30",
     "audit.json": "/register/audit.json",
     "export.csv (everything of the org)": "/register/export.csv",
 }
@@ -73,29 +80,47 @@ def fill(store: Any, n: int) -> float:
         org = "bigco" if rnd.random() < 0.6 else f"org{rnd.randrange(19)}"
         picked = rnd.sample(TOOLS, rnd.choice([1, 1, 1, 2]))
         when = start + span * i / n
-        rows.append({
-            "repo": f"{org}/repo-{rnd.randrange(40)}", "pr": i + 1, "head_sha": f"{i:040x}",
-            "author": f"dev{rnd.randrange(400)}", "title": f"Change number {i}",
-            "tools": json.dumps([t for t, _ in picked]),
-            "vendors": json.dumps([v for _, v in picked]),
-            "evidence": json.dumps(["label: ai-assisted"]),
-            "ai_assisted": rnd.random() < 0.85, "verdict": rnd.choice(VERDICTS),
-            "findings_by_category": json.dumps({"exfiltration": 1} if rnd.random() < 0.2
-                                               else {}),
-            "merged": rnd.random() < 0.6, "first_seen_at": when, "updated_at": when})
+        rows.append(
+            {
+                "repo": f"{org}/repo-{rnd.randrange(40)}",
+                "pr": i + 1,
+                "head_sha": f"{i:040x}",
+                "author": f"dev{rnd.randrange(400)}",
+                "title": f"Change number {i}",
+                "tools": json.dumps([t for t, _ in picked]),
+                "vendors": json.dumps([v for _, v in picked]),
+                "evidence": json.dumps(["label: ai-assisted"]),
+                "ai_assisted": rnd.random() < 0.85,
+                "verdict": rnd.choice(VERDICTS),
+                "findings_by_category": json.dumps(
+                    {"exfiltration": 1} if rnd.random() < 0.2 else {}
+                ),
+                "merged": rnd.random() < 0.6,
+                "first_seen_at": when,
+                "updated_at": when,
+            }
+        )
     insert = sa.text(
         "INSERT INTO ai_changes (repo, pr, head_sha, author, title, tools, vendors, evidence, "
         "ai_assisted, verdict, findings_by_category, merged, first_seen_at, updated_at) VALUES "
         "(:repo, :pr, :head_sha, :author, :title, :tools, :vendors, :evidence, :ai_assisted, "
-        ":verdict, :findings_by_category, :merged, :first_seen_at, :updated_at)")
+        ":verdict, :findings_by_category, :merged, :first_seen_at, :updated_at)"
+    )
     began = time.perf_counter()
     for chunk in range(0, n, 5000):
         with store.engine.begin() as conn:
-            conn.execute(insert, rows[chunk:chunk + 5000])
+            conn.execute(insert, rows[chunk : chunk + 5000])
     for i in range(300):  # dismissals and decisions for the audit trail
-        store.add_dismissal(f"bigco/repo-{i % 40}", i + 1, f"{i:064x}", rule_id="exfil-post",
-                            path="app.py", who=f"maint{i % 7}", reason="reviewed: test stub",
-                            head_sha=f"{i:040x}")
+        store.add_dismissal(
+            f"bigco/repo-{i % 40}",
+            i + 1,
+            f"{i:064x}",
+            rule_id="exfil-post",
+            path="app.py",
+            who=f"maint{i % 7}",
+            reason="reviewed: test stub",
+            head_sha=f"{i:040x}",
+        )
     with store.engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))  # as autovacuum / a periodic ANALYZE would
     return time.perf_counter() - began
@@ -105,19 +130,30 @@ def measure(store: Any, tmp: Path, runs: int) -> list[tuple[str, float, float, i
     from reviewer.service import jobs
     from reviewer.service.web import create_app
 
-    settings = Settings.from_env({
-        "GATEHOUSE_DATA_DIR": str(tmp), "GATEHOUSE_QUEUE_URL": "memory:",
-        "GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.bench", "GATEHOUSE_OAUTH_CLIENT_SECRET": SECRET,
-        "GATEHOUSE_METRICS_BIND": "off"}, require_app=False)
+    settings = Settings.from_env(
+        {
+            "GATEHOUSE_DATA_DIR": str(tmp),
+            "GATEHOUSE_QUEUE_URL": "memory:",
+            "GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.bench",
+            "GATEHOUSE_OAUTH_CLIENT_SECRET": SECRET,
+            "GATEHOUSE_METRICS_BIND": "off",
+        },
+        require_app=False,
+    )
     ctx = AppContext.create(settings, store=store)
     app = create_app(context=ctx)
     client = app.test_client()
-    client.set_cookie("gatehouse_register", SessionSealer(SECRET).seal_member(
-        Member("bench", ("bigco",))), path="/register")
+    client.set_cookie(
+        "gatehouse_register",
+        SessionSealer(SECRET).seal_member(Member("bench", ("bigco",))),
+        path="/register",
+    )
     out = []
-    touch = sa.text("UPDATE ai_changes SET updated_at = (SELECT max(updated_at) + 1 FROM "
-                    "ai_changes) WHERE repo = 'bigco/repo-1' AND pr = (SELECT min(pr) FROM "
-                    "ai_changes WHERE repo = 'bigco/repo-1')")
+    touch = sa.text(
+        "UPDATE ai_changes SET updated_at = (SELECT max(updated_at) + 1 FROM "
+        "ai_changes) WHERE repo = 'bigco/repo-1' AND pr = (SELECT min(pr) FROM "
+        "ai_changes WHERE repo = 'bigco/repo-1')"
+    )
     cases = [(name, url, False) for name, url in PAGES.items()]
     cases += [(f"{name}, just after a write", url, True) for name, url in PAGES.items()]
     cases += [(name, url, False) for name, url in EXPORTS.items()]
@@ -142,8 +178,7 @@ def measure(store: Any, tmp: Path, runs: int) -> list[tuple[str, float, float, i
     return out
 
 
-def report(label: str, fill_s: float, n: int, results: list[tuple[str, float, float, int]]
-           ) -> None:
+def report(label: str, fill_s: float, n: int, results: list[tuple[str, float, float, int]]) -> None:
     print(f"\n{label}: {n} PRs filled in {fill_s:.1f} s (triggers build the register's facts)")
     print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>10}")
     for name, p50, p95, size in results:
@@ -183,9 +218,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--pg", default=os.environ.get(
-        "GATEHOUSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-        help="a PostgreSQL URL to create a scratch database from, or 'off'")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "GATEHOUSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+        help="a PostgreSQL URL to create a scratch database from, or 'off'",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o700)

@@ -19,7 +19,13 @@ from pathlib import Path
 import yaml
 
 from reviewer.core.analyzers.base import ScanOptions
-from reviewer.core.analyzers.semgrep import OFFLINE_FLAGS, SemgrepAnalyzer, _wants, semgrep_binary, semgrep_env
+from reviewer.core.analyzers.semgrep import (
+    OFFLINE_FLAGS,
+    SemgrepAnalyzer,
+    _wants,
+    semgrep_binary,
+    semgrep_env,
+)
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import scan, select_files
 from reviewer.core.workdir import write_tree
@@ -37,9 +43,23 @@ def bare_semgrep(files: dict[str, str], rules: list[dict]) -> float:
         write_tree(tree, files)
         (tree / ".semgrepignore").write_text("\n")
         t0 = time.perf_counter()
-        subprocess.run([semgrep_binary(), "--experimental", "--config", str(cfg), "--json", *OFFLINE_FLAGS,
-                        "--disable-nosem", "--no-git-ignore", "--quiet", str(tree)],
-                       capture_output=True, env=semgrep_env(), check=False)
+        subprocess.run(
+            [
+                semgrep_binary(),
+                "--experimental",
+                "--config",
+                str(cfg),
+                "--json",
+                *OFFLINE_FLAGS,
+                "--disable-nosem",
+                "--no-git-ignore",
+                "--quiet",
+                str(tree),
+            ],
+            capture_output=True,
+            env=semgrep_env(),
+            check=False,
+        )
         return time.perf_counter() - t0
 
 
@@ -49,7 +69,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--limit", type=int, default=0, help="only the first N cases (0: all)")
     args = ap.parse_args()
@@ -75,7 +97,11 @@ def main() -> int:
     print(f"scan latency median        {statistics.median(gate) * 1000:.0f} ms")
     print(f"scan latency p95           {pct(gate, 0.95) * 1000:.0f} ms")
     print(f"bare semgrep median        {statistics.median(bare) * 1000:.0f} ms")
-    print(f"gatehouse / bare semgrep   {total / floor:.2f}x" if floor else "bare semgrep: nothing to scan")
+    print(
+        f"gatehouse / bare semgrep   {total / floor:.2f}x"
+        if floor
+        else "bare semgrep: nothing to scan"
+    )
     return 0
 
 

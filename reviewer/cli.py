@@ -22,8 +22,10 @@ def _scan(args: argparse.Namespace) -> int:
     from reviewer.output import render_json, render_sarif, render_text
 
     if bool(args.diff) == bool(args.repo):
-        print("gatehouse scan: give either --diff FILE (or - for stdin) or --repo DIR --base REV --head REV",
-              file=sys.stderr)
+        print(
+            "gatehouse scan: give either --diff FILE (or - for stdin) or --repo DIR --base REV --head REV",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if args.repo and not (args.base and args.head):
         print("gatehouse scan: --repo needs both --base REV and --head REV", file=sys.stderr)
@@ -33,12 +35,18 @@ def _scan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"gatehouse scan: --fail-on: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    cs = sources.from_diff_file(args.diff) if args.diff else sources.from_git(args.repo, args.base, args.head)
+    cs = (
+        sources.from_diff_file(args.diff)
+        if args.diff
+        else sources.from_git(args.repo, args.base, args.head)
+    )
     tty = sys.stderr.isatty()
     progress = None
     if args.format == "text" and tty and not args.quiet:
+
         def progress(msg: str) -> None:
             print(f"\r\033[2K… {msg}", end="", file=sys.stderr, flush=True)
+
     options = ScanOptions(
         disabled_rules=frozenset(args.disable or ()),
         allowed_domains=frozenset(args.allow_domain or ()),
@@ -71,11 +79,19 @@ def _ai_signals(args: argparse.Namespace, cs: object) -> list[dict[str, object]]
     from reviewer.service.ai_signals import CommitFacts, extract_signals
     from reviewer.service.provenance import load_signatures
 
-    commits = ([CommitFacts(sha, message) for sha, message in
-                sources.commits_between(args.repo, args.base, args.head)] if args.repo else [])
+    commits = (
+        [
+            CommitFacts(sha, message)
+            for sha, message in sources.commits_between(args.repo, args.base, args.head)
+        ]
+        if args.repo
+        else []
+    )
     files = getattr(cs, "files", ())
-    return [s.to_dict() for s in extract_signals(files=files, commits=commits,
-                                                 signatures=load_signatures())]
+    return [
+        s.to_dict()
+        for s in extract_signals(files=files, commits=commits, signatures=load_signatures())
+    ]
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -86,11 +102,26 @@ def _eval(args: argparse.Namespace) -> int:
     results = ev.evaluate(Path(args.corpus), jobs=args.jobs)
     summary = ev.summarise(results)
     if args.format == "json":
-        print(json.dumps({"summary": summary, "cases": [
-            {"id": r.case.case_id, "malicious": r.case.malicious, "detected": r.detected,
-             "detected_high": r.detected_high, "medium_plus": r.medium_plus, "high_plus": r.high_plus,
-             "findings": r.findings if (r.case.malicious or r.medium_plus) else []}
-            for r in results]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "summary": summary,
+                    "cases": [
+                        {
+                            "id": r.case.case_id,
+                            "malicious": r.case.malicious,
+                            "detected": r.detected,
+                            "detected_high": r.detected_high,
+                            "medium_plus": r.medium_plus,
+                            "high_plus": r.high_plus,
+                            "findings": r.findings if (r.case.malicious or r.medium_plus) else [],
+                        }
+                        for r in results
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         for line in ev.render(results, summary, verbose=args.verbose):
             print(line)
@@ -104,18 +135,36 @@ def _rules(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         sys.stdout.write(render_markdown(metas))
     elif args.format == "json":
-        print(json.dumps([{"id": m.rule_id, "category": m.category, "severity": m.severity.label,
-                           "confidence": m.confidence.label, "languages": list(m.languages),
-                           "rationale": m.rationale, "source": m.source} for m in metas], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": m.rule_id,
+                        "category": m.category,
+                        "severity": m.severity.label,
+                        "confidence": m.confidence.label,
+                        "languages": list(m.languages),
+                        "rationale": m.rationale,
+                        "source": m.source,
+                    }
+                    for m in metas
+                ],
+                indent=2,
+            )
+        )
     else:
         for m in metas:
             langs = ",".join(m.languages) or "any"
-            print(f"{m.rule_id:<48} {m.category:<26} {m.severity.label:<8} {langs:<24} {m.rationale}")
+            print(
+                f"{m.rule_id:<48} {m.category:<26} {m.severity.label:<8} {langs:<24} {m.rationale}"
+            )
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gatehouse", description="Find backdoors and data exfiltration in code changes.")
+    p = argparse.ArgumentParser(
+        prog="gatehouse", description="Find backdoors and data exfiltration in code changes."
+    )
     p.add_argument("--version", action="version", version=f"gatehouse {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -126,9 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--head", metavar="REV", help="head revision (with --repo)")
     s.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     s.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    s.add_argument("--fail-on", metavar="SEVERITY", help="exit 1 when a finding is at least this severe")
-    s.add_argument("--disable", action="append", metavar="RULE_ID", help="disable a rule (repeatable)")
-    s.add_argument("--allow-domain", action="append", metavar="DOMAIN", help="an allowed outbound domain")
+    s.add_argument(
+        "--fail-on", metavar="SEVERITY", help="exit 1 when a finding is at least this severe"
+    )
+    s.add_argument(
+        "--disable", action="append", metavar="RULE_ID", help="disable a rule (repeatable)"
+    )
+    s.add_argument(
+        "--allow-domain", action="append", metavar="DOMAIN", help="an allowed outbound domain"
+    )
     s.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     s.set_defaults(func=_scan)
 
@@ -139,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--verbose", "-v", action="store_true", help="list the noisy benign commits")
     e.set_defaults(func=_eval)
 
-    r = sub.add_parser("rules", help="list every rule: id, category, severity, languages, rationale")
+    r = sub.add_parser(
+        "rules", help="list every rule: id, category, severity, languages, rationale"
+    )
     r.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     r.set_defaults(func=_rules)
 

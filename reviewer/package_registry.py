@@ -29,15 +29,23 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from reviewer.core.manifests.model import Ecosystem
 from reviewer.core.manifests.oracle import Existence, PackageInfo, PackageOracle
 from reviewer.errors import ConfigError
 
-__all__ = ["PackageOracle", "PackageInfo", "Existence", "RegistrySettings", "RegistryOracle", "build_oracle"]
+__all__ = [
+    "PackageOracle",
+    "PackageInfo",
+    "Existence",
+    "RegistrySettings",
+    "RegistryOracle",
+    "build_oracle",
+]
 
 logger = logging.getLogger(__name__)
 _ON = {"1", "true", "yes", "on"}
@@ -56,7 +64,7 @@ class RegistrySettings:
     timeout_s: float = 5.0
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "RegistrySettings":
+    def from_env(cls, environ: Mapping[str, str]) -> RegistrySettings:
         """Read the settings once; raises ConfigError naming the variable to fix."""
         enabled = environ.get("GATEHOUSE_REGISTRY_LOOKUP", "").strip().lower() in _ON
         pypi = environ.get("GATEHOUSE_PYPI_URL", "").strip().rstrip("/")
@@ -65,16 +73,25 @@ class RegistrySettings:
             if url and urllib.parse.urlsplit(url).scheme not in ("https", "http"):
                 raise ConfigError(f"{var} must be an http(s) URL, got {url!r}")
         if enabled and not (pypi or npm):
-            raise ConfigError("GATEHOUSE_REGISTRY_LOOKUP is on but neither GATEHOUSE_PYPI_URL nor "
-                              "GATEHOUSE_NPM_URL is set: set the registry API roots or turn the look-up off")
+            raise ConfigError(
+                "GATEHOUSE_REGISTRY_LOOKUP is on but neither GATEHOUSE_PYPI_URL nor "
+                "GATEHOUSE_NPM_URL is set: set the registry API roots or turn the look-up off"
+            )
         ttl_text = environ.get("GATEHOUSE_REGISTRY_CACHE_TTL", "86400").strip()
         try:
             ttl = int(ttl_text)
         except ValueError:
-            raise ConfigError(f"GATEHOUSE_REGISTRY_CACHE_TTL must be whole seconds, got {ttl_text!r}") from None
+            raise ConfigError(
+                f"GATEHOUSE_REGISTRY_CACHE_TTL must be whole seconds, got {ttl_text!r}"
+            ) from None
         cache = environ.get("GATEHOUSE_REGISTRY_CACHE_DIR", "").strip()
-        return cls(enabled=enabled, pypi_url=pypi, npm_url=npm,
-                   cache_dir=Path(cache) if cache else None, ttl_s=ttl)
+        return cls(
+            enabled=enabled,
+            pypi_url=pypi,
+            npm_url=npm,
+            cache_dir=Path(cache) if cache else None,
+            ttl_s=ttl,
+        )
 
 
 class RegistryOracle:
@@ -96,7 +113,9 @@ class RegistryOracle:
 
     def lookup(self, ecosystem: Ecosystem, name: str) -> PackageInfo:
         if ecosystem not in self.ecosystems:
-            return PackageInfo(ecosystem, name, Existence.UNKNOWN, detail=f"no registry set for {ecosystem.value}")
+            return PackageInfo(
+                ecosystem, name, Existence.UNKNOWN, detail=f"no registry set for {ecosystem.value}"
+            )
         key = f"{ecosystem.value}:{name.lower()}"
         cached = self._cached(key)
         if cached is not None:
@@ -115,7 +134,9 @@ class RegistryOracle:
 
     def _fetch(self, ecosystem: Ecosystem, name: str) -> PackageInfo:
         url = self._url(ecosystem, name)
-        req = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "gatehouse"})
+        req = urllib.request.Request(
+            url, headers={"Accept": "application/json", "User-Agent": "gatehouse"}
+        )
         self.requests_made += 1
         try:
             with urllib.request.urlopen(req, timeout=self.settings.timeout_s) as resp:  # noqa: S310
@@ -126,7 +147,9 @@ class RegistryOracle:
             logger.warning("registry look-up for %s answered HTTP %s", ecosystem.value, exc.code)
             return PackageInfo(ecosystem, name, Existence.UNKNOWN, detail=f"HTTP {exc.code}")
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            logger.warning("registry look-up for %s failed: %s", ecosystem.value, type(exc).__name__)
+            logger.warning(
+                "registry look-up for %s failed: %s", ecosystem.value, type(exc).__name__
+            )
             return PackageInfo(ecosystem, name, Existence.UNKNOWN, detail=type(exc).__name__)
         try:
             doc = json.loads(body)
@@ -162,8 +185,11 @@ class RegistryOracle:
         return rec
 
     def _store(self, key: str, info: PackageInfo) -> None:
-        rec = {"existence": info.existence.value, "fetched_at": time.time(),
-               "first_published": info.first_published.isoformat() if info.first_published else None}
+        rec = {
+            "existence": info.existence.value,
+            "fetched_at": time.time(),
+            "first_published": info.first_published.isoformat() if info.first_published else None,
+        }
         with self._lock:
             cache = self._load()
             cache[key] = rec
@@ -179,8 +205,12 @@ class RegistryOracle:
 
 def _from_record(ecosystem: Ecosystem, name: str, rec: dict[str, Any]) -> PackageInfo:
     first = rec.get("first_published")
-    return PackageInfo(ecosystem, name, Existence(rec["existence"]),
-                       first_published=_dt.datetime.fromisoformat(first) if first else None)
+    return PackageInfo(
+        ecosystem,
+        name,
+        Existence(rec["existence"]),
+        first_published=_dt.datetime.fromisoformat(first) if first else None,
+    )
 
 
 def _parse_time(text: Any) -> _dt.datetime | None:
@@ -190,7 +220,7 @@ def _parse_time(text: Any) -> _dt.datetime | None:
         t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=_dt.UTC)
 
 
 def _first_pypi(doc: Any) -> _dt.datetime | None:

@@ -11,20 +11,33 @@ import html
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["PALETTE", "REPORT_CSS", "bucketer", "colour", "csv_cell", "hbars", "iso_utc",
-           "nice_scale", "short_utc", "stacked_bars", "table", "time_series"]
+__all__ = [
+    "PALETTE",
+    "REPORT_CSS",
+    "bucketer",
+    "colour",
+    "csv_cell",
+    "hbars",
+    "iso_utc",
+    "nice_scale",
+    "short_utc",
+    "stacked_bars",
+    "table",
+    "time_series",
+]
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000")
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 _OTHER = "#9AA3AE"
 
 
 def _svg_open(chart_id: str, title: str, width: int, height: int) -> str:
-    return (f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
-            f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{html.escape(title)}'
-            '</title>')
+    return (
+        f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-labelledby="{chart_id}-t" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{html.escape(title)}'
+        "</title>"
+    )
 
 
 def bucketer(times: Sequence[dt.datetime]) -> tuple[str, Callable[[dt.datetime], str]]:
@@ -40,8 +53,9 @@ def bucketer(times: Sequence[dt.datetime]) -> tuple[str, Callable[[dt.datetime],
     return "month", lambda d: d.strftime("%Y-%m")
 
 
-def _buckets_between(start: dt.datetime, end: dt.datetime, unit: str,
-                     key: Callable[[dt.datetime], str]) -> list[str]:
+def _buckets_between(
+    start: dt.datetime, end: dt.datetime, unit: str, key: Callable[[dt.datetime], str]
+) -> list[str]:
     out: list[str] = []
     cur = start
     step = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}.get(unit)
@@ -58,8 +72,9 @@ def _buckets_between(start: dt.datetime, end: dt.datetime, unit: str,
     return out
 
 
-def time_series(points: Iterable[tuple[dt.datetime, str, int]], *, max_series: int = 7
-                ) -> tuple[str, list[str], list[str], dict[str, Counter[str]]]:
+def time_series(
+    points: Iterable[tuple[dt.datetime, str, int]], *, max_series: int = 7
+) -> tuple[str, list[str], list[str], dict[str, Counter[str]]]:
     """(unit, buckets, series names, {series: {bucket: count}}) from (time, series, count)
     points; every bucket of the span is present, and series beyond the largest
     ``max_series`` are summed as 'other'."""
@@ -96,8 +111,9 @@ def nice_scale(value: int) -> tuple[int, int]:
         magnitude *= 10
 
 
-def stacked_bars(chart_id: str, title: str, buckets: list[str], names: list[str],
-                  data: dict[str, Counter[str]]) -> str:
+def stacked_bars(
+    chart_id: str, title: str, buckets: list[str], names: list[str], data: dict[str, Counter[str]]
+) -> str:
     """A stacked bar chart over time: one bar per bucket, one colour per series."""
     e = html.escape
     width, height, left, right, top, bottom = 760, 300, 44, 12, 16, 64
@@ -110,9 +126,11 @@ def stacked_bars(chart_id: str, title: str, buckets: list[str], names: list[str]
     for i in range(ymax // ystep + 1):
         v = i * ystep
         y = top + plot_h - plot_h * v / ymax
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'class="grid"/><text x="{left - 6}" y="{y + 4:.1f}" class="tick" '
-                     f'text-anchor="end">{v:g}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'class="grid"/><text x="{left - 6}" y="{y + 4:.1f}" class="tick" '
+            f'text-anchor="end">{v:g}</text>'
+        )
     every = max(1, round(len(buckets) / 12))
     for i, b in enumerate(buckets):
         x = left + slot * i + (slot - bar_w) / 2
@@ -123,19 +141,27 @@ def stacked_bars(chart_id: str, title: str, buckets: list[str], names: list[str]
                 continue
             h = plot_h * count / ymax
             y -= h
-            parts.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
-                         f'height="{h:.1f}" fill="{colour(j, n)}" data-series="{e(n)}" '
-                         f'data-bucket="{e(b)}" data-count="{count}"><title>{e(n)}: {count} in '
-                         f'{e(b)}</title></rect>')
+            parts.append(
+                f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                f'height="{h:.1f}" fill="{colour(j, n)}" data-series="{e(n)}" '
+                f'data-bucket="{e(b)}" data-count="{count}"><title>{e(n)}: {count} in '
+                f"{e(b)}</title></rect>"
+            )
         if i % every == 0:
             cx = left + slot * i + slot / 2
-            parts.append(f'<text class="tick" x="{cx:.1f}" y="{top + plot_h + 16}" '
-                         f'text-anchor="end" transform="rotate(-35 {cx:.1f} {top + plot_h + 16})">'
-                         f'{e(b)}</text>')
-    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
-                 f'y2="{top + plot_h}" class="axis"/></svg>')
-    legend = "".join(f'<li><span class="swatch" style="background:{colour(j, n)}"></span>'
-                     f'{e(n)}</li>' for j, n in enumerate(names))
+            parts.append(
+                f'<text class="tick" x="{cx:.1f}" y="{top + plot_h + 16}" '
+                f'text-anchor="end" transform="rotate(-35 {cx:.1f} {top + plot_h + 16})">'
+                f"{e(b)}</text>"
+            )
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
+        f'y2="{top + plot_h}" class="axis"/></svg>'
+    )
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{colour(j, n)}"></span>{e(n)}</li>'
+        for j, n in enumerate(names)
+    )
     return f'<figure>{"".join(parts)}<ul class="legend">{legend}</ul></figure>'
 
 
@@ -151,14 +177,16 @@ def hbars(chart_id: str, title: str, items: list[tuple[str, int]], colour: str) 
         y = 6 + i * row_h
         w = max(plot_w * value / vmax, 1)
         label = name if len(name) <= 32 else name[:31] + "…"
-        parts.append(f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
-                     f'{e(label)}</text><rect class="bar" x="{label_w}" y="{y + 3}" '
-                     f'width="{w:.1f}" height="{row_h - 8}" fill="{colour}" '
-                     f'data-series="{e(name)}" data-count="{value}"><title>{e(name)}: {value}'
-                     f'</title></rect><text class="value" x="{label_w + w + 6:.1f}" y="{y + 17}">'
-                     f'{value}</text>')
+        parts.append(
+            f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
+            f'{e(label)}</text><rect class="bar" x="{label_w}" y="{y + 3}" '
+            f'width="{w:.1f}" height="{row_h - 8}" fill="{colour}" '
+            f'data-series="{e(name)}" data-count="{value}"><title>{e(name)}: {value}'
+            f'</title></rect><text class="value" x="{label_w + w + 6:.1f}" y="{y + 17}">'
+            f"{value}</text>"
+        )
     parts.append("</svg>")
-    return f'<figure>{"".join(parts)}</figure>'
+    return f"<figure>{''.join(parts)}</figure>"
 
 
 REPORT_CSS = """
@@ -199,16 +227,25 @@ def short_utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]],
-          numeric: frozenset[int] = frozenset(), *, table_id: str = "") -> str:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: frozenset[int] = frozenset(),
+    *,
+    table_id: str = "",
+) -> str:
     """An HTML table of ``rows`` (every cell escaped); ``numeric`` columns align right."""
     e = html.escape
     ident = f' id="{e(table_id)}"' if table_id else ""
     head = "".join(f"<th>{e(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{e(str(c))}</td>'
-                         for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
+        "<tr>"
+        + "".join(
+            f"<td{' class=num' if i in numeric else ''}>{e(str(c))}</td>" for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
     return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -34,8 +34,12 @@ def from_diff_file(path: str) -> ChangeSet:
 
 def _git(repo: Path, *args: str, check: bool = True) -> bytes:
     try:
-        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=120,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["git", "-C", str(repo), *args],
+            capture_output=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
     except FileNotFoundError:
         raise SourceError("git is not installed: install git to scan a repository range") from None
     if check and proc.returncode != 0:
@@ -45,8 +49,12 @@ def _git(repo: Path, *args: str, check: bool = True) -> bytes:
 
 
 def _blob(repo: Path, rev: str, path: str) -> str | None:
-    proc = subprocess.run(["git", "-C", str(repo), "cat-file", "blob", f"{rev}:{path}"],
-                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "blob", f"{rev}:{path}"],
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     if proc.returncode != 0:
         return None
     data = proc.stdout

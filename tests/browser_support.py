@@ -20,9 +20,18 @@ from typing import Any
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run",
-          "--disable-default-apps", "--hide-scrollbars", "--window-size=1200,1600"]
+_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--hide-scrollbars",
+    "--window-size=1200,1600",
+]
 
 _MEASURE = """
 <script>
@@ -69,8 +78,10 @@ def chromium() -> str:
     path = chromium_path()
     if path is None:
         if IN_CI:
-            pytest.fail("chromium is required under CI=true: .ci/services.sh installs Debian's "
-                        "`chromium` package; check that apt could reach its mirror")
+            pytest.fail(
+                "chromium is required under CI=true: .ci/services.sh installs Debian's "
+                "`chromium` package; check that apt could reach its mirror"
+            )
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     return path
 
@@ -78,15 +89,22 @@ def chromium() -> str:
 def run_chromium(chromium: str, url: str, *extra: str, timeout: float = 60) -> str:
     """Run the browser once on ``url`` and return its stdout (e.g. the dumped DOM)."""
     with tempfile.TemporaryDirectory(prefix="gh-chromium-") as profile:
-        proc = subprocess.run([chromium, *_FLAGS, f"--user-data-dir={profile}", *extra, url],
-                              capture_output=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [chromium, *_FLAGS, f"--user-data-dir={profile}", *extra, url],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     if proc.returncode != 0:
-        raise AssertionError(f"chromium exited {proc.returncode}: "
-                             f"{proc.stderr.decode(errors='replace')[-1500:]}")
+        raise AssertionError(
+            f"chromium exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-1500:]}"
+        )
     return proc.stdout.decode("utf-8", errors="replace")
 
 
-def measure(chromium: str, page: str, workdir: Path, selectors: tuple[str, ...] = ()) -> dict[str, Any]:
+def measure(
+    chromium: str, page: str, workdir: Path, selectors: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Lay ``page`` out in Chromium and return the measurements (see module doc).
 
     The page's own Content-Security-Policy ``<meta>`` is removed from the measured copy

@@ -19,16 +19,26 @@ import time
 from pathlib import Path
 from typing import Any
 
-_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run",
-          "--disable-default-apps", "--hide-scrollbars", "--remote-debugging-pipe"]
+_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--hide-scrollbars",
+    "--remote-debugging-pipe",
+]
 
 
 class CdpBrowser:
     """One browser with one tab; ``close()`` ends it."""
 
-    def __init__(self, chromium: str, *, downloads: Path, width: int = 1280,
-                 height: int = 1800) -> None:
+    def __init__(
+        self, chromium: str, *, downloads: Path, width: int = 1280, height: int = 1800
+    ) -> None:
         self._profile = tempfile.TemporaryDirectory(prefix="gh-cdp-")
         to_browser_r, to_browser_w = os.pipe()
         from_browser_r, from_browser_w = os.pipe()
@@ -43,10 +53,19 @@ class CdpBrowser:
             os.dup2(high_w, 4)
 
         self._proc = subprocess.Popen(
-            [chromium, *_FLAGS, f"--user-data-dir={self._profile.name}",
-             f"--window-size={width},{height}", "about:blank"],
-            pass_fds=(3, 4, high_r, high_w), preexec_fn=child, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, close_fds=True)
+            [
+                chromium,
+                *_FLAGS,
+                f"--user-data-dir={self._profile.name}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            pass_fds=(3, 4, high_r, high_w),
+            preexec_fn=child,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
         os.close(high_r)
         os.close(high_w)
         self._out, self._in = to_browser_w, from_browser_r
@@ -55,16 +74,22 @@ class CdpBrowser:
         self.events: list[dict[str, Any]] = []
         self.downloads = downloads
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.call("Target.attachToTarget", targetId=target,
-                                  flatten=True)["sessionId"]
+        self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
+            "sessionId"
+        ]
         self.call("Page.enable", session=True)
         self.call("Runtime.enable", session=True)
-        self.call("Browser.setDownloadBehavior", behavior="allowAndName",
-                  downloadPath=str(downloads), eventsEnabled=True)
+        self.call(
+            "Browser.setDownloadBehavior",
+            behavior="allowAndName",
+            downloadPath=str(downloads),
+            eventsEnabled=True,
+        )
 
     # -- protocol -----------------------------------------------------------------------
-    def call(self, method: str, *, session: bool = False, timeout: float = 30,
-             **params: Any) -> Any:
+    def call(
+        self, method: str, *, session: bool = False, timeout: float = 30, **params: Any
+    ) -> Any:
         self._ids += 1
         msg: dict[str, Any] = {"id": self._ids, "method": method, "params": params}
         if session:
@@ -81,8 +106,9 @@ class CdpBrowser:
                     return m.get("result", {})
             self._read(deadline, method)
 
-    def wait_event(self, method: str, *, timeout: float = 30, since: int = 0,
-                   match: Any = None) -> dict[str, Any]:
+    def wait_event(
+        self, method: str, *, timeout: float = 30, since: int = 0, match: Any = None
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             for m in self.events[since:]:
@@ -116,20 +142,26 @@ class CdpBrowser:
 
     def js(self, expression: str) -> Any:
         """The value of ``expression`` in the page."""
-        res = self.call("Runtime.evaluate", session=True, expression=expression,
-                        returnByValue=True, awaitPromise=True)
+        res = self.call(
+            "Runtime.evaluate",
+            session=True,
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
+        )
         if "exceptionDetails" in res:
             raise AssertionError(f"script failed: {res['exceptionDetails']}")
         return res.get("result", {}).get("value")
 
     def click_and_load(self, selector: str) -> None:
         """Click an element that navigates, and wait for the next page."""
-        self._after_load(lambda: self.js(f"document.querySelector({json.dumps(selector)})"
-                                         ".click()"))
+        self._after_load(lambda: self.js(f"document.querySelector({json.dumps(selector)}).click()"))
 
     def fill(self, selector: str, value: str) -> None:
-        self.js(f"(function(){{const el = document.querySelector({json.dumps(selector)});"
-                f"el.value = {json.dumps(value)}; el.dispatchEvent(new Event('change'));}})()")
+        self.js(
+            f"(function(){{const el = document.querySelector({json.dumps(selector)});"
+            f"el.value = {json.dumps(value)}; el.dispatchEvent(new Event('change'));}})()"
+        )
 
     def url(self) -> str:
         return str(self.js("location.href"))
@@ -139,15 +171,19 @@ class CdpBrowser:
         mark = len(self.events)
         self.js(f"document.querySelector({json.dumps(selector)}).click()")
         begin = self.wait_event("Browser.downloadWillBegin", since=mark, timeout=timeout)
-        self.wait_event("Browser.downloadProgress", since=mark, timeout=timeout,
-                        match=lambda p: p.get("guid") == begin["guid"]
-                        and p.get("state") == "completed")
+        self.wait_event(
+            "Browser.downloadProgress",
+            since=mark,
+            timeout=timeout,
+            match=lambda p: p.get("guid") == begin["guid"] and p.get("state") == "completed",
+        )
         return (self.downloads / begin["guid"]).read_bytes()
 
     def screenshot(self, path: Path) -> Path:
         """A full-page PNG of what is shown."""
-        data = self.call("Page.captureScreenshot", session=True, format="png",
-                         captureBeyondViewport=True)["data"]
+        data = self.call(
+            "Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True
+        )["data"]
         path.write_bytes(base64.b64decode(data))
         return path
 

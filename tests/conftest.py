@@ -35,8 +35,11 @@ def need_api_description(checked: bool) -> None:
     """Requests to the fake GitHub are checked against GitHub's REST description only when
     ``../shared/github/openapi`` is beside the checkout: without it, skip (fail in CI) rather
     than pass a check that checked nothing."""
-    _need(checked and API_DESCRIPTION.is_file(), "GitHub's REST description",
-          "put ../shared/github/openapi/github-subset.json beside the checkout")
+    _need(
+        checked and API_DESCRIPTION.is_file(),
+        "GitHub's REST description",
+        "put ../shared/github/openapi/github-subset.json beside the checkout",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +74,9 @@ def corpus_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A PostgreSQL URL on loopback (env GATEHOUSE_TEST_POSTGRES_URL overrides)."""
-    url = os.environ.get("GATEHOUSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    url = os.environ.get(
+        "GATEHOUSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     _need(_port_open("127.0.0.1", 5432), "PostgreSQL (127.0.0.1:5432)")
     return url
 
@@ -98,10 +103,16 @@ def benign_noise(corpus: Path, analyzers, min_severity=None) -> list[tuple[str, 
     cases = [c for c in load_corpus(corpus) if not c.malicious]
     noisy: list[tuple[str, str, str]] = []
     for i in range(0, len(cases), 50):
-        batch = cases[i:i + 50]
-        results = scan_many([parse_diff(c.diff_path.read_bytes()) for c in batch], analyzers=analyzers)
-        noisy += [(c.case_id, f.path, f.rule_id) for c, r in zip(batch, results)
-                  for f in r.findings if f.severity >= floor]
+        batch = cases[i : i + 50]
+        results = scan_many(
+            [parse_diff(c.diff_path.read_bytes()) for c in batch], analyzers=analyzers
+        )
+        noisy += [
+            (c.case_id, f.path, f.rule_id)
+            for c, r in zip(batch, results)
+            for f in r.findings
+            if f.severity >= floor
+        ]
     return noisy
 
 
@@ -117,5 +128,8 @@ def missed_cases(corpus: Path, category: str, analyzers, min_severity=None) -> l
     cases = [c for c in load_corpus(corpus) if c.malicious and category in c.categories]
     assert cases, f"the corpus has no {category} case"
     results = scan_many([parse_diff(c.diff_path.read_bytes()) for c in cases], analyzers=analyzers)
-    return [c.case_id for c, r in zip(cases, results)
-            if not any(f.severity >= floor and hits_marked(f, c.marked) for f in r.findings)]
+    return [
+        c.case_id
+        for c, r in zip(cases, results)
+        if not any(f.severity >= floor and hits_marked(f, c.marked) for f in r.findings)
+    ]

@@ -68,8 +68,9 @@ def process(ctx: Ctx, delivery_id: str) -> None:
         raise Flaky("processor bug")
     with open(os.environ["JOBS_EFFECTS"], "a", encoding="utf-8") as fh:
         fh.write(f"{delivery_id}\n")
-    store.update_scan(scan.id, state=ScanState.COMPLETED, conclusion="success",
-                      finished_at=time.time())
+    store.update_scan(
+        scan.id, state=ScanState.COMPLETED, conclusion="success", finished_at=time.time()
+    )
     store.complete_delivery(delivery_id, "done")
 
 
@@ -79,11 +80,19 @@ def _worker_main() -> int:
     from reviewer.service.settings import Settings
 
     settings = Settings.from_env(require_app=False)
-    config = jobs.JobConfig(processor=process, context=get_context,
-                            lease_s=float(os.environ.get("JOBS_LEASE", "1.5")),
-                            queue_name=os.environ.get("JOBS_QUEUE_NAME", "gatehouse"))
-    return run_worker(settings, threads=int(os.environ.get("JOBS_THREADS", "2")), config=config,
-                      recover_interval_s=0.5, recover_settle_s=0.5)
+    config = jobs.JobConfig(
+        processor=process,
+        context=get_context,
+        lease_s=float(os.environ.get("JOBS_LEASE", "1.5")),
+        queue_name=os.environ.get("JOBS_QUEUE_NAME", "gatehouse"),
+    )
+    return run_worker(
+        settings,
+        threads=int(os.environ.get("JOBS_THREADS", "2")),
+        config=config,
+        recover_interval_s=0.5,
+        recover_settle_s=0.5,
+    )
 
 
 if __name__ == "__main__":

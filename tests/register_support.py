@@ -31,8 +31,15 @@ ACME_PRS = [
     ("acme/widgets", 1, ["Claude Code"], ["Anthropic"], "failure", 0, True),
     ("acme/widgets", 2, ["GitHub Copilot"], ["GitHub (Microsoft)"], "success", 1, True),
     ("acme/widgets", 3, ["Qwen Code"], ["Alibaba Cloud"], "action_required", 3, None),
-    ("acme/api", 7, ["Claude Code", "GitHub Copilot"], ["Anthropic", "GitHub (Microsoft)"],
-     "success", 5, False),
+    (
+        "acme/api",
+        7,
+        ["Claude Code", "GitHub Copilot"],
+        ["Anthropic", "GitHub (Microsoft)"],
+        "success",
+        5,
+        False,
+    ),
     ("acme/api", 8, ["Qwen Code"], ["Alibaba Cloud"], "failure", 9, None),
 ]
 OTHER_PRS = [("globex/secret-plans", 4, ["Claude Code"], ["Anthropic"], "success", 2, True)]
@@ -40,14 +47,21 @@ OTHER_PRS = [("globex/secret-plans", 4, ["Claude Code"], ["Anthropic"], "success
 
 def settings_for(tmp: Path, fake: FakeGitHub, public_url: str, **extra: str) -> Settings:
     private, _ = keypair()
-    return Settings.from_env({
-        "GATEHOUSE_APP_ID": str(APP_ID), "GATEHOUSE_PRIVATE_KEY": private,
-        "GATEHOUSE_WEBHOOK_SECRET": "a-webhook-secret-for-tests-only",
-        "GATEHOUSE_GITHUB_API_URL": fake.url, "GATEHOUSE_DATA_DIR": str(tmp),
-        "GATEHOUSE_QUEUE_URL": "memory:", "GATEHOUSE_PUBLIC_URL": public_url,
-        "GATEHOUSE_OAUTH_CLIENT_ID": CLIENT_ID, "GATEHOUSE_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
-        "GATEHOUSE_METRICS_BIND": "off", **extra,
-    })
+    return Settings.from_env(
+        {
+            "GATEHOUSE_APP_ID": str(APP_ID),
+            "GATEHOUSE_PRIVATE_KEY": private,
+            "GATEHOUSE_WEBHOOK_SECRET": "a-webhook-secret-for-tests-only",
+            "GATEHOUSE_GITHUB_API_URL": fake.url,
+            "GATEHOUSE_DATA_DIR": str(tmp),
+            "GATEHOUSE_QUEUE_URL": "memory:",
+            "GATEHOUSE_PUBLIC_URL": public_url,
+            "GATEHOUSE_OAUTH_CLIENT_ID": CLIENT_ID,
+            "GATEHOUSE_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
+            "GATEHOUSE_METRICS_BIND": "off",
+            **extra,
+        }
+    )
 
 
 def people(fake: FakeGitHub, public_url: str) -> None:
@@ -66,34 +80,86 @@ def seed(store: Any) -> None:
     """The PRs of both organisations, two dismissals and a decision for each org."""
     for repo, pr, tools, vendors, verdict, _day, merged in ACME_PRS + OTHER_PRS:
         store.record_ai_change(
-            repo=repo, pr=pr, head_sha=f"{pr:040x}", author=f"dev{pr}", title=f"Change {pr}",
-            tools=tools, vendors=vendors, evidence=["label: ai-assisted"], ai_assisted=True,
-            verdict=verdict, findings_by_category={"exfiltration": 1} if verdict == "failure"
-            else {}, merged=merged)
-    store.record_ai_change(repo="acme/widgets", pr=99, head_sha="9" * 40, author="human",
-                           title="Not AI", tools=[], vendors=[], evidence=[], ai_assisted=False,
-                           verdict="neutral", findings_by_category={})
+            repo=repo,
+            pr=pr,
+            head_sha=f"{pr:040x}",
+            author=f"dev{pr}",
+            title=f"Change {pr}",
+            tools=tools,
+            vendors=vendors,
+            evidence=["label: ai-assisted"],
+            ai_assisted=True,
+            verdict=verdict,
+            findings_by_category={"exfiltration": 1} if verdict == "failure" else {},
+            merged=merged,
+        )
+    store.record_ai_change(
+        repo="acme/widgets",
+        pr=99,
+        head_sha="9" * 40,
+        author="human",
+        title="Not AI",
+        tools=[],
+        vendors=[],
+        evidence=[],
+        ai_assisted=False,
+        verdict="neutral",
+        findings_by_category={},
+    )
     with store.engine.begin() as conn:
         for repo, pr, *_rest in ACME_PRS + OTHER_PRS:
             day = _rest[3]
-            conn.execute(sa.text("UPDATE ai_changes SET first_seen_at = :t WHERE repo = :r AND "
-                                 "pr = :p"), {"t": BASE_TIME + day * DAY, "r": repo, "p": pr})
-    store.add_dismissal("acme/widgets", 1, "f" * 64, rule_id="exfil-post", path="app.py",
-                        who="maint", reason="test fixture sending to a stub host",
-                        head_sha=f"{1:040x}")
-    store.add_dismissal("globex/secret-plans", 4, "e" * 64, rule_id="exfil-post",
-                        path="plans.py", who="globex-lead", reason="globex internal reason",
-                        head_sha=f"{4:040x}")
-    for repo, pr, conclusion in (("acme/widgets", 1, "failure"),
-                                 ("globex/secret-plans", 4, "success")):
+            conn.execute(
+                sa.text("UPDATE ai_changes SET first_seen_at = :t WHERE repo = :r AND pr = :p"),
+                {"t": BASE_TIME + day * DAY, "r": repo, "p": pr},
+            )
+    store.add_dismissal(
+        "acme/widgets",
+        1,
+        "f" * 64,
+        rule_id="exfil-post",
+        path="app.py",
+        who="maint",
+        reason="test fixture sending to a stub host",
+        head_sha=f"{1:040x}",
+    )
+    store.add_dismissal(
+        "globex/secret-plans",
+        4,
+        "e" * 64,
+        rule_id="exfil-post",
+        path="plans.py",
+        who="globex-lead",
+        reason="globex internal reason",
+        head_sha=f"{4:040x}",
+    )
+    for repo, pr, conclusion in (
+        ("acme/widgets", 1, "failure"),
+        ("globex/secret-plans", 4, "success"),
+    ):
         scan = store.begin_scan(repo, pr, f"{pr:040x}", installation_id=101, trigger="opened")
-        store.update_scan(scan.id, state="completed", conclusion=conclusion,
-                          finished_at=BASE_TIME + DAY, findings_count=1)
+        store.update_scan(
+            scan.id,
+            state="completed",
+            conclusion=conclusion,
+            finished_at=BASE_TIME + DAY,
+            findings_count=1,
+        )
         if hasattr(store, "record_decision"):  # the store keeps the decisions themselves
-            store.record_decision(scan_id=scan.id, repo=repo, pr=pr, head_sha=f"{pr:040x}",
-                                  trigger="opened", conclusion=conclusion, title=conclusion,
-                                  reason=f"{repo} decided {conclusion}", policy="fail_on: high",
-                                  sensitive=False, signals_counted=False, signals=[])
+            store.record_decision(
+                scan_id=scan.id,
+                repo=repo,
+                pr=pr,
+                head_sha=f"{pr:040x}",
+                trigger="opened",
+                conclusion=conclusion,
+                title=conclusion,
+                reason=f"{repo} decided {conclusion}",
+                policy="fail_on: high",
+                sensitive=False,
+                signals_counted=False,
+                signals=[],
+            )
 
 
 def make_app(tmp: Path, fake: FakeGitHub, public_url: str) -> tuple[Any, Any]:
@@ -123,8 +189,9 @@ def authorize_at_fake(authorize_url: str, login: str) -> str:
     fields["login"] = login
     base = authorize_url.split("/login/oauth/authorize", 1)[0]
     opener = urllib.request.build_opener(_NoRedirect)
-    req = urllib.request.Request(f"{base}/login/oauth/authorize", method="POST",
-                                 data=urllib.parse.urlencode(fields).encode())
+    req = urllib.request.Request(
+        f"{base}/login/oauth/authorize", method="POST", data=urllib.parse.urlencode(fields).encode()
+    )
     try:
         opener.open(req, timeout=10)
     except urllib.error.HTTPError as exc:

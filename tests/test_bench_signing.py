@@ -27,8 +27,14 @@ sys.path.insert(0, str(BENCH))
 
 import hmac_midstate as hm
 
-PAYLOAD = json.dumps({"action": "opened", "number": 7, "pull_request": {"title": "Ünïcode ✓",
-                      "body": "x" * 1000}, "installation": {"id": 77}}).encode()
+PAYLOAD = json.dumps(
+    {
+        "action": "opened",
+        "number": 7,
+        "pull_request": {"title": "Ünïcode ✓", "body": "x" * 1000},
+        "installation": {"id": 77},
+    }
+).encode()
 SECRET = b"bench-secret-of-38-bytes-0123456789abc"
 
 
@@ -78,13 +84,21 @@ def _lua_env(signing: hm.SigningPrefix) -> dict[str, str]:
 def test_lua_signatures_match_hmac() -> None:
     luajit = shutil.which("luajit")
     if luajit is None:
-        pytest.skip("luajit is not installed (apt-get install luajit): the Lua signing is "
-                    "checked end to end by the wrk test below and by the benchmark itself")
+        pytest.skip(
+            "luajit is not installed (apt-get install luajit): the Lua signing is "
+            "checked end to end by the wrk test below and by the benchmark itself"
+        )
     signing = hm.signing_prefix(SECRET, PAYLOAD)
     # Suffix lengths either side of 55 bytes: one or two inner compressions.
     nonces = ["a", "warm-gatehouse-1-1", "x" * 39, "x" * 40, "x" * 41, "paced-bare-9-2-99999999"]
-    out = subprocess.run([luajit, str(BENCH / "webhook.lua"), *nonces], env=_lua_env(signing),
-                         capture_output=True, text=True, check=True, timeout=60).stdout
+    out = subprocess.run(
+        [luajit, str(BENCH / "webhook.lua"), *nonces],
+        env=_lua_env(signing),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     lines = out.splitlines()
     assert len(lines) == len(nonces)
     for nonce, line in zip(nonces, lines):
@@ -110,8 +124,7 @@ class _Receiver(BaseHTTPRequestHandler):
             with self.lock:
                 fresh = digest not in self.seen
                 self.seen.add(digest)
-            status, answer = ((202, b'{"accepted": "x"}') if fresh
-                              else (200, b'{"duplicate": "x"}'))
+            status, answer = (202, b'{"accepted": "x"}') if fresh else (200, b'{"duplicate": "x"}')
         with self.lock:
             self.counts[str(status)] = self.counts.get(str(status), 0) + 1
         self.send_response(status)
@@ -141,8 +154,14 @@ def _run_wrk(url: str, tmp_path: Path, secret: bytes) -> str:
     prefix = tmp_path / "prefix.json"
     prefix.write_bytes(signing.prefix)
     env = {**_lua_env(signing), "BENCH_BODY": str(prefix), "BENCH_RUN": "test"}
-    return subprocess.run(["wrk", "-t2", "-c2", "-d1s", "-s", str(BENCH / "webhook.lua"), url],
-                          env=env, capture_output=True, text=True, check=True, timeout=60).stdout
+    return subprocess.run(
+        ["wrk", "-t2", "-c2", "-d1s", "-s", str(BENCH / "webhook.lua"), url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
 
 
 def _result(out: str) -> dict:
@@ -150,8 +169,9 @@ def _result(out: str) -> dict:
     return json.loads(line.removeprefix("BENCH_RESULT "))
 
 
-needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None,
-                               reason="wrk is not installed (apt-get install wrk)")
+needs_wrk = pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
 
 
 @needs_wrk
@@ -179,5 +199,6 @@ def test_the_benchmark_stops_on_duplicates() -> None:
     import load_webhooks
 
     with pytest.raises(SystemExit, match="3 answered duplicate"):
-        load_webhooks._refuse_unmeasurable("http://127.0.0.1:1/webhook", "test",
-                                           {"codes": {202: 5, 200: 3}, "duplicates": 3})
+        load_webhooks._refuse_unmeasurable(
+            "http://127.0.0.1:1/webhook", "test", {"codes": {202: 5, 200: 3}, "duplicates": 3}
+        )

@@ -25,4 +25,5 @@ def test_every_category_of_the_taxonomy_has_a_rule():
 
 def test_generated_page_is_current():
     assert DOCS.read_text(encoding="utf-8") == render_markdown(catalogue()), (
-        "docs/rules.md is out of date: run `make docs`")
+        "docs/rules.md is out of date: run `make docs`"
+    )

@@ -14,19 +14,32 @@ REPO = Path(__file__).resolve().parents[1]
 GATEHOUSE = [sys.executable, "-m", "reviewer.cli"]
 
 
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
-    proc = subprocess.run([*GATEHOUSE, *args], input=stdin, capture_output=True, cwd=cwd or REPO,
-                          env=env, timeout=120)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                                       proc.stderr.decode("utf-8", "replace"))
+    proc = subprocess.run(
+        [*GATEHOUSE, *args], input=stdin, capture_output=True, cwd=cwd or REPO, env=env, timeout=120
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
 
 
 def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid")
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout.strip()
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+    )
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 EXFIL = (
@@ -55,13 +68,24 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_scan_git_range_json_contract(repo: Path):
-    proc = run("scan", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "--format", "json")
+    proc = run(
+        "scan", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "--format", "json"
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert set(doc) >= {"findings", "skipped", "stats"}
     for f in doc["findings"]:
-        assert set(f) >= {"rule_id", "category", "severity", "confidence", "path", "start_line",
-                          "end_line", "message", "fingerprint"}
+        assert set(f) >= {
+            "rule_id",
+            "category",
+            "severity",
+            "confidence",
+            "path",
+            "start_line",
+            "end_line",
+            "message",
+            "fingerprint",
+        }
     assert doc["stats"]["added_lines"] == 13  # 7 in app.py, 6 in tests/test_app.py
 
 
@@ -70,8 +94,11 @@ def test_fail_on_sets_the_exit_code(repo: Path, tmp_path: Path):
     p = tmp_path / "c.diff"
     p.write_text(diff)
     doc = json.loads(run("scan", "--diff", str(p), "--format", "json").stdout)
-    worst = max((f["severity"] for f in doc["findings"]), key=["info", "low", "medium", "high", "critical"].index,
-                default=None)
+    worst = max(
+        (f["severity"] for f in doc["findings"]),
+        key=["info", "low", "medium", "high", "critical"].index,
+        default=None,
+    )
     proc = run("scan", "--diff", str(p), "--fail-on", "info")
     assert proc.returncode == (1 if worst else 0)
     assert run("scan", "--diff", str(p), "--fail-on", "bogus").returncode == 2
@@ -85,7 +112,9 @@ def test_scan_reads_stdin_and_prints_text(repo: Path):
 
 
 def test_sarif_is_2_1_0_with_security_severity(repo: Path):
-    proc = run("scan", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "--format", "sarif")
+    proc = run(
+        "scan", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "--format", "sarif"
+    )
     doc = json.loads(proc.stdout)
     assert doc["version"] == "2.1.0"
     run_ = doc["runs"][0]
@@ -94,11 +123,14 @@ def test_sarif_is_2_1_0_with_security_severity(repo: Path):
         assert float(rule["properties"]["security-severity"]) > 0
 
 
-@pytest.mark.parametrize("content,expect", [
-    (b"", "empty diff"),
-    (b"just some words\n", "no file headers"),
-    (b"\x00\x01\x02\x03" * 100, "binary"),
-])
+@pytest.mark.parametrize(
+    "content,expect",
+    [
+        (b"", "empty diff"),
+        (b"just some words\n", "no file headers"),
+        (b"\x00\x01\x02\x03" * 100, "binary"),
+    ],
+)
 def test_bad_input_gets_a_clear_message_and_no_crash(tmp_path: Path, content: bytes, expect: str):
     p = tmp_path / "input.diff"
     p.write_bytes(content)

@@ -8,9 +8,18 @@ from reviewer.core.findings import Confidence, Finding, Severity
 
 
 def cap(path: str, line: int, *caps: str, rule: str = "r") -> Finding:
-    return Finding(rule_id=f"{rule}-{'-'.join(caps)}", category="secret-harvest", severity=Severity.LOW,
-                   confidence=Confidence.LOW, path=path, start_line=line, end_line=line,
-                   message="m", evidence=f"code {line}", capabilities=frozenset(caps)).with_fingerprint()
+    return Finding(
+        rule_id=f"{rule}-{'-'.join(caps)}",
+        category="secret-harvest",
+        severity=Severity.LOW,
+        confidence=Confidence.LOW,
+        path=path,
+        start_line=line,
+        end_line=line,
+        message="m",
+        evidence=f"code {line}",
+        capabilities=frozenset(caps),
+    ).with_fingerprint()
 
 
 EMPTY = ChangeSet(files=())
@@ -43,7 +52,9 @@ def test_chain_needs_proximity_within_a_file_and_the_same_file():
 
 
 def test_install_hook_chains_across_files_of_the_change():
-    found = chains_of([cap("package.json", 5, "install-hook"), cap("scripts/setup.js", 40, "network-fetch")])
+    found = chains_of(
+        [cap("package.json", 5, "install-hook"), cap("scripts/setup.js", 40, "network-fetch")]
+    )
     assert [f.rule_id for f in found] == ["chain-install-hook-network"]
     assert found[0].path == "scripts/setup.js"
 

@@ -88,7 +88,7 @@ NOT_UTF8 = (
     b"+++ b/latin1.c\n"
     b"@@ -1 +1,2 @@\n"
     b" /* caf\xe9 */\n"
-    b"+char *s = \"\xff\xfe\";\n"
+    b'+char *s = "\xff\xfe";\n'
 )
 
 GIT_BINARY_PATCH = b"""diff --git a/blob.so b/blob.so
@@ -160,7 +160,9 @@ def test_rename_with_spaces_and_mode_change():
 def test_deleted_and_binary_files():
     gone, binary = parse_diff(DELETED_AND_BINARY).files
     assert gone.status is FileStatus.DELETED and gone.path == "gone.py" and not gone.added
-    assert binary.binary and binary.status is FileStatus.ADDED and binary.path == "assets/payload.bin"
+    assert (
+        binary.binary and binary.status is FileStatus.ADDED and binary.path == "assets/payload.bin"
+    )
 
 
 def test_crlf_and_no_newline_marker():
@@ -191,7 +193,9 @@ def test_empty_diff_is_an_empty_changeset():
     assert len(parse_diff(b"\n\n")) == 0
 
 
-@pytest.mark.parametrize("data", [b"hello world\nthis is not a diff\n", b"\x00\x01\x02binary\x00" * 10])
+@pytest.mark.parametrize(
+    "data", [b"hello world\nthis is not a diff\n", b"\x00\x01\x02binary\x00" * 10]
+)
 def test_not_a_diff_is_a_clear_error(data):
     with pytest.raises(DiffError) as err:
         parse_diff(data, source="input.bin")
@@ -217,7 +221,9 @@ def test_github_patch_hunks_only():
 
 def test_line_separators_inside_a_line_do_not_break_the_diff():
     odd = "x = '\u2028' + '\x0c' + '\x85' + '\x1e' + 'a\rb'"
-    data = (f"diff --git a/odd.py b/odd.py\nnew file mode 100644\n--- /dev/null\n+++ b/odd.py\n"
-            f"@@ -0,0 +1,2 @@\n+{odd}\n+exec(payload)\n").encode()
+    data = (
+        f"diff --git a/odd.py b/odd.py\nnew file mode 100644\n--- /dev/null\n+++ b/odd.py\n"
+        f"@@ -0,0 +1,2 @@\n+{odd}\n+exec(payload)\n"
+    ).encode()
     (f,) = parse_diff(data).files
     assert f.added == {1: odd, 2: "exec(payload)"}

@@ -19,10 +19,14 @@ _LINE = st.text(_CHARS, max_size=12).filter(lambda s: not s.endswith("\r"))  # a
 _LINES = st.lists(_LINE, max_size=14)
 _NAME_CHARS = st.sampled_from(list("abz09._-") + [" ", '"', "\\", "\t", "é", "猫", "\n"])
 _SEGMENT = st.text(_NAME_CHARS, min_size=1, max_size=8).filter(
-    lambda s: s.strip() == s and s not in (".", ".."))
+    lambda s: s.strip() == s and s not in (".", "..")
+)
 # " a/" or " b/" inside a path is left out here: see the xfail test below.
-_PATH = st.lists(_SEGMENT, min_size=1, max_size=3).map("/".join).filter(
-    lambda p: " a/" not in p and " b/" not in p)
+_PATH = (
+    st.lists(_SEGMENT, min_size=1, max_size=3)
+    .map("/".join)
+    .filter(lambda p: " a/" not in p and " b/" not in p)
+)
 
 
 def git_quote(path: str) -> str:
@@ -63,16 +67,21 @@ def git_patch(old: list[str], new: list[str], path: str = "src/app.py", context:
         header += ["deleted file mode 100644\n", f"--- {a}\n", "+++ /dev/null\n"]
     else:
         header += [f"--- {a}\n", f"+++ {b}\n"]
-    body = list(difflib.unified_diff([ln + "\n" for ln in old], [ln + "\n" for ln in new],
-                                     n=context))[2:]  # difflib's own ---/+++ lines
+    body = list(
+        difflib.unified_diff([ln + "\n" for ln in old], [ln + "\n" for ln in new], n=context)
+    )[2:]  # difflib's own ---/+++ lines
     return "".join(header + body)
 
 
 def added_by_difflib(old: list[str], new: list[str]) -> dict[int, str]:
     """Post-image line number -> text of every line the change inserts."""
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return {j + 1: new[j] for tag, _, _, j1, j2 in matcher.get_opcodes()
-            if tag in ("insert", "replace") for j in range(j1, j2)}
+    return {
+        j + 1: new[j]
+        for tag, _, _, j1, j2 in matcher.get_opcodes()
+        if tag in ("insert", "replace")
+        for j in range(j1, j2)
+    }
 
 
 _FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,7 +105,8 @@ def test_added_lines_are_the_new_texts_lines_at_their_own_numbers(old: list[str]
 @_FAST
 @given(old=_LINES, new=_LINES.filter(bool))
 def test_a_diff_with_the_whole_file_as_context_has_the_new_text_as_post_image(
-        old: list[str], new: list[str]):
+    old: list[str], new: list[str]
+):
     if old == new:
         return
     whole = max(len(old), len(new))
@@ -114,12 +124,15 @@ def test_quoted_paths_round_trip(path: str, new: list[str]):
 
 
 def test_git_quote_matches_gits_own_spelling():
-    assert git_quote("café \"q\".py") == '"caf\\303\\251 \\"q\\".py"'
+    assert git_quote('café "q".py') == '"caf\\303\\251 \\"q\\".py"'
     assert git_quote("plain/name.py") == "plain/name.py"
 
 
-@pytest.mark.xfail(strict=True, reason="a new file whose path holds ' b/' is refused as not a diff "
-                   "(unidiff reads the 'diff --git' line as two paths); it fails closed, exit 3")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a new file whose path holds ' b/' is refused as not a diff "
+    "(unidiff reads the 'diff --git' line as two paths); it fails closed, exit 3",
+)
 def test_a_path_holding_a_b_prefix_round_trips():
     (f,) = parse_diff(git_patch([], ["x"], path="0 b/0").encode("utf-8")).files
     assert f.path == "0 b/0"

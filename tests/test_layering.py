@@ -7,10 +7,28 @@ import re
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[1] / "reviewer" / "core"
-FORBIDDEN = {"flask", "github", "jwt", "huey", "sqlalchemy", "alembic", "redis", "psycopg",
-             "requests", "urllib3", "httpx", "socket", "http.client", "http.server",
-             "urllib.request", "reviewer.service", "smtplib", "ftplib", "prometheus_client",
-             "gunicorn"}
+FORBIDDEN = {
+    "flask",
+    "github",
+    "jwt",
+    "huey",
+    "sqlalchemy",
+    "alembic",
+    "redis",
+    "psycopg",
+    "requests",
+    "urllib3",
+    "httpx",
+    "socket",
+    "http.client",
+    "http.server",
+    "urllib.request",
+    "reviewer.service",
+    "smtplib",
+    "ftplib",
+    "prometheus_client",
+    "gunicorn",
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -66,9 +84,13 @@ def import_graph(root: Path = REVIEWER) -> dict[str, set[str]]:
     for module, path in files.items():
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        spawned = {id(b) for seq in ast.walk(tree) if isinstance(seq, (ast.List, ast.Tuple))
-                   for a, b in zip(seq.elts, seq.elts[1:])
-                   if isinstance(a, ast.Constant) and a.value == "-m"}
+        spawned = {
+            id(b)
+            for seq in ast.walk(tree)
+            if isinstance(seq, (ast.List, ast.Tuple))
+            for a, b in zip(seq.elts, seq.elts[1:])
+            if isinstance(a, ast.Constant) and a.value == "-m"
+        }
         for node in ast.walk(tree):
             targets: list[str] = []
             if isinstance(node, ast.Import):
@@ -78,10 +100,14 @@ def import_graph(root: Path = REVIEWER) -> dict[str, set[str]]:
                 if node.level:
                     anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                     base = ".".join([*anchor, base] if base else anchor)
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base
-                           for a in node.names]
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and id(node) not in spawned:
+                targets = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names
+                ]
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in spawned
+            ):
                 named = _NAMED_MODULE.fullmatch(node.value)
                 targets = [named.group(1)] if named and named.group(1) in files else []
             for target in targets:
@@ -147,9 +173,12 @@ def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import(tmp_path
     (pkg / "core" / "c.py").write_text("import reviewer.core.a\n")
     (pkg / "core" / "d.py").write_text("from reviewer.core.a import thing\n")
     (pkg / "core" / "e.py").write_text(
-        "import importlib\nimportlib.import_module('reviewer.core.f')\n")
+        "import importlib\nimportlib.import_module('reviewer.core.f')\n"
+    )
     (pkg / "core" / "f.py").write_text("PROCESSOR = 'reviewer.core.e:run'\n")
-    (pkg / "core" / "g.py").write_text("import sys\nCMD = [sys.executable, '-m', 'reviewer.core.h']\n")
+    (pkg / "core" / "g.py").write_text(
+        "import sys\nCMD = [sys.executable, '-m', 'reviewer.core.h']\n"
+    )
     (pkg / "core" / "h.py").write_text("import reviewer.core.g\n")
     assert sorted(map(sorted, cycles(import_graph(pkg)))) == [
         ["reviewer.core.a", "reviewer.core.b", "reviewer.core.c"],

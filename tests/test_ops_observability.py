@@ -79,9 +79,11 @@ def test_metrics_endpoint_exposes_the_service_counters():
     with urllib.request.urlopen(f"http://{bind}/metrics", timeout=5) as resp:
         assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/plain")
         body = resp.read().decode()
-    for line in ('gatehouse_deliveries_total{event="pull_request",outcome="accepted"}',
-                 'gatehouse_scans_total{conclusion="failure"}',
-                 "gatehouse_scan_seconds_bucket",
-                 'gatehouse_findings_total{category="exfiltration",severity="high"}',
-                 'gatehouse_github_api_errors_total{status="502"}'):
+    for line in (
+        'gatehouse_deliveries_total{event="pull_request",outcome="accepted"}',
+        'gatehouse_scans_total{conclusion="failure"}',
+        "gatehouse_scan_seconds_bucket",
+        'gatehouse_findings_total{category="exfiltration",severity="high"}',
+        'gatehouse_github_api_errors_total{status="502"}',
+    ):
         assert line in body, line

@@ -11,8 +11,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_wheel_ships_the_rule_pack(tmp_path: Path):
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                           "-w", str(tmp_path), str(REPO)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = tmp_path.glob("gatehouse-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -15,18 +15,29 @@ def _detect(**kw: object) -> object:
 
 
 def test_plain_human_pr_is_not_ai_assisted() -> None:
-    p = _detect(author="alice", head_ref="fix/login", body="Fixes the login cursor position.",
-                labels=("bug",), commit_messages=("Fix login\n\nCo-authored-by: Bob <bob@example.com>",))
+    p = _detect(
+        author="alice",
+        head_ref="fix/login",
+        body="Fixes the login cursor position.",
+        labels=("bug",),
+        commit_messages=("Fix login\n\nCo-authored-by: Bob <bob@example.com>",),
+    )
     assert not p.ai_assisted and p.tools == ()
 
 
-@pytest.mark.parametrize("message,tool", [
-    ("Add x\n\nCo-authored-by: Claude <noreply@anthropic.com>", "Claude Code"),
-    ("Add x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>", "GitHub Copilot"),
-    ("Add x\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>", "Aider"),
-    ("Add x\n\nCo-authored-by: Someone <agent@cursor.com>", "Cursor"),
-    ("Add x\n\nAssisted-by: Gemini", "Gemini"),
-])
+@pytest.mark.parametrize(
+    "message,tool",
+    [
+        ("Add x\n\nCo-authored-by: Claude <noreply@anthropic.com>", "Claude Code"),
+        (
+            "Add x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",
+            "GitHub Copilot",
+        ),
+        ("Add x\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>", "Aider"),
+        ("Add x\n\nCo-authored-by: Someone <agent@cursor.com>", "Cursor"),
+        ("Add x\n\nAssisted-by: Gemini", "Gemini"),
+    ],
+)
 def test_commit_trailers_name_the_tool(message: str, tool: str) -> None:
     p = _detect(commit_messages=(message,))
     assert p.ai_assisted and p.tools == (tool,)
@@ -43,7 +54,9 @@ def test_trailer_only_counts_in_the_trailer_block() -> None:
 
 
 def test_body_marker_label_author_and_branch() -> None:
-    assert _detect(body="Summary\n\n🤖 Generated with [Claude Code](https://claude.com)").tools == ("Claude Code",)
+    assert _detect(body="Summary\n\n🤖 Generated with [Claude Code](https://claude.com)").tools == (
+        "Claude Code",
+    )
     assert _detect(body="Generated with care by our team").ai_assisted is False
     assert _detect(labels=("ai-generated",)).ai_assisted
     assert _detect(author="devin-ai-integration[bot]", author_type="Bot").tools == ("Devin",)
@@ -53,7 +66,9 @@ def test_body_marker_label_author_and_branch() -> None:
 
 
 def test_vendor_and_country_are_reported() -> None:
-    p = _detect(head_ref="copilot/fix", commit_messages=("x\n\nCo-authored-by: Qwen-Coder <q@example.com>",))
+    p = _detect(
+        head_ref="copilot/fix", commit_messages=("x\n\nCo-authored-by: Qwen-Coder <q@example.com>",)
+    )
     assert set(p.vendors) == {"GitHub (Microsoft)", "Alibaba Cloud"}
     assert ("Qwen Code", "Alibaba Cloud", "CN") in p.vendors_by_tool
 
@@ -65,8 +80,17 @@ def test_manual_flag() -> None:
 
 
 def test_organisation_signatures_extend_the_builtin_ones() -> None:
-    sigs = SIGS.extended([{"name": "InternalBot", "vendor": "Acme", "country": "DE",
-                           "patterns": [r"\binternalbot\b"], "branches": ["ib/"]}])
+    sigs = SIGS.extended(
+        [
+            {
+                "name": "InternalBot",
+                "vendor": "Acme",
+                "country": "DE",
+                "patterns": [r"\binternalbot\b"],
+                "branches": ["ib/"],
+            }
+        ]
+    )
     assert detect(PRFacts(head_ref="ib/task-1"), sigs).tools == ("InternalBot",)
     with pytest.raises(ConfigError, match="not a valid regular expression"):
         SIGS.extended([{"name": "Broken", "patterns": ["(unclosed"]}])
@@ -74,7 +98,9 @@ def test_organisation_signatures_extend_the_builtin_ones() -> None:
 
 def test_parse_trailers() -> None:
     assert parse_trailers("Subject\n\nBody text.\n\nSigned-off-by: A <a@x>\nAssisted-by: Tool") == [
-        ("signed-off-by", "A <a@x>"), ("assisted-by", "Tool")]
+        ("signed-off-by", "A <a@x>"),
+        ("assisted-by", "Tool"),
+    ]
     assert parse_trailers("Only a subject") == []
 
 
@@ -85,8 +111,12 @@ def test_every_builtin_tool_has_vendor_and_country() -> None:
 
 
 def test_a_generic_marker_adds_no_tool_when_a_specific_one_is_named() -> None:
-    facts = PRFacts(labels=("ai-assisted",),
-                    commit_messages=("Add x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",))
+    facts = PRFacts(
+        labels=("ai-assisted",),
+        commit_messages=(
+            "Add x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",
+        ),
+    )
     prov = detect(facts, load_signatures())
     assert prov.tools == ("GitHub Copilot",)
     assert prov.describe() == "GitHub Copilot (GitHub (Microsoft), US)"

@@ -23,8 +23,10 @@ from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
-_ROWS_JS = ("Array.from(document.querySelectorAll('#prs tbody tr')).map(tr => "
-            "Array.from(tr.cells).map(td => td.textContent))")
+_ROWS_JS = (
+    "Array.from(document.querySelectorAll('#prs tbody tr')).map(tr => "
+    "Array.from(tr.cells).map(td => td.textContent))"
+)
 
 
 def _port() -> int:
@@ -79,7 +81,8 @@ def _shown(b: CdpBrowser) -> list[tuple[str, str]]:
 
 
 def test_member_signs_in_filters_exports_and_the_page_is_drawn(
-        served: tuple[str, FakeGitHub], browser: CdpBrowser, tmp_path: Path) -> None:
+    served: tuple[str, FakeGitHub], browser: CdpBrowser, tmp_path: Path
+) -> None:
     base, fake = served
     _sign_in(browser, base, fake, "alice")
     assert browser.url() == f"{base}/register"
@@ -89,12 +92,15 @@ def test_member_signs_in_filters_exports_and_the_page_is_drawn(
     assert "globex" not in text and "secret-plans" not in text
     assert "@alice" in text
     # The charts are laid out: bars with a size, inside the viewport's width.
-    bars = browser.js("Array.from(document.querySelectorAll('#chart-tool rect.bar'))"
-                      ".map(r => r.getBoundingClientRect().width)")
+    bars = browser.js(
+        "Array.from(document.querySelectorAll('#chart-tool rect.bar'))"
+        ".map(r => r.getBoundingClientRect().width)"
+    )
     assert bars and all(w > 0 for w in bars)
     assert browser.js("document.documentElement.scrollWidth") <= 1280
-    assert browser.js("getComputedStyle(document.querySelector('#apply')).backgroundColor") \
-        != browser.js("getComputedStyle(document.querySelector('#apply')).color")
+    assert browser.js(
+        "getComputedStyle(document.querySelector('#apply')).backgroundColor"
+    ) != browser.js("getComputedStyle(document.querySelector('#apply')).color")
 
     # Filters: choose a tool in the form and apply.
     browser.js("document.querySelector('#f-tool').value = 'Claude Code'")
@@ -123,17 +129,22 @@ def test_member_signs_in_filters_exports_and_the_page_is_drawn(
 
 
 def test_non_member_is_refused_and_anonymous_is_sent_to_sign_in(
-        served: tuple[str, FakeGitHub], browser: CdpBrowser) -> None:
+    served: tuple[str, FakeGitHub], browser: CdpBrowser
+) -> None:
     base, fake = served
     mark = len(browser.events)
     browser.call("Network.enable", session=True)
     browser.goto(f"{base}/register/export.csv")
-    assert browser.url().startswith(f"{fake.url}/login/oauth/authorize?"), \
+    assert browser.url().startswith(f"{fake.url}/login/oauth/authorize?"), (
         "an anonymous visitor is sent to sign in, even for an export"
+    )
     browser.fill("#login_field", "carol")
     browser.click_and_load("#authorize")
     assert "Not a member" in browser.js("document.body.innerText")
-    statuses = [e["params"]["response"]["status"] for e in browser.events[mark:]
-                if e.get("method") == "Network.responseReceived"
-                and "/register/callback" in e["params"]["response"]["url"]]
+    statuses = [
+        e["params"]["response"]["status"]
+        for e in browser.events[mark:]
+        if e.get("method") == "Network.responseReceived"
+        and "/register/callback" in e["params"]["response"]["url"]
+    ]
     assert statuses == [403]

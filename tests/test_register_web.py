@@ -82,7 +82,8 @@ def test_member_signs_in_and_sees_only_their_organisation(app: Any, fake: FakeGi
     assert "test fixture sending to a stub host" in page and ">maint<" in page
     assert "default-src 'none'" in client.get("/register").headers["Content-Security-Policy"]
     assert "<script" not in page and "http://" not in page.replace(
-        'xmlns="http://www.w3.org/2000/svg"', "")
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )
     assert fake.oauth.exchanged == ["alice"]
     calls = [r.path for r in fake.requests]
     assert "/user/installations" in calls and "/user/memberships/orgs/acme" in calls
@@ -95,19 +96,26 @@ def test_filters_narrow_the_listing_and_the_exports_match_it(app: Any):
         "tool=Claude+Code": {("acme/widgets", "1"), ("acme/api", "7")},
         "vendor=Alibaba+Cloud": {("acme/widgets", "3"), ("acme/api", "8")},
         "repo=acme%2Fapi&verdict=failure": {("acme/api", "8")},
-        "since=2026-03-03&until=2026-03-07": {("acme/widgets", "2"), ("acme/widgets", "3"),
-                                              ("acme/api", "7")},
+        "since=2026-03-03&until=2026-03-07": {
+            ("acme/widgets", "2"),
+            ("acme/widgets", "3"),
+            ("acme/api", "7"),
+        },
         "repo=globex%2Fsecret-plans": set(),  # another org's repository: nothing, not an error
     }
     for qs, expected in cases.items():
         page = client.get(f"/register?{qs}").get_data(as_text=True)
         assert set(_rows(page)) == expected, qs
-        csv_rows = list(csv.DictReader(io.StringIO(
-            client.get(f"/register/export.csv?{qs}").get_data(as_text=True))))
+        csv_rows = list(
+            csv.DictReader(
+                io.StringIO(client.get(f"/register/export.csv?{qs}").get_data(as_text=True))
+            )
+        )
         assert {(r["repository"], r["pull_request"]) for r in csv_rows} == expected, qs
         doc = json.loads(client.get(f"/register/export.json?{qs}").get_data(as_text=True))
-        assert {(p["repository"], str(p["pull_request"])) for p in doc["pull_requests"]} == \
-            expected, qs
+        assert {
+            (p["repository"], str(p["pull_request"])) for p in doc["pull_requests"]
+        } == expected, qs
         assert doc["signed_in_as"] == "alice" and doc["organisations"] == ["acme"]
         assert f'href="/register/export.csv?{qs.replace("&", "&amp;")}"' in page, qs
 
@@ -128,8 +136,11 @@ def test_charts_count_tools_per_day_bucket(app: Any):
     page = client.get("/register").get_data(as_text=True)
     chart = page.split('id="chart-tool"', 1)[1].split("</svg>", 1)[0]
     counts: dict[str, int] = {}
-    for series, count in re.findall(r'data-series="([^"]+)" data-bucket="[^"]+" '
-                                    r'data-count="(\d+)"', chart):
+    for series, count in re.findall(
+        r'data-series="([^"]+)" data-bucket="[^"]+" '
+        r'data-count="(\d+)"',
+        chart,
+    ):
         counts[series] = counts.get(series, 0) + int(count)
     assert counts == {"Claude Code": 2, "GitHub Copilot": 2, "Qwen Code": 2}
 
@@ -139,13 +150,18 @@ def test_audit_trail_exports_dismissals_and_decisions_of_the_members_org_only(ap
     sign_in(client, "alice")
     doc = client.get("/register/audit.json").get_json()
     assert [(d["repository"], d["who"], d["why"], d["action"]) for d in doc["dismissals"]] == [
-        ("acme/widgets", "maint", "test fixture sending to a stub host", "dismiss")]
+        ("acme/widgets", "maint", "test fixture sending to a stub host", "dismiss")
+    ]
     assert [(d["repository"], d["conclusion"]) for d in doc["decisions"]] == [
-        ("acme/widgets", "failure")]
-    rows = list(csv.DictReader(io.StringIO(client.get("/register/audit.csv")
-                                           .get_data(as_text=True))))
+        ("acme/widgets", "failure")
+    ]
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/register/audit.csv").get_data(as_text=True)))
+    )
     assert [(r["record"], r["repository"]) for r in rows] == [
-        ("dismissal", "acme/widgets"), ("decision", "acme/widgets")]
+        ("dismissal", "acme/widgets"),
+        ("decision", "acme/widgets"),
+    ]
 
 
 def test_outside_collaborator_and_stranger_are_refused(app: Any):
@@ -154,8 +170,9 @@ def test_outside_collaborator_and_stranger_are_refused(app: Any):
         resp = sign_in(client, login)
         assert resp.status_code == 403, login
         assert "Not a member" in resp.get_data(as_text=True)
-        assert not any(c.startswith("gatehouse_register=")
-                       for c in resp.headers.getlist("Set-Cookie"))
+        assert not any(
+            c.startswith("gatehouse_register=") for c in resp.headers.getlist("Set-Cookie")
+        )
         assert client.get("/register").status_code == 302, "no session was opened"
 
 
@@ -176,8 +193,9 @@ def test_forged_or_replayed_state_is_refused(app: Any, fake: FakeGitHub):
     forged = client.get(f"/register/callback?code={query['code'][0]}&state=forged")
     assert forged.status_code == 400
     other_browser = app.test_client()
-    assert other_browser.get(f"{parsed.path}?{parsed.query}").status_code == 400, \
+    assert other_browser.get(f"{parsed.path}?{parsed.query}").status_code == 400, (
         "the state is bound to the browser that started the sign-in"
+    )
     assert fake.oauth.exchanged == [], "no code is exchanged for a refused callback"
 
 
@@ -186,7 +204,9 @@ def test_tampered_session_cookie_is_not_a_session(app: Any):
     sign_in(client, "alice")
     forged = SessionSealer("another-secret-entirely-000000").seal_member(
         __import__("reviewer.service.register_auth", fromlist=["Member"]).Member(
-            "eve", ("acme", "globex")))
+            "eve", ("acme", "globex")
+        )
+    )
     client.set_cookie("gatehouse_register", forged, path="/register")
     assert client.get("/register").status_code == 302
 
@@ -207,8 +227,9 @@ def test_bad_filter_names_the_value_and_the_fix(app: Any):
     sign_in(client, "alice")
     resp = client.get("/register?since=yesterday")
     assert resp.status_code == 400
-    assert "since=&#x27;yesterday&#x27;" in resp.get_data(as_text=True) or \
-        "since='yesterday'" in resp.get_data(as_text=True)
+    assert "since=&#x27;yesterday&#x27;" in resp.get_data(
+        as_text=True
+    ) or "since='yesterday'" in resp.get_data(as_text=True)
     assert "YYYY-MM-DD" in resp.get_data(as_text=True)
 
 
@@ -236,8 +257,9 @@ def test_register_is_off_without_the_oauth_client(tmp_path: Path, fake: FakeGitH
     from reviewer.service.context import AppContext
     from reviewer.service.web import create_app
 
-    settings = settings_for(tmp_path, fake, PUBLIC, GATEHOUSE_OAUTH_CLIENT_ID="",
-                            GATEHOUSE_OAUTH_CLIENT_SECRET="")
+    settings = settings_for(
+        tmp_path, fake, PUBLIC, GATEHOUSE_OAUTH_CLIENT_ID="", GATEHOUSE_OAUTH_CLIENT_SECRET=""
+    )
     ctx = AppContext.create(settings)
     try:
         resp = create_app(context=ctx).test_client().get("/register")
@@ -251,18 +273,30 @@ def test_oauth_settings_come_in_pairs():
     with pytest.raises(ConfigError, match="GATEHOUSE_OAUTH_CLIENT_SECRET is not set"):
         Settings.from_env({"GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.x"}, require_app=False)
     with pytest.raises(ConfigError, match="shorter than 20"):
-        Settings.from_env({"GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.x",
-                           "GATEHOUSE_OAUTH_CLIENT_SECRET": "short"}, require_app=False)
-    s = Settings.from_env({"GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.x",
-                           "GATEHOUSE_OAUTH_CLIENT_SECRET": CLIENT_SECRET}, require_app=False)
+        Settings.from_env(
+            {"GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.x", "GATEHOUSE_OAUTH_CLIENT_SECRET": "short"},
+            require_app=False,
+        )
+    s = Settings.from_env(
+        {"GATEHOUSE_OAUTH_CLIENT_ID": "Iv1.x", "GATEHOUSE_OAUTH_CLIENT_SECRET": CLIENT_SECRET},
+        require_app=False,
+    )
     assert CLIENT_SECRET not in repr(s)
 
 
 def test_manifest_registers_the_callback_and_setup_saves_the_client(tmp_path: Path):
     manifest = ops_web.app_manifest("https://gate.acme.test")
     assert manifest["callback_urls"] == ["https://gate.acme.test/register/callback"]
-    ops_web._save_app(tmp_path, {"id": 5, "pem": keypair()[0], "webhook_secret": "w" * 20,
-                                 "client_id": "Iv1.saved", "client_secret": CLIENT_SECRET})
+    ops_web._save_app(
+        tmp_path,
+        {
+            "id": 5,
+            "pem": keypair()[0],
+            "webhook_secret": "w" * 20,
+            "client_id": "Iv1.saved",
+            "client_secret": CLIENT_SECRET,
+        },
+    )
     saved = (tmp_path / ops_web.ENV_FILE).read_text()
     assert "GATEHOUSE_OAUTH_CLIENT_ID=Iv1.saved" in saved
     assert f"GATEHOUSE_OAUTH_CLIENT_SECRET={CLIENT_SECRET}" in saved
@@ -275,10 +309,19 @@ def test_counts_and_charts_follow_a_new_pr_at_once(app: Any):
     before = client.get("/register").get_data(as_text=True)
     assert "<b>5</b><span>AI-assisted pull requests" in before
     store = app.extensions["gatehouse"].store
-    store.record_ai_change(repo="acme/widgets", pr=50, head_sha="5" * 40, author="dev50",
-                           title="Change 50", tools=["Cursor"], vendors=["Anysphere"],
-                           evidence=["label: ai-assisted"], ai_assisted=True, verdict="success",
-                           findings_by_category={})
+    store.record_ai_change(
+        repo="acme/widgets",
+        pr=50,
+        head_sha="5" * 40,
+        author="dev50",
+        title="Change 50",
+        tools=["Cursor"],
+        vendors=["Anysphere"],
+        evidence=["label: ai-assisted"],
+        ai_assisted=True,
+        verdict="success",
+        findings_by_category={},
+    )
     after = client.get("/register").get_data(as_text=True)
     assert "<b>6</b><span>AI-assisted pull requests" in after
     assert 'data-series="Cursor"' in after and ("acme/widgets", "50") in _rows(after)

@@ -10,24 +10,43 @@ import json
 from pathlib import Path
 
 import pytest
-
 from browser_support import chromium, measure  # noqa: F401 - fixture
+
 from reviewer.registry_report import build_report, render
 from reviewer.service.cli_commands import add_subcommands
 from reviewer.service.store import Store
 
 DAY = 86400.0
-T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc).timestamp()
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC).timestamp()
 
 
-def _row(repo: str, pr: int, day: int, tools: list[str], *, findings=None, merged=None,
-         title: str = "Refactor", author: str = "dev") -> dict:
-    return dict(repo=repo, pr=pr, head_sha=f"{pr:040x}", author=author, title=title,
-                tools=tools, vendors=["Anthropic"] if "Claude Code" in tools else [],
-                evidence=["Co-authored-by trailer"] if tools else [], ai_assisted=bool(tools),
-                verdict="failure" if findings else "success",
-                findings_by_category=findings or {}, merged=merged,
-                first_seen_at=T0 + day * DAY, updated_at=T0 + day * DAY + 60)
+def _row(
+    repo: str,
+    pr: int,
+    day: int,
+    tools: list[str],
+    *,
+    findings=None,
+    merged=None,
+    title: str = "Refactor",
+    author: str = "dev",
+) -> dict:
+    return dict(
+        repo=repo,
+        pr=pr,
+        head_sha=f"{pr:040x}",
+        author=author,
+        title=title,
+        tools=tools,
+        vendors=["Anthropic"] if "Claude Code" in tools else [],
+        evidence=["Co-authored-by trailer"] if tools else [],
+        ai_assisted=bool(tools),
+        verdict="failure" if findings else "success",
+        findings_by_category=findings or {},
+        merged=merged,
+        first_seen_at=T0 + day * DAY,
+        updated_at=T0 + day * DAY + 60,
+    )
 
 
 ROWS = [
@@ -35,17 +54,45 @@ ROWS = [
     _row("acme/api", 2, 40, ["GitHub Copilot"], merged=False),
     _row("acme/web", 3, 41, ["Claude Code", "Cursor"], findings={"backdoor": 1, "exfiltration": 1}),
     _row("acme/web", 4, 75, [], title="Bump version"),  # not AI-assisted
-    _row("acme/infra", 5, 200, ["Cursor"], findings={"ci-tampering": 3}, merged=True,
-         title="=HYPERLINK(\"http://evil.example\",\"x\")"),
+    _row(
+        "acme/infra",
+        5,
+        200,
+        ["Cursor"],
+        findings={"ci-tampering": 3},
+        merged=True,
+        title='=HYPERLINK("http://evil.example","x")',
+    ),
     _row("acme/api", 6, 201, ["Claude Code"], title="<script>alert(1)</script>"),
 ]
 DISMISSALS = [
-    dict(repo="acme/api", fingerprint="f1", rule_id="exfil.env-to-network", path="src/a.py",
-         who="alice", reason="our own telemetry", at=T0 + 3 * DAY),
-    dict(repo="acme/web", fingerprint="f2", rule_id="backdoor.magic-auth", path="src/b.py",
-         who="bob", reason="test fixture", at=T0 + 50 * DAY),
-    dict(repo="acme/web", fingerprint="f3", rule_id="exfil.dns", path="src/c.py",
-         who="alice", reason="false positive", at=T0 + 60 * DAY),
+    dict(
+        repo="acme/api",
+        fingerprint="f1",
+        rule_id="exfil.env-to-network",
+        path="src/a.py",
+        who="alice",
+        reason="our own telemetry",
+        at=T0 + 3 * DAY,
+    ),
+    dict(
+        repo="acme/web",
+        fingerprint="f2",
+        rule_id="backdoor.magic-auth",
+        path="src/b.py",
+        who="bob",
+        reason="test fixture",
+        at=T0 + 50 * DAY,
+    ),
+    dict(
+        repo="acme/web",
+        fingerprint="f3",
+        rule_id="exfil.dns",
+        path="src/c.py",
+        who="alice",
+        reason="false positive",
+        at=T0 + 60 * DAY,
+    ),
 ]
 
 
@@ -57,8 +104,13 @@ def report():
 def test_csv_has_one_line_per_pull_request_and_defuses_formulas(report):
     rows = list(csv.DictReader(io.StringIO(render(report, "csv").decode())))
     assert [(r["repository"], r["pull_request"]) for r in rows] == [
-        ("acme/api", "1"), ("acme/api", "2"), ("acme/web", "3"), ("acme/web", "4"),
-        ("acme/infra", "5"), ("acme/api", "6")]
+        ("acme/api", "1"),
+        ("acme/api", "2"),
+        ("acme/web", "3"),
+        ("acme/web", "4"),
+        ("acme/infra", "5"),
+        ("acme/api", "6"),
+    ]
     third = rows[2]
     assert third["tools"] == "Claude Code; Cursor" and third["ai_assisted"] == "yes"
     assert third["findings_total"] == "2"
@@ -83,17 +135,42 @@ def test_json_holds_rows_dismissals_and_a_summary(report):
 
 def test_dismissals_show_pr_head_and_revocations_and_legacy_rows_are_marked():
     history = DISMISSALS + [
-        dict(repo="acme/api", pr=12, head_sha="ab" * 20, fingerprint="f4", rule_id="r", path="x.py",
-             who="carol", reason="reviewed", at=T0 + 70 * DAY, action="dismiss"),
-        dict(repo="acme/api", pr=12, head_sha="cd" * 20, fingerprint="f4", rule_id="r", path="x.py",
-             who="dave", reason="<b>not</b> ours", at=T0 + 71 * DAY, action="revoke"),
+        dict(
+            repo="acme/api",
+            pr=12,
+            head_sha="ab" * 20,
+            fingerprint="f4",
+            rule_id="r",
+            path="x.py",
+            who="carol",
+            reason="reviewed",
+            at=T0 + 70 * DAY,
+            action="dismiss",
+        ),
+        dict(
+            repo="acme/api",
+            pr=12,
+            head_sha="cd" * 20,
+            fingerprint="f4",
+            rule_id="r",
+            path="x.py",
+            who="dave",
+            reason="<b>not</b> ours",
+            at=T0 + 71 * DAY,
+            action="revoke",
+        ),
     ]
     report = build_report(ROWS, history)
     doc = json.loads(render(report, "json"))
     assert doc["summary"]["dismissals"] == 4 and doc["summary"]["revocations"] == 1
     assert doc["summary"]["dismissals_by_who"] == {"alice": 2, "bob": 1, "carol": 1}
     last = doc["dismissals"][-1]
-    assert (last["action"], last["who"], last["pr"], last["head_sha"]) == ("revoke", "dave", 12, "cd" * 20)
+    assert (last["action"], last["who"], last["pr"], last["head_sha"]) == (
+        "revoke",
+        "dave",
+        12,
+        "cd" * 20,
+    )
     page = render(report, "html").decode()
     assert "<td>revoked</td><td>dave</td><td>acme/api</td><td>#12</td><td>cdcdcdcdcdcd</td>" in page
     assert "&lt;b&gt;not&lt;/b&gt; ours" in page
@@ -113,10 +190,19 @@ def test_html_is_self_contained_and_escapes_pull_request_text(report):
 def test_registry_command_exports_what_the_store_recorded(tmp_path: Path, monkeypatch):
     db = f"sqlite:///{tmp_path / 'gatehouse.db'}"
     store = Store.open(db)
-    store.record_ai_change(repo="acme/api", pr=9, head_sha="9" * 40, author="dev9",
-                           title="Add retries", tools=["Claude Code"], vendors=["Anthropic"],
-                           evidence=["commit trailer"], ai_assisted=True, verdict="neutral",
-                           findings_by_category={"exfiltration": 1})
+    store.record_ai_change(
+        repo="acme/api",
+        pr=9,
+        head_sha="9" * 40,
+        author="dev9",
+        title="Add retries",
+        tools=["Claude Code"],
+        vendors=["Anthropic"],
+        evidence=["commit trailer"],
+        ai_assisted=True,
+        verdict="neutral",
+        findings_by_category={"exfiltration": 1},
+    )
     common = dict(rule_id="exfil.env-to-network", path="a.py", head_sha="9" * 40)
     store.add_dismissal("acme/api", 9, "f9", who="carol", reason="reviewed", **common)
     store.add_dismissal("acme/api", 9, "f8", who="carol", reason="ours", **common)
@@ -127,16 +213,19 @@ def test_registry_command_exports_what_the_store_recorded(tmp_path: Path, monkey
     monkeypatch.setenv("GATEHOUSE_DATA_DIR", str(tmp_path))
     for fmt in ("csv", "json", "html"):
         out = tmp_path / f"registry.{fmt}"
-        args = parser.parse_args(["registry", "--format", fmt, "--output", str(out),
-                                  "--database-url", db])
+        args = parser.parse_args(
+            ["registry", "--format", fmt, "--output", str(out), "--database-url", db]
+        )
         assert args.func(args) == 0
     assert "acme/api,9,dev9,Add retries" in (tmp_path / "registry.csv").read_text()
     doc = json.loads((tmp_path / "registry.json").read_text())
     assert doc["summary"]["dismissals_by_who"] == {"carol": 2}
     assert doc["summary"]["revocations"] == 1
     assert [(d["action"], d["who"], d["pr"], d["head_sha"]) for d in doc["dismissals"]] == [
-        ("dismiss", "carol", 9, "9" * 40), ("dismiss", "carol", 9, "9" * 40),
-        ("revoke", "dave", 9, "9" * 40)]
+        ("dismiss", "carol", 9, "9" * 40),
+        ("dismiss", "carol", 9, "9" * 40),
+        ("revoke", "dave", 9, "9" * 40),
+    ]
     assert "it is not ours" in (tmp_path / "registry.html").read_text()
     assert 'id="chart-repos"' in (tmp_path / "registry.html").read_text()
 
@@ -144,8 +233,12 @@ def test_registry_command_exports_what_the_store_recorded(tmp_path: Path, monkey
 @pytest.mark.browser
 def test_html_charts_render_in_chromium(report, chromium, tmp_path: Path):
     page = render(report, "html").decode()
-    m = measure(chromium, page, tmp_path, selectors=("#summary .tile", "#dismissals tbody tr",
-                                                     "#registry tbody tr"))
+    m = measure(
+        chromium,
+        page,
+        tmp_path,
+        selectors=("#summary .tile", "#dismissals tbody tr", "#registry tbody tr"),
+    )
     assert set(m["charts"]) == {"chart-repos", "chart-tools", "chart-findings", "chart-dismissals"}
     for chart_id, chart in m["charts"].items():
         assert chart["w"] > 300 and chart["h"] > 50, chart_id
@@ -158,7 +251,9 @@ def test_html_charts_render_in_chromium(report, chromium, tmp_path: Path):
     def per(chart: str) -> dict[str, int]:
         totals: dict[str, int] = {}
         for bar in m["charts"][chart]["bars"]:
-            totals[bar["data"]["series"]] = totals.get(bar["data"]["series"], 0) + int(bar["data"]["count"])
+            totals[bar["data"]["series"]] = totals.get(bar["data"]["series"], 0) + int(
+                bar["data"]["count"]
+            )
         return totals
 
     # The drawn bars add up to the registry: AI-assisted PRs only.

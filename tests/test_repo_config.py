@@ -42,17 +42,20 @@ def test_dismiss_requires_defaults_to_write_and_can_be_raised() -> None:
     assert cfg.dismiss_requires == "admin"
 
 
-@pytest.mark.parametrize("text,where", [
-    ("scan: sometimes\n", "line 1, scan"),
-    ("scan: all\nfail_on: severe\n", "line 2, fail_on"),
-    ("colour: blue\n", "line 1, colour: unknown setting"),
-    ("ignore_paths: 3\n", "line 1, ignore_paths"),
-    ("require_human_for: [x]\n", "line 1, require_human_for"),
-    ("ai_signatures:\n  - name: X\n    patterns: ['(']\n", "ai_signatures"),
-    ("scan: [unclosed\n", "not valid YAML"),
-    ("- a list\n", "must be a mapping"),
-    ("dismiss_requires: triage\n", "line 1, dismiss_requires"),
-])
+@pytest.mark.parametrize(
+    "text,where",
+    [
+        ("scan: sometimes\n", "line 1, scan"),
+        ("scan: all\nfail_on: severe\n", "line 2, fail_on"),
+        ("colour: blue\n", "line 1, colour: unknown setting"),
+        ("ignore_paths: 3\n", "line 1, ignore_paths"),
+        ("require_human_for: [x]\n", "line 1, require_human_for"),
+        ("ai_signatures:\n  - name: X\n    patterns: ['(']\n", "ai_signatures"),
+        ("scan: [unclosed\n", "not valid YAML"),
+        ("- a list\n", "must be a mapping"),
+        ("dismiss_requires: triage\n", "line 1, dismiss_requires"),
+    ],
+)
 def test_errors_say_what_and_where(text: str, where: str) -> None:
     with pytest.raises(ConfigError) as err:
         parse_config(text, ".github/gatehouse.yml")
@@ -72,12 +75,22 @@ class Contents:
 
 
 def test_repo_file_overrides_org_defaults_and_is_read_from_the_default_branch() -> None:
-    src = Contents({
-        ("acme/.github", ".github/gatehouse.yml", None): b"scan: all\nfail_on: critical\nignore_paths: [docs/**]\n",
-        ("acme/widgets", ".github/gatehouse.yml", "main"): b"fail_on: medium\n",
-    })
+    src = Contents(
+        {
+            (
+                "acme/.github",
+                ".github/gatehouse.yml",
+                None,
+            ): b"scan: all\nfail_on: critical\nignore_paths: [docs/**]\n",
+            ("acme/widgets", ".github/gatehouse.yml", "main"): b"fail_on: medium\n",
+        }
+    )
     cfg = load_repo_config(src, "acme/widgets", default_branch="main")
-    assert cfg.scan is ScanPolicy.ALL and cfg.fail_on is Severity.MEDIUM and cfg.ignore_paths == ("docs/**",)
+    assert (
+        cfg.scan is ScanPolicy.ALL
+        and cfg.fail_on is Severity.MEDIUM
+        and cfg.ignore_paths == ("docs/**",)
+    )
     assert ("acme/widgets", ".github/gatehouse.yml", "main") in src.asked
     assert len(cfg.sources) == 2
 

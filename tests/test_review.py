@@ -12,8 +12,17 @@ CHANGE = parse_file_patch("m.py", PATCH, status="modified")
 
 
 def _f(start: int, end: int | None = None, sev: Severity = Severity.HIGH, fp: str = "") -> Finding:
-    return Finding("r", "exfiltration", sev, Confidence.HIGH, "m.py", start, end or start, "msg",
-                   fingerprint=fp or f"{start:08x}{(end or start):08x}")
+    return Finding(
+        "r",
+        "exfiltration",
+        sev,
+        Confidence.HIGH,
+        "m.py",
+        start,
+        end or start,
+        "msg",
+        fingerprint=fp or f"{start:08x}{(end or start):08x}",
+    )
 
 
 def test_comment_on_the_exact_added_line_and_ranges() -> None:
@@ -31,7 +40,9 @@ def test_lines_outside_hunks_and_low_findings_get_no_comment() -> None:
 
 
 def test_at_most_25_comments() -> None:
-    many = parse_file_patch("m.py", "@@ -0,0 +1,60 @@\n" + "".join(f"+l{i}\n" for i in range(60)), status="added")
+    many = parse_file_patch(
+        "m.py", "@@ -0,0 +1,60 @@\n" + "".join(f"+l{i}\n" for i in range(60)), status="added"
+    )
     plan = plan_comments([_f(i) for i in range(1, 61)], {"m.py": many}, posted=set())
     assert len(plan.comments) == MAX_COMMENTS and len(plan.not_placed) == 60 - MAX_COMMENTS
 
@@ -51,15 +62,35 @@ def test_files_github_shows_no_diff_for_get_no_inline_comment() -> None:
 
 
 def test_findings_on_the_same_line_share_one_comment_and_none_is_repeated_later() -> None:
-    a = Finding("rule-a", "obfuscated-exec", Severity.CRITICAL, Confidence.HIGH, "m.py", 3, 3, "decoded exec",
-                fingerprint="a" * 64)
-    b = Finding("rule-b", "remote-code-exec", Severity.HIGH, Confidence.HIGH, "m.py", 3, 3, "runs code",
-                fingerprint="b" * 64)
+    a = Finding(
+        "rule-a",
+        "obfuscated-exec",
+        Severity.CRITICAL,
+        Confidence.HIGH,
+        "m.py",
+        3,
+        3,
+        "decoded exec",
+        fingerprint="a" * 64,
+    )
+    b = Finding(
+        "rule-b",
+        "remote-code-exec",
+        Severity.HIGH,
+        Confidence.HIGH,
+        "m.py",
+        3,
+        3,
+        "runs code",
+        fingerprint="b" * 64,
+    )
     plan = plan_comments([a, b, _f(24)], {"m.py": CHANGE}, posted=set())
     assert sorted(c["line"] for c in plan.comments) == [3, 24]
     on3 = next(c for c in plan.comments if c["line"] == 3)
     assert "rule-a" in on3["body"] and "rule-b" in on3["body"]
     assert marker(a.fingerprint) in on3["body"] and marker(b.fingerprint) in on3["body"]
     mine = ReviewComment(1, on3["body"], "m.py", 3, "gatehouse[bot]")
-    again = plan_comments([a, b], {"m.py": CHANGE}, posted=fingerprints_posted([mine], "gatehouse[bot]"))
+    again = plan_comments(
+        [a, b], {"m.py": CHANGE}, posted=fingerprints_posted([mine], "gatehouse[bot]")
+    )
     assert again.comments == () and again.already_posted == 2

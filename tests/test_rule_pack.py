@@ -26,12 +26,25 @@ from reviewer.core.rules import is_rule_file, load_semgrep_rules, meta_of, rule_
 
 # Rule ids say which language they target; `generic-` rules are regex rules over many.
 _PREFIXES = (
-    "py-", "js-", "go-", "java-", "rb-", "php-", "c-", "pl-", "sh-", "generic-", "dockerfile-",
+    "py-",
+    "js-",
+    "go-",
+    "java-",
+    "rb-",
+    "php-",
+    "c-",
+    "pl-",
+    "sh-",
+    "generic-",
+    "dockerfile-",
 )
 # semgrep's own severity is kept in step with Gatehouse's scale.
 _SEMGREP_SEVERITY = {
-    Severity.INFO: "INFO", Severity.LOW: "INFO", Severity.MEDIUM: "WARNING",
-    Severity.HIGH: "ERROR", Severity.CRITICAL: "ERROR",
+    Severity.INFO: "INFO",
+    Severity.LOW: "INFO",
+    Severity.MEDIUM: "WARNING",
+    Severity.HIGH: "ERROR",
+    Severity.CRITICAL: "ERROR",
 }
 
 
@@ -42,7 +55,7 @@ def _targets(rule_file: Path) -> list[Path]:
     for p in rule_file.parent.iterdir():
         if p == rule_file or not p.is_file() or is_rule_file(p):
             continue
-        if p.name.startswith(stem + ".") and p.name[len(stem) + 1:].count(".") <= 1:
+        if p.name.startswith(stem + ".") and p.name[len(stem) + 1 :].count(".") <= 1:
             found.append(p)
     return sorted(found)
 
@@ -52,7 +65,10 @@ def semgrep_test_report() -> dict[str, Any]:
     """One ``semgrep --test`` run over the whole pack, as JSON."""
     proc = subprocess.run(
         [semgrep_binary(), "--experimental", "--test", "--json", *OFFLINE_FLAGS, str(SEMGREP_DIR)],
-        capture_output=True, env=semgrep_env(), timeout=300, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=semgrep_env(),
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
     try:
         return json.loads(proc.stdout)
@@ -182,9 +198,26 @@ def _scan(root: Path, index: _Index) -> list[tuple[str, str, str, Severity, int]
     config.write_text(yaml.safe_dump({"rules": rules}, sort_keys=False), encoding="utf-8")
     (root / ".semgrepignore").write_text("# scan everything\n")
     proc = subprocess.run(
-        [semgrep_binary(), "--experimental", "--config", str(config), "--json", *OFFLINE_FLAGS,
-         "--disable-nosem", "--no-git-ignore", "--quiet", "--timeout", "10", "-j", "2", str(root)],
-        capture_output=True, env=semgrep_env(), timeout=600, stdin=subprocess.DEVNULL,
+        [
+            semgrep_binary(),
+            "--experimental",
+            "--config",
+            str(config),
+            "--json",
+            *OFFLINE_FLAGS,
+            "--disable-nosem",
+            "--no-git-ignore",
+            "--quiet",
+            "--timeout",
+            "10",
+            "-j",
+            "2",
+            str(root),
+        ],
+        capture_output=True,
+        env=semgrep_env(),
+        timeout=600,
+        stdin=subprocess.DEVNULL,
         cwd=root.parent,
     )
     out = []

@@ -21,10 +21,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -52,8 +53,10 @@ def fake_github() -> Iterator[FakeGitHub]:
 
 
 def _setup_settings(tmp: Path, api_url: str = "https://api.github.com", **env: str) -> Settings:
-    return Settings.from_env({"GATEHOUSE_DATA_DIR": str(tmp), "GATEHOUSE_GITHUB_API_URL": api_url,
-                              **env}, require_app=False)
+    return Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp), "GATEHOUSE_GITHUB_API_URL": api_url, **env},
+        require_app=False,
+    )
 
 
 def _form(page: str) -> tuple[str, dict]:
@@ -86,11 +89,22 @@ def open_setup(client: Any, data_dir: Path, *, url: str = "", org: str = "") -> 
 def test_the_manifest_asks_for_least_privilege_and_matches_the_shipped_file():
     shipped = yaml.safe_load((REPO / "deploy" / "app-manifest.yml").read_text())
     built = ops_web.app_manifest("https://gatehouse.example.com")
-    assert shipped["default_permissions"] == built["default_permissions"] == {
-        "checks": "write", "pull_requests": "write", "contents": "read", "issues": "write",
-        "metadata": "read"}
-    assert set(shipped["default_events"]) == set(built["default_events"]) == {
-        "pull_request", "issue_comment", "check_run", "check_suite"}
+    assert (
+        shipped["default_permissions"]
+        == built["default_permissions"]
+        == {
+            "checks": "write",
+            "pull_requests": "write",
+            "contents": "read",
+            "issues": "write",
+            "metadata": "read",
+        }
+    )
+    assert (
+        set(shipped["default_events"])
+        == set(built["default_events"])
+        == {"pull_request", "issue_comment", "check_run", "check_suite"}
+    )
     assert shipped["hook_attributes"] == built["hook_attributes"]
     assert shipped["redirect_url"] == built["redirect_url"]
 
@@ -151,8 +165,11 @@ def test_manifest_flow_saves_the_credentials_privately(tmp_path: Path, fake_gith
 
 def test_gatehouse_public_url_is_the_address_and_cannot_be_changed_on_the_page(tmp_path: Path):
     app = Flask("t")
-    app.register_blueprint(ops_web.create_blueprint(
-        _setup_settings(tmp_path, GATEHOUSE_PUBLIC_URL="https://gate.acme.test")))
+    app.register_blueprint(
+        ops_web.create_blueprint(
+            _setup_settings(tmp_path, GATEHOUSE_PUBLIC_URL="https://gate.acme.test")
+        )
+    )
     client = app.test_client()
     page = open_setup(client, tmp_path)
     assert _form(page)[1]["hook_attributes"]["url"] == "https://gate.acme.test/webhook"
@@ -173,8 +190,12 @@ def test_setup_page_renders_in_chromium(tmp_path: Path, chromium: str):
     jobs.reset_jobs()
     assert resp.status_code == 200
     assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
-    m = measure(chromium, page, tmp_path, selectors=(
-        "h1", "#create-app", "#settings tbody tr", "#permissions li", "input#url"))
+    m = measure(
+        chromium,
+        page,
+        tmp_path,
+        selectors=("h1", "#create-app", "#settings tbody tr", "#permissions li", "input#url"),
+    )
     (title,) = m["select"]["h1"]
     assert title["text"] == "Set up Gatehouse" and title["h"] > 0
     (button,) = m["select"]["#create-app"]
@@ -185,7 +206,8 @@ def test_setup_page_renders_in_chromium(tmp_path: Path, chromium: str):
     assert len(rows) == len(ops_web.SETTINGS_HELP) and all(r["h"] > 0 for r in rows)
     assert any("GATEHOUSE_WEBHOOK_SECRET" in r["text"] for r in rows)
     assert {li["text"] for li in m["select"]["#permissions li"]} == {
-        f"{k}: {v}" for k, v in ops_web.PERMISSIONS.items()}
+        f"{k}: {v}" for k, v in ops_web.PERMISSIONS.items()
+    }
     assert m["scrollWidth"] <= 1200
 
 
@@ -220,13 +242,28 @@ def _wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | Non
 
 @contextmanager
 def serve_process(tmp: Path, port: int, **env: str) -> Iterator[subprocess.Popen]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "PROMETHEUS_"))}
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "PROMETHEUS_"))
+    }
     environ.update(GATEHOUSE_DATA_DIR=str(tmp / "var"), **env)
     log = open(tmp / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "reviewer.cli", "serve",
-                             "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                            cwd=tmp, env=environ, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reviewer.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=tmp,
+        env=environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield proc
     finally:
@@ -243,9 +280,17 @@ def serve_process(tmp: Path, port: int, **env: str) -> Iterator[subprocess.Popen
 def _signed(url: str, event: str, payload: dict, secret: str) -> tuple[int, str]:
     body = json.dumps(payload).encode()
     sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-GitHub-Event": event,
-        "X-GitHub-Delivery": str(uuid.uuid4()), "X-Hub-Signature-256": sig})
+    req = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": sig,
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=5) as r:
             return r.status, r.read().decode()
@@ -269,7 +314,8 @@ class Browser:
 
     def __init__(self) -> None:
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def get(self, url: str) -> tuple[int, str]:
         return self._open(urllib.request.Request(url))
@@ -292,8 +338,12 @@ def test_serve_from_nothing_to_a_working_service(tmp_path: Path, fake_github: Fa
     worker, and counted on the separate metrics port (not on the webhook port)."""
     port, metrics_port = _free_port(), _free_port()
     base = f"http://127.0.0.1:{port}"
-    with serve_process(tmp_path, port, GATEHOUSE_GITHUB_API_URL=fake_github.url,
-                       GATEHOUSE_METRICS_BIND=f"127.0.0.1:{metrics_port}") as proc:
+    with serve_process(
+        tmp_path,
+        port,
+        GATEHOUSE_GITHUB_API_URL=fake_github.url,
+        GATEHOUSE_METRICS_BIND=f"127.0.0.1:{metrics_port}",
+    ) as proc:
         _wait_for(lambda: _get(f"{base}/healthz")[0] == 200, 60, "the web process", proc)
         status, page = _get(f"{base}/")
         assert status == 200 and "setup_token=…" in page and "state=" not in page
@@ -302,7 +352,9 @@ def test_serve_from_nothing_to_a_working_service(tmp_path: Path, fake_github: Fa
         admin = Browser()
         status, page = admin.get(base + setup_link(tmp_path / "serve.log"))
         assert status == 200 and 'name="csrf"' in page, page
-        status, page = admin.post(f"{base}/setup", {"csrf": _csrf(page), "url": "https://gate.test"})
+        status, page = admin.post(
+            f"{base}/setup", {"csrf": _csrf(page), "url": "https://gate.test"}
+        )
         assert status == 200 and "Create the GitHub App" in page
         state = _form(page)[0].split("state=", 1)[1]
         status, text = admin.get(f"{base}/setup/callback?code=good-code&state={state}")
@@ -313,21 +365,30 @@ def test_serve_from_nothing_to_a_working_service(tmp_path: Path, fake_github: Fa
 
         _wait_for(running, 60, "serve to restart with the saved App", proc)
         assert _get(f"{base}/setup")[0] == 404, "setup is closed once the App is registered"
-        payload = {"action": "created", "installation": {"id": 77, "account": {"login": "acme"}},
-                   "repositories": [{"full_name": "acme/api"}], "sender": {"login": "admin"}}
+        payload = {
+            "action": "created",
+            "installation": {"id": 77, "account": {"login": "acme"}},
+            "repositories": [{"full_name": "acme/api"}],
+            "sender": {"login": "admin"},
+        }
         status, text = _signed(f"{base}/webhook", "installation", payload, SECRET)
         assert status == 202, text
         store = Store.open(f"sqlite:///{tmp_path / 'var' / 'gatehouse.db'}")
         try:
-            _wait_for(lambda: store.delivery_counts() == {"completed": 1}, 60,
-                      "the worker to complete the delivery", proc)
+            _wait_for(
+                lambda: store.delivery_counts() == {"completed": 1},
+                60,
+                "the worker to complete the delivery",
+                proc,
+            )
             assert store.installations()[0]["repos"] == ["acme/api"]
         finally:
             store.close()
         assert _get(f"{base}/metrics")[0] == 404, "/metrics is not on the webhook port"
         metrics = _get(f"http://127.0.0.1:{metrics_port}/metrics")[1]
-        assert re.search(r'gatehouse_deliveries_total\{event="installation",outcome="done"\} 1\.0',
-                         metrics), "the worker's counter reaches the web process's /metrics"
+        assert re.search(
+            r'gatehouse_deliveries_total\{event="installation",outcome="done"\} 1\.0', metrics
+        ), "the worker's counter reaches the web process's /metrics"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(40) == 0
     log = (tmp_path / "serve.log").read_text()

@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fakegithub import FakeGitHub
 from fakegithub.harness import APP_ID, SECRET, build, keypair
-from reviewer.service.webhooks import Event, Router, WebhookRejected, parse_event, sign, verify_signature
+
+from reviewer.service.webhooks import (
+    Event,
+    Router,
+    WebhookRejected,
+    parse_event,
+    sign,
+    verify_signature,
+)
 
 BODY = b'{"action": "opened", "number": 1}'
 
@@ -19,8 +26,19 @@ def test_a_correct_signature_passes() -> None:
     verify_signature(BODY, header=sign(BODY, SECRET), secret=SECRET)
 
 
-@pytest.mark.parametrize("header", [None, "", "sha1=abc", "sha256=", "sha256=" + "0" * 64,
-                                    sign(BODY + b" ", SECRET), sign(BODY, SECRET + "x"), "sha256=zz\u00e9"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "sha1=abc",
+        "sha256=",
+        "sha256=" + "0" * 64,
+        sign(BODY + b" ", SECRET),
+        sign(BODY, SECRET + "x"),
+        "sha256=zz\u00e9",
+    ],
+)
 def test_missing_or_wrong_signatures_are_401(header: str | None) -> None:
     with pytest.raises(WebhookRejected) as err:
         verify_signature(BODY, header=header, secret=SECRET)
@@ -37,12 +55,15 @@ def test_parse_event_reads_name_action_delivery() -> None:
     assert (ev.name, ev.action, ev.delivery_id) == ("pull_request", "opened", "abc")
 
 
-@pytest.mark.parametrize("headers,body", [
-    ({"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "a"}, b"{not json"),
-    ({"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "a"}, b"[1, 2]"),
-    ({"X-GitHub-Delivery": "a"}, BODY),
-    ({"X-GitHub-Event": "pull_request"}, BODY),
-])
+@pytest.mark.parametrize(
+    "headers,body",
+    [
+        ({"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "a"}, b"{not json"),
+        ({"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "a"}, b"[1, 2]"),
+        ({"X-GitHub-Delivery": "a"}, BODY),
+        ({"X-GitHub-Event": "pull_request"}, BODY),
+    ],
+)
 def test_malformed_deliveries_are_400(headers: dict[str, str], body: bytes) -> None:
     with pytest.raises(WebhookRejected) as err:
         parse_event(headers, body)
@@ -76,7 +97,9 @@ def test_shared_payloads_parse_and_route(shared_dir: Path) -> None:
     payloads = shared_dir / "github" / "payloads"
     for path in sorted(payloads.glob("*.json")):
         name = path.name.split(".")[0]
-        ev = parse_event({"X-GitHub-Event": name, "X-GitHub-Delivery": path.name}, path.read_bytes())
+        ev = parse_event(
+            {"X-GitHub-Event": name, "X-GitHub-Delivery": path.name}, path.read_bytes()
+        )
         assert ev.name == name
         if name != "ping":
             assert router.knows(ev), path.name
@@ -97,8 +120,12 @@ def web(tmp_path: Path) -> Any:
 
 
 def _post(web: Any, event: str, body: bytes, **headers: str) -> Any:
-    h = {"X-GitHub-Event": event, "X-GitHub-Delivery": headers.pop("delivery", "id-1"),
-         "X-Hub-Signature-256": sign(body, SECRET), **headers}
+    h = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": headers.pop("delivery", "id-1"),
+        "X-Hub-Signature-256": sign(body, SECRET),
+        **headers,
+    }
     return web.client.post("/webhook", data=body, headers=h)
 
 
@@ -128,16 +155,28 @@ def test_oversized_body_is_413(tmp_path: Path) -> None:
         h.ctx.settings = dataclasses.replace(h.ctx.settings, max_body_bytes=1000)
         client = create_app(context=h.ctx).test_client()
         body = json.dumps({"action": "opened", "pad": "x" * 2000}).encode()
-        resp = client.post("/webhook", data=body, headers={"X-GitHub-Event": "pull_request",
-                           "X-GitHub-Delivery": "big", "X-Hub-Signature-256": sign(body, SECRET)})
+        resp = client.post(
+            "/webhook",
+            data=body,
+            headers={
+                "X-GitHub-Event": "pull_request",
+                "X-GitHub-Delivery": "big",
+                "X-Hub-Signature-256": sign(body, SECRET),
+            },
+        )
         assert resp.status_code == 413
         assert h.ctx.store.get_delivery("big") is None
         h.close()
 
 
 def test_accepted_delivery_is_stored_then_processed(web: Any) -> None:
-    body = json.dumps({"action": "created", "installation": {"id": 77, "account": {"login": "acme"}},
-                       "repositories": [{"full_name": "acme/widgets"}]}).encode()
+    body = json.dumps(
+        {
+            "action": "created",
+            "installation": {"id": 77, "account": {"login": "acme"}},
+            "repositories": [{"full_name": "acme/widgets"}],
+        }
+    ).encode()
     resp = _post(web, "installation", body, delivery="inst-1")
     assert resp.status_code == 202
     stored = web.ctx.store.get_delivery("inst-1")

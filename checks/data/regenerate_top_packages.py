@@ -68,7 +68,7 @@ def write_list(eco: str, version: str, member: str, taken: int, names: list[str]
     """Write one ecosystem's list with its provenance header."""
     seen: set[str] = set()
     unique = [n for n in names if not (n in seen or seen.add(n))]
-    when = _dt.datetime.fromtimestamp(taken, _dt.timezone.utc).date().isoformat() if taken else "unknown"
+    when = _dt.datetime.fromtimestamp(taken, _dt.UTC).date().isoformat() if taken else "unknown"
     header = [
         f"# source: guarddog {version} (PyPI distribution, Apache-2.0), file {RESOURCE_DIR}{member}",
         f"# list taken: {when}; {len(unique)} names, most used first",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 class FileStatus(str, enum.Enum):
@@ -64,7 +64,11 @@ class FileChange:
 
     @property
     def mode_changed(self) -> bool:
-        return self.old_mode is not None and self.new_mode is not None and self.old_mode != self.new_mode
+        return (
+            self.old_mode is not None
+            and self.new_mode is not None
+            and self.old_mode != self.new_mode
+        )
 
     def is_added_line(self, line: int) -> bool:
         return line in self.added

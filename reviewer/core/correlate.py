@@ -7,10 +7,10 @@ which combinations are dangerous; a chain that holds adds one finding on its anc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -50,18 +50,28 @@ def load_chains(path: Path = CHAINS_FILE) -> tuple[Chain, ...]:
         groups = tuple((name, frozenset(caps)) for name, caps in (raw.get("groups") or {}).items())
         unknown = {c for _, caps in groups for c in caps} - set(CAPABILITIES)
         if unknown:
-            raise RuleError(f"{where}: unknown capabilities {sorted(unknown)} (see reviewer/core/capabilities.py)")
+            raise RuleError(
+                f"{where}: unknown capabilities {sorted(unknown)} (see reviewer/core/capabilities.py)"
+            )
         if raw.get("category") not in CATEGORIES:
             raise RuleError(f"{where}: category {raw.get('category')!r} is not in the taxonomy")
         if raw.get("anchor") not in dict(groups):
             raise RuleError(f"{where}: anchor {raw.get('anchor')!r} must name one of its groups")
-        chains.append(Chain(
-            chain_id=cid, category=raw["category"], severity=Severity.parse(raw["severity"]),
-            confidence=Confidence.parse(raw.get("confidence", "medium")), groups=groups,
-            anchor=raw["anchor"], window=int(raw.get("window", 40)), scope=raw.get("scope", "file"),
-            message=" ".join(str(raw["message"]).split()), remediation=raw.get("remediation", ""),
-            rationale=raw.get("rationale", ""),
-        ))
+        chains.append(
+            Chain(
+                chain_id=cid,
+                category=raw["category"],
+                severity=Severity.parse(raw["severity"]),
+                confidence=Confidence.parse(raw.get("confidence", "medium")),
+                groups=groups,
+                anchor=raw["anchor"],
+                window=int(raw.get("window", 40)),
+                scope=raw.get("scope", "file"),
+                message=" ".join(str(raw["message"]).split()),
+                remediation=raw.get("remediation", ""),
+                rationale=raw.get("rationale", ""),
+            )
+        )
     return tuple(chains)
 
 
@@ -69,7 +79,9 @@ def _with(findings: Iterable[Finding], caps: frozenset[str]) -> list[Finding]:
     return [f for f in findings if f.capabilities & caps]
 
 
-def correlate(findings: list[Finding], changeset: ChangeSet, chains: tuple[Chain, ...] | None = None) -> list[Finding]:
+def correlate(
+    findings: list[Finding], changeset: ChangeSet, chains: tuple[Chain, ...] | None = None
+) -> list[Finding]:
     """Return the findings plus one chain finding per chain that holds, on its anchor's lines."""
     chains = load_chains() if chains is None else chains
     tagged = [f for f in findings if f.capabilities]
@@ -89,13 +101,25 @@ def correlate(findings: list[Finding], changeset: ChangeSet, chains: tuple[Chain
                 support: list[Finding] = []
                 for _name, caps in others:
                     near = [
-                        f for f in _with(pool_all, caps)
-                        if f is not anchor and (
-                            f.path != anchor.path or abs(f.start_line - anchor.start_line) <= chain.window)
+                        f
+                        for f in _with(pool_all, caps)
+                        if f is not anchor
+                        and (
+                            f.path != anchor.path
+                            or abs(f.start_line - anchor.start_line) <= chain.window
+                        )
                     ]
                     if not near:
                         break
-                    support.append(min(near, key=lambda f: (f.path != anchor.path, abs(f.start_line - anchor.start_line))))
+                    support.append(
+                        min(
+                            near,
+                            key=lambda f: (
+                                f.path != anchor.path,
+                                abs(f.start_line - anchor.start_line),
+                            ),
+                        )
+                    )
                 else:
                     key = (chain.chain_id, path, anchor.start_line)
                     if key in added:
@@ -114,14 +138,29 @@ def correlate(findings: list[Finding], changeset: ChangeSet, chains: tuple[Chain
                         evidence=anchor.evidence,
                         analyzer="correlate",
                         capabilities=anchor.capabilities,
-                        extra=(("chain", ",".join(sorted({s.rule_id for s in support} | {anchor.rule_id}))),),
+                        extra=(
+                            (
+                                "chain",
+                                ",".join(sorted({s.rule_id for s in support} | {anchor.rule_id})),
+                            ),
+                        ),
                     ).with_fingerprint()
     return findings + list(added.values())
 
 
-def chain_rule_metas() -> list["RuleMeta"]:  # noqa: F821 - imported lazily to avoid a cycle
+def chain_rule_metas() -> list[RuleMeta]:  # noqa: F821 - imported lazily to avoid a cycle
     from reviewer.core.rules import RuleMeta
 
-    return [RuleMeta(rule_id=c.chain_id, category=c.category, severity=c.severity, confidence=c.confidence,
-                     languages=(), rationale=c.rationale or c.message[:120], remediation=c.remediation,
-                     source="correlate") for c in load_chains()]
+    return [
+        RuleMeta(
+            rule_id=c.chain_id,
+            category=c.category,
+            severity=c.severity,
+            confidence=c.confidence,
+            languages=(),
+            rationale=c.rationale or c.message[:120],
+            remediation=c.remediation,
+            source="correlate",
+        )
+        for c in load_chains()
+    ]

@@ -7,9 +7,8 @@ import re
 import unidiff
 from unidiff.errors import UnidiffParseError
 
-from reviewer.core.changeset import ChangeSet, FileChange, FileStatus, Hunk
+from reviewer.core.changeset import ChangeSet, FileChange, FileStatus, Hunk, text_lines
 from reviewer.errors import DiffError
-from reviewer.core.changeset import text_lines
 
 _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})\s*$", re.M)
 _GIT_BINARY = "GIT binary patch"
@@ -26,8 +25,11 @@ def decode_diff(data: bytes | str, source: str = "diff") -> tuple[str, bool]:
     if isinstance(data, str):
         return data, False
     if b"\x00" in data[:8192] and not data.lstrip().startswith((b"diff", b"---", b"From")):
-        raise DiffError(source, "this is binary data, not a unified diff",
-                        "pass the output of `git diff` or `git show`")
+        raise DiffError(
+            source,
+            "this is binary data, not a unified diff",
+            "pass the output of `git diff` or `git show`",
+        )
     try:
         return data.decode("utf-8"), False
     except UnicodeDecodeError:
@@ -95,11 +97,17 @@ def parse_diff(data: bytes | str, *, source: str = "diff") -> ChangeSet:
     try:
         patch = unidiff.PatchSet(split_lines(text))
     except UnidiffParseError as exc:
-        raise DiffError(source, f"not a valid unified diff: {exc}",
-                        "pass the output of `git diff` or `git show`") from None
+        raise DiffError(
+            source,
+            f"not a valid unified diff: {exc}",
+            "pass the output of `git diff` or `git show`",
+        ) from None
     if len(patch) == 0:
-        raise DiffError(source, "no file headers found ('diff --git' or '---'/'+++')",
-                        "pass the output of `git diff` or `git show`")
+        raise DiffError(
+            source,
+            "no file headers found ('diff --git' or '---'/'+++')",
+            "pass the output of `git diff` or `git show`",
+        )
     files = []
     for pf in patch:
         files.append(_file_change(pf, undecodable))
@@ -124,7 +132,7 @@ def _drop_binary_literals(text: str) -> str:
     return "".join(out)
 
 
-def _file_change(pf: "unidiff.PatchedFile", undecodable: bool) -> FileChange:
+def _file_change(pf: unidiff.PatchedFile, undecodable: bool) -> FileChange:
     info = str(pf.patch_info or "")
     old_mode, new_mode = _modes(info)
     target = _strip_prefix(pf.target_file) if pf.target_file else ""
@@ -209,18 +217,36 @@ def parse_file_patch(
         base_lines = text_lines(base_text or "")
         head_lines = text_lines(head_text)
         patch = "".join(
-            ln + "\n" for ln in list(difflib.unified_diff(base_lines, head_lines, lineterm="", n=3))[2:]
+            ln + "\n"
+            for ln in list(difflib.unified_diff(base_lines, head_lines, lineterm="", n=3))[2:]
         )
     if binary or patch is None:
-        return FileChange(path=path, status=fstatus, old_path=previous_path, binary=binary,
-                          head_text=head_text, base_text=base_text)
+        return FileChange(
+            path=path,
+            status=fstatus,
+            old_path=previous_path,
+            binary=binary,
+            head_text=head_text,
+            base_text=base_text,
+        )
     src = "/dev/null" if fstatus is FileStatus.ADDED else f"a/{old}"
     dst = "/dev/null" if fstatus is FileStatus.DELETED else f"b/{path}"
     header = f"diff --git a/{old} b/{path}\n--- {src}\n+++ {dst}\n"
     body = patch if patch.endswith("\n") else patch + "\n"
     if not patch.strip():
-        return FileChange(path=path, status=fstatus, old_path=previous_path,
-                          head_text=head_text, base_text=base_text)
+        return FileChange(
+            path=path,
+            status=fstatus,
+            old_path=previous_path,
+            head_text=head_text,
+            base_text=base_text,
+        )
     parsed = parse_diff(header + body, source=path).files[0]
-    return dataclasses.replace(parsed, path=path, status=fstatus, old_path=previous_path,
-                               head_text=head_text, base_text=base_text)
+    return dataclasses.replace(
+        parsed,
+        path=path,
+        status=fstatus,
+        old_path=previous_path,
+        head_text=head_text,
+        base_text=base_text,
+    )

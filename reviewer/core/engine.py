@@ -7,13 +7,20 @@ import fnmatch
 import functools
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from reviewer.core.analyzers.base import Analyzer, AnalysisFile, AnalyzerOutput, ScanContext, ScanOptions
+from reviewer.core.analyzers.base import (
+    AnalysisFile,
+    Analyzer,
+    AnalyzerOutput,
+    ScanContext,
+    ScanOptions,
+)
 from reviewer.core.bounded import Breach, Limits, Outcome, Task, run_bounded, supported
 from reviewer.core.changeset import ChangeSet, FileChange, FileStatus
-from reviewer.core.findings import Finding, Severity, SkipReason, Skipped
+from reviewer.core.findings import Finding, Severity, Skipped, SkipReason
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +66,9 @@ def default_analyzers() -> list[Analyzer]:
     return _defaults()
 
 
-def select_files(changeset: ChangeSet, options: ScanOptions) -> tuple[list[AnalysisFile], list[AnalysisFile], list[Skipped]]:
+def select_files(
+    changeset: ChangeSet, options: ScanOptions
+) -> tuple[list[AnalysisFile], list[AnalysisFile], list[Skipped]]:
     """Split a change into analysable text files, binary files, and skipped files."""
     texts: list[AnalysisFile] = []
     binaries: list[AnalysisFile] = []
@@ -69,24 +78,44 @@ def select_files(changeset: ChangeSet, options: ScanOptions) -> tuple[list[Analy
         if change.status is FileStatus.DELETED:
             continue
         if any(fnmatch.fnmatch(change.path, pat) for pat in options.ignore_paths):
-            skipped.append(Skipped(change.path, SkipReason.IGNORED, "matches a path the policy ignores"))
+            skipped.append(
+                Skipped(change.path, SkipReason.IGNORED, "matches a path the policy ignores")
+            )
             continue
         if n >= options.max_files:
-            skipped.append(Skipped(change.path, SkipReason.SCAN_BUDGET, f"beyond the first {options.max_files} files"))
+            skipped.append(
+                Skipped(
+                    change.path,
+                    SkipReason.SCAN_BUDGET,
+                    f"beyond the first {options.max_files} files",
+                )
+            )
             continue
         if change.binary:
             binaries.append(AnalysisFile(change, ""))
-            skipped.append(Skipped(change.path, SkipReason.BINARY, "binary content is not analysed"))
+            skipped.append(
+                Skipped(change.path, SkipReason.BINARY, "binary content is not analysed")
+            )
             continue
         text = change.post_image()
         size = len(text.encode("utf-8", "surrogateescape"))
         if size > options.max_file_bytes:
-            skipped.append(Skipped(change.path, SkipReason.TOO_LARGE,
-                                   f"{size} bytes, over the {options.max_file_bytes}-byte limit per file"))
+            skipped.append(
+                Skipped(
+                    change.path,
+                    SkipReason.TOO_LARGE,
+                    f"{size} bytes, over the {options.max_file_bytes}-byte limit per file",
+                )
+            )
             continue
         if size > budget:
-            skipped.append(Skipped(change.path, SkipReason.SCAN_BUDGET,
-                                   f"the scan's {options.max_scan_bytes}-byte budget was used up"))
+            skipped.append(
+                Skipped(
+                    change.path,
+                    SkipReason.SCAN_BUDGET,
+                    f"the scan's {options.max_scan_bytes}-byte budget was used up",
+                )
+            )
             continue
         if "\x00" in text:
             binaries.append(AnalysisFile(change, ""))
@@ -142,21 +171,30 @@ def scan_many(
         texts, binaries, skipped = select_files(cs, options)
         prepared.append((texts + binaries, ScanContext(changeset=cs, options=options), len(texts)))
         results.append(ScanResult(skipped=skipped))
-    raws = _run_analyzers_many(analyzers, [(files, ctx) for files, ctx, _ in prepared], results, progress)
+    raws = _run_analyzers_many(
+        analyzers, [(files, ctx) for files, ctx, _ in prepared], results, progress
+    )
     for cs, (files, ctx, n_texts), result, raw in zip(changesets, prepared, results, raws):
         _finish(cs, raw, result, analyzers, options)
-        result.stats.update({
-            "files": len(cs.files),
-            "files_analysed": n_texts,
-            "added_lines": cs.added_lines,
-            "findings": len(result.findings),
-            "seconds": round(time.monotonic() - started, 3),
-        })
+        result.stats.update(
+            {
+                "files": len(cs.files),
+                "files_analysed": n_texts,
+                "added_lines": cs.added_lines,
+                "findings": len(result.findings),
+                "seconds": round(time.monotonic() - started, 3),
+            }
+        )
     return results
 
 
-def _finish(changeset: ChangeSet, raw: list[Finding], result: ScanResult, analyzers: Sequence[Analyzer],
-            options: ScanOptions) -> None:
+def _finish(
+    changeset: ChangeSet,
+    raw: list[Finding],
+    result: ScanResult,
+    analyzers: Sequence[Analyzer],
+    options: ScanOptions,
+) -> None:
     by_path = {f.path: f for f in changeset.files}
     kept: dict[tuple[str, str, int], Finding] = {}
     for f in raw:
@@ -174,21 +212,29 @@ def _finish(changeset: ChangeSet, raw: list[Finding], result: ScanResult, analyz
 
     findings = correlate(findings, changeset)
     # Fingerprints hash the whole matched code (never the clipped evidence), chains included.
-    findings = fingerprint_all((f for f in findings if f.rule_id not in options.disabled_rules), changeset)
+    findings = fingerprint_all(
+        (f for f in findings if f.rule_id not in options.disabled_rules), changeset
+    )
     if changeset.has_base:
         findings = _drop_preexisting(findings, changeset, analyzers, options, result)
     result.findings = sorted(findings, key=Finding.sort_key)
 
 
-def _run_analyzers_many(analyzers: Sequence[Analyzer], groups: list[tuple[list[AnalysisFile], ScanContext]],
-                        results: list[ScanResult], progress: Progress | None) -> list[list[Finding]]:
+def _run_analyzers_many(
+    analyzers: Sequence[Analyzer],
+    groups: list[tuple[list[AnalysisFile], ScanContext]],
+    results: list[ScanResult],
+    progress: Progress | None,
+) -> list[list[Finding]]:
     """Run every analyzer over every group: those that work in this process inside one bounded
     child (time and memory limits of ``ScanOptions``), those that start a tool of their own
     (``runs_in_subprocess``) here, each bounded by its tool's own timeout."""
     raws: list[list[Finding]] = [[] for _ in groups]
     timings: dict[str, float] = {}
     options = groups[0][1].options if groups else ScanOptions()
-    limits = Limits(time_s=options.analysis_time_limit_s, memory_bytes=options.analysis_memory_limit_bytes)
+    limits = Limits(
+        time_s=options.analysis_time_limit_s, memory_bytes=options.analysis_memory_limit_bytes
+    )
     isolate = supported() and bool(limits.time_s or limits.memory_bytes)
     inside = [a for a in analyzers if isolate and not getattr(a, "runs_in_subprocess", False)]
     outputs: dict[int, list[AnalyzerOutput]] = {}
@@ -224,15 +270,23 @@ def _run_analyzers_many(analyzers: Sequence[Analyzer], groups: list[tuple[list[A
     return raws
 
 
-def _run_bounded(analyzers: Sequence[Analyzer], groups: list[tuple[list[AnalysisFile], ScanContext]],
-                 results: list[ScanResult], limits: Limits, timings: dict[str, float],
-                 progress: Progress | None) -> dict[int, list[AnalyzerOutput]]:
+def _run_bounded(
+    analyzers: Sequence[Analyzer],
+    groups: list[tuple[list[AnalysisFile], ScanContext]],
+    results: list[ScanResult],
+    limits: Limits,
+    timings: dict[str, float],
+    progress: Progress | None,
+) -> dict[int, list[AnalyzerOutput]]:
     """One child for the whole batch; each group (a scan) has its own time budget."""
     if progress:
         names = ", ".join(a.name for a in analyzers)
         progress(f"{names}: {sum(len(g[0]) for g in groups)} files, in a bounded process")
-    tasks = [Task(run=functools.partial(_analyze_reporting_state, analyzer, files, ctx), group=g)
-             for analyzer in analyzers for g, (files, ctx) in enumerate(groups)]
+    tasks = [
+        Task(run=functools.partial(_analyze_reporting_state, analyzer, files, ctx), group=g)
+        for analyzer in analyzers
+        for g, (files, ctx) in enumerate(groups)
+    ]
     outcomes = iter(run_bounded(tasks, limits=limits))
     outputs: dict[int, list[AnalyzerOutput]] = {}
     for analyzer in analyzers:
@@ -248,37 +302,54 @@ def _run_bounded(analyzers: Sequence[Analyzer], groups: list[tuple[list[Analysis
             if isinstance(value, AnalyzerOutput):
                 outs.append(value)
             elif outcome.ok:
-                outs.append(_failed(analyzer, TypeError(f"returned {type(value).__name__}, "
-                                                        "not an AnalyzerOutput")))
+                outs.append(
+                    _failed(
+                        analyzer,
+                        TypeError(f"returned {type(value).__name__}, not an AnalyzerOutput"),
+                    )
+                )
             else:
                 outs.append(_breached(analyzer, files, outcome))
         outputs[id(analyzer)] = outs
     return outputs
 
 
-def _analyze_reporting_state(analyzer: Analyzer, files: list[AnalysisFile],
-                             ctx: ScanContext) -> tuple[AnalyzerOutput, dict[str, Any]]:
+def _analyze_reporting_state(
+    analyzer: Analyzer, files: list[AnalysisFile], ctx: ScanContext
+) -> tuple[AnalyzerOutput, dict[str, Any]]:
     """In the child: the output, plus the analyzer's ``last_*`` measurements (numbers, text) so
     that the parent's object shows them as if it had run there."""
     out = analyzer.analyze(files, ctx)
-    state = {k: v for k, v in getattr(analyzer, "__dict__", {}).items()
-             if k.startswith("last_") and isinstance(v, (int, float, str))}
+    state = {
+        k: v
+        for k, v in getattr(analyzer, "__dict__", {}).items()
+        if k.startswith("last_") and isinstance(v, (int, float, str))
+    }
     return out, state
 
 
-def _breached(analyzer: Analyzer, files: list[AnalysisFile], outcome: Outcome[Any]) -> AnalyzerOutput:
+def _breached(
+    analyzer: Analyzer, files: list[AnalysisFile], outcome: Outcome[Any]
+) -> AnalyzerOutput:
     """A breach of the scan's limits: an error (degraded scan) and every file it had, skipped."""
     if outcome.breach is Breach.ERROR:
         logger.error("analyzer %s failed: %s", analyzer.name, outcome.detail)
         last = outcome.detail.strip().splitlines()[-1:] or ["unknown error"]
         return _failed(analyzer, RuntimeError(last[0]), text=last[0])
     breach = outcome.breach.value if outcome.breach else "failed"
-    logger.warning("analyzer %s %s on %d files: %s", analyzer.name, breach, len(files), outcome.detail)
-    reason = SkipReason.TIMED_OUT if outcome.breach in (Breach.TIMED_OUT, Breach.NOT_RUN) \
+    logger.warning(
+        "analyzer %s %s on %d files: %s", analyzer.name, breach, len(files), outcome.detail
+    )
+    reason = (
+        SkipReason.TIMED_OUT
+        if outcome.breach in (Breach.TIMED_OUT, Breach.NOT_RUN)
         else SkipReason.ANALYZER_ERROR
+    )
     paths = [f.path for f in files] or ["*"]
     return AnalyzerOutput(
-        errors=[f"analyzer {analyzer.name} {breach}: {outcome.detail}; {len(files)} files not analysed by it"],
+        errors=[
+            f"analyzer {analyzer.name} {breach}: {outcome.detail}; {len(files)} files not analysed by it"
+        ],
         skipped=[Skipped(p, reason, f"{breach}: {outcome.detail}", analyzer.name) for p in paths],
     )
 
@@ -295,25 +366,47 @@ def _failed(analyzer: Analyzer, exc: Exception, *, text: str | None = None) -> A
     said = text if text is not None else f"{type(exc).__name__}: {exc}"
     return AnalyzerOutput(
         errors=[f"analyzer {analyzer.name} failed: {said}"],
-        skipped=[Skipped("*", SkipReason.ANALYZER_ERROR, said[:200] if text else str(exc)[:200], analyzer.name)],
+        skipped=[
+            Skipped(
+                "*",
+                SkipReason.ANALYZER_ERROR,
+                said[:200] if text else str(exc)[:200],
+                analyzer.name,
+            )
+        ],
     )
 
 
-def _run_analyzers(analyzers: Sequence[Analyzer], files: list[AnalysisFile], ctx: ScanContext,
-                   result: ScanResult, progress: Progress | None) -> list[Finding]:
+def _run_analyzers(
+    analyzers: Sequence[Analyzer],
+    files: list[AnalysisFile],
+    ctx: ScanContext,
+    result: ScanResult,
+    progress: Progress | None,
+) -> list[Finding]:
     return _run_analyzers_many(analyzers, [(files, ctx)], [result], progress)[0]
 
 
-def _drop_preexisting(findings: list[Finding], changeset: ChangeSet, analyzers: Sequence[Analyzer],
-                      options: ScanOptions, result: ScanResult) -> list[Finding]:
+def _drop_preexisting(
+    findings: list[Finding],
+    changeset: ChangeSet,
+    analyzers: Sequence[Analyzer],
+    options: ScanOptions,
+    result: ScanResult,
+) -> list[Finding]:
     """Re-run the analyzers on the base version of files with findings; drop what was there."""
     paths = {f.path for f in findings}
     base_files: list[AnalysisFile] = []
     for change in changeset.files:
         if change.path in paths and change.base_text is not None:
             base_change = dataclasses.replace(
-                change, head_text=change.base_text, base_text=None, added={}, context={},
-                status=FileStatus.MODIFIED)
+                change,
+                head_text=change.base_text,
+                base_text=None,
+                added={},
+                context={},
+                status=FileStatus.MODIFIED,
+            )
             base_files.append(AnalysisFile(base_change, change.base_text))
     if not base_files:
         return findings

@@ -49,14 +49,14 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         try:
             return cls[text.strip().upper()]
         except KeyError:
             names = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown severity {text!r}: use one of {names}") from None
 
-    def bump(self, steps: int = 1) -> "Severity":
+    def bump(self, steps: int = 1) -> Severity:
         return Severity(min(int(Severity.CRITICAL), max(0, int(self) + steps)))
 
 
@@ -72,7 +72,7 @@ class Confidence(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> "Confidence":
+    def parse(cls, text: str) -> Confidence:
         try:
             return cls[text.strip().upper()]
         except KeyError:
@@ -127,13 +127,13 @@ class Finding:
     capabilities: frozenset[str] = field(default_factory=frozenset)
     extra: tuple[tuple[str, str], ...] = ()
 
-    def with_fingerprint(self) -> "Finding":
+    def with_fingerprint(self) -> Finding:
         """This finding fingerprinted from its evidence, unless it has a fingerprint already."""
         if self.fingerprint:
             return self
         return _replace(self, fingerprint=fingerprint(self.rule_id, self.path, self.evidence))
 
-    def fingerprinted(self, code: str) -> "Finding":
+    def fingerprinted(self, code: str) -> Finding:
         """This finding fingerprinted from ``code``, the whole code it matched."""
         return _replace(self, fingerprint=fingerprint(self.rule_id, self.path, code))
 
@@ -156,7 +156,7 @@ class Finding:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
         return cls(
             rule_id=data["rule_id"],
             category=data["category"],
@@ -209,8 +209,9 @@ class SkipReason(str, enum.Enum):
         return self not in _ANALYSED_ENOUGH
 
 
-_ANALYSED_ENOUGH = frozenset({SkipReason.BINARY, SkipReason.PARTLY_PARSED, SkipReason.DELETED,
-                              SkipReason.IGNORED})
+_ANALYSED_ENOUGH = frozenset(
+    {SkipReason.BINARY, SkipReason.PARTLY_PARSED, SkipReason.DELETED, SkipReason.IGNORED}
+)
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,13 @@ class RuleMeta:
     capabilities: tuple[str, ...] = ()
 
 
-def rule_maker(source: str, *, languages: tuple[str, ...] = (), category: str | None = None,
-               capabilities: tuple[str, ...] = ()) -> Callable[..., RuleMeta]:
+def rule_maker(
+    source: str,
+    *,
+    languages: tuple[str, ...] = (),
+    category: str | None = None,
+    capabilities: tuple[str, ...] = (),
+) -> Callable[..., RuleMeta]:
     """The compact constructor a Python analyzer writes its table of rules with.
 
     Each row reads ``meta(rule_id, [category,] severity, confidence, rationale, remediation
@@ -45,9 +50,17 @@ def rule_maker(source: str, *, languages: tuple[str, ...] = (), category: str | 
         fields = list(row)
         cat = category if category is not None else fields.pop(0)
         severity, confidence, rationale, remediation, *rest = fields
-        return RuleMeta(rule_id=rule_id, category=cat, severity=severity, confidence=confidence,
-                        languages=languages, rationale=rationale, remediation=remediation,
-                        source=source, capabilities=tuple(rest[0] if rest else capabilities))
+        return RuleMeta(
+            rule_id=rule_id,
+            category=cat,
+            severity=severity,
+            confidence=confidence,
+            languages=languages,
+            rationale=rationale,
+            remediation=remediation,
+            source=source,
+            capabilities=tuple(rest[0] if rest else capabilities),
+        )
 
     return meta
 
@@ -108,8 +121,9 @@ def meta_of(rule: dict[str, Any], path: Path | str = "") -> RuleMeta:
     where = f"{path}: rule {rid}"
     cat = md.get("category")
     if cat not in CATEGORIES:
-        raise RuleError(f"{where}: metadata.category {cat!r} is not in the taxonomy "
-                        f"({', '.join(CATEGORIES)})")
+        raise RuleError(
+            f"{where}: metadata.category {cat!r} is not in the taxonomy ({', '.join(CATEGORIES)})"
+        )
     try:
         sev = Severity.parse(str(md.get("severity", "")))
         conf = Confidence.parse(str(md.get("confidence", "medium")))

@@ -65,8 +65,12 @@ def _kept(part: str) -> bool:
     low = part.lower()
     pieces = low.split(".")
     minified = len(pieces) >= 3 and pieces[-2] == "min"
-    return bool(_KEEP.fullmatch(part)) and low not in CONFIG_NAMES and not part.endswith(".") \
+    return (
+        bool(_KEEP.fullmatch(part))
+        and low not in CONFIG_NAMES
+        and not part.endswith(".")
         and not minified
+    )
 
 
 def _component(part: str, *, last: bool) -> str:
@@ -131,13 +135,21 @@ def write_targets(root: Path, files: dict[str, str], *, analyzer: str) -> ScanTr
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             data = files[original].encode("utf-8", "surrogateescape")
-            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            fd = os.open(
+                dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+            )
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
         except (OSError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            tree.failed.append(Skipped(original, SkipReason.WRITE_ERROR,
-                                       f"could not be written for {analyzer}: {why}", analyzer))
+            tree.failed.append(
+                Skipped(
+                    original,
+                    SkipReason.WRITE_ERROR,
+                    f"could not be written for {analyzer}: {why}",
+                    analyzer,
+                )
+            )
             continue
         tree.names[rel] = original
     return tree

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -31,8 +31,9 @@ def safe_relpath(path: str) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
-def write_tree(root: Path, files: dict[str, str],
-               rename: Callable[[str], str] | None = None) -> dict[str, str]:
+def write_tree(
+    root: Path, files: dict[str, str], rename: Callable[[str], str] | None = None
+) -> dict[str, str]:
     """Write ``{path: text}`` under ``root``; returns ``{written relpath: original path}``.
 
     ``rename`` may change the name a file is written under (never its folder's safety).

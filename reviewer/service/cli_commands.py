@@ -19,8 +19,9 @@ __all__ = ["add_subcommands", "cmd_serve", "cmd_web", "cmd_worker", "cmd_registr
 def _web_options(args: argparse.Namespace) -> Any:
     from reviewer.service.processes import WebOptions
 
-    return WebOptions(bind=args.bind, workers=args.workers, threads=args.threads,
-                      config_file=args.config)
+    return WebOptions(
+        bind=args.bind, workers=args.workers, threads=args.threads, config_file=args.config
+    )
 
 
 def _data_dir() -> Path:
@@ -49,8 +50,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from reviewer.service.processes import prepare, run_worker
 
     settings = prepare(require_app=True)
-    return run_worker(settings, threads=args.threads, metrics_port=args.metrics_port,
-                      metrics_host=args.metrics_host)
+    return run_worker(
+        settings,
+        threads=args.threads,
+        metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host,
+    )
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
@@ -73,47 +78,73 @@ def cmd_registry(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         Path(args.output).write_bytes(data)
-        print(f"wrote {args.output} ({len(report.rows)} pull requests, "
-              f"{len(report.dismissals)} dismissals)", file=sys.stderr)
+        print(
+            f"wrote {args.output} ({len(report.rows)} pull requests, "
+            f"{len(report.dismissals)} dismissals)",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _add_web_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--bind", default=os.environ.get("GATEHOUSE_BIND"),
-                   help="address:port to listen on (env GATEHOUSE_BIND; default 127.0.0.1:8000)")
+    p.add_argument(
+        "--bind",
+        default=os.environ.get("GATEHOUSE_BIND"),
+        help="address:port to listen on (env GATEHOUSE_BIND; default 127.0.0.1:8000)",
+    )
     p.add_argument("--workers", type=int, default=None, help="web worker processes (default 2)")
     p.add_argument("--threads", type=int, default=None, help="threads per web worker (default 4)")
-    p.add_argument("--config", default=None, metavar="FILE",
-                   help="a gunicorn configuration file (e.g. deploy/gunicorn.conf.py)")
+    p.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="a gunicorn configuration file (e.g. deploy/gunicorn.conf.py)",
+    )
 
 
 def add_subcommands(subparsers: Any) -> None:
     """Register serve, web, worker and registry on an argparse subparsers object."""
-    p = subparsers.add_parser("serve", help="run the web process and the workers together",
-                              description=cmd_serve.__doc__)
+    p = subparsers.add_parser(
+        "serve", help="run the web process and the workers together", description=cmd_serve.__doc__
+    )
     _add_web_args(p)
-    p.add_argument("--worker-threads", type=int, default=2,
-                   help="concurrent jobs in the worker process (default 2)")
+    p.add_argument(
+        "--worker-threads",
+        type=int,
+        default=2,
+        help="concurrent jobs in the worker process (default 2)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = subparsers.add_parser("web", help="run only the web process", description=cmd_web.__doc__)
     _add_web_args(p)
     p.set_defaults(func=cmd_web)
 
-    p = subparsers.add_parser("worker", help="run only the job worker",
-                              description=cmd_worker.__doc__)
+    p = subparsers.add_parser(
+        "worker", help="run only the job worker", description=cmd_worker.__doc__
+    )
     p.add_argument("--threads", type=int, default=2, help="concurrent jobs (default 2)")
-    p.add_argument("--metrics-port", type=int, default=None,
-                   help="serve this worker's Prometheus metrics on PORT")
-    p.add_argument("--metrics-host", default="127.0.0.1",
-                   help="address for --metrics-port (0.0.0.0 in a container; default 127.0.0.1)")
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve this worker's Prometheus metrics on PORT",
+    )
+    p.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="address for --metrics-port (0.0.0.0 in a container; default 127.0.0.1)",
+    )
     p.set_defaults(func=cmd_worker)
 
-    p = subparsers.add_parser("registry", help="export the AI-usage registry",
-                              description=cmd_registry.__doc__)
+    p = subparsers.add_parser(
+        "registry", help="export the AI-usage registry", description=cmd_registry.__doc__
+    )
     p.add_argument("--format", choices=("csv", "json", "html"), default="html")
-    p.add_argument("--output", "-o", default=None, metavar="FILE",
-                   help="write here instead of standard output")
-    p.add_argument("--database-url", default=None,
-                   help="read this store instead of GATEHOUSE_DATABASE_URL")
+    p.add_argument(
+        "--output", "-o", default=None, metavar="FILE", help="write here instead of standard output"
+    )
+    p.add_argument(
+        "--database-url", default=None, help="read this store instead of GATEHOUSE_DATABASE_URL"
+    )
     p.set_defaults(func=cmd_registry)

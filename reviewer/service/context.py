@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from reviewer.service.github_client import GitHubApp, RetryPolicy
 from reviewer.service.settings import Settings
@@ -28,30 +29,46 @@ class AppContext:
     _bot_logins: dict[int, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def create(cls, settings: Settings, *, store: Any = None, policy: RetryPolicy | None = None,
-               analyzers: Sequence[Any] | None = None) -> "AppContext":
+    def create(
+        cls,
+        settings: Settings,
+        *,
+        store: Any = None,
+        policy: RetryPolicy | None = None,
+        analyzers: Sequence[Any] | None = None,
+    ) -> AppContext:
         """Open the store and set up the App (no GitHub call is made here)."""
         if store is None:
             from reviewer.service.store import Store
+
             store = Store.open(settings.database_url)
         app = None
         if settings.configured and settings.app_id is not None:
-            app = GitHubApp(app_id=settings.app_id, private_key=settings.private_key,
-                            api_url=settings.github_api_url, policy=policy)
+            app = GitHubApp(
+                app_id=settings.app_id,
+                private_key=settings.private_key,
+                api_url=settings.github_api_url,
+                policy=policy,
+            )
         return cls(settings=settings, store=store, github=app, analyzers=analyzers)
 
     def require_github(self) -> GitHubApp:
         if self.github is None:
             from reviewer.errors import ConfigError
-            raise ConfigError("the GitHub App is not configured: set GATEHOUSE_APP_ID, "
-                              "GATEHOUSE_PRIVATE_KEY_PATH and GATEHOUSE_WEBHOOK_SECRET")
+
+            raise ConfigError(
+                "the GitHub App is not configured: set GATEHOUSE_APP_ID, "
+                "GATEHOUSE_PRIVATE_KEY_PATH and GATEHOUSE_WEBHOOK_SECRET"
+            )
         return self.github
 
     def bot_login(self, installation_id: int) -> str:
         """The App's own login (``<slug>[bot]``), from GitHub, cached."""
         login = self._bot_logins.get(installation_id)
         if login is None:
-            data = self.require_github().app_request("GET", f"/app/installations/{int(installation_id)}")
+            data = self.require_github().app_request(
+                "GET", f"/app/installations/{int(installation_id)}"
+            )
             login = f"{data.get('app_slug') or 'gatehouse'}[bot]"
             self._bot_logins[installation_id] = login
         return login
@@ -76,6 +93,7 @@ def get_context() -> AppContext:
             settings = Settings.from_env()
             try:
                 from reviewer.service.logs import configure_logging
+
                 configure_logging(settings.log_level)
             except ImportError:
                 pass

@@ -38,8 +38,9 @@ class EditDebounce:
     window_s: float = DEFAULT_WINDOW_S
     clock: Callable[[], float] = field(default=time.time, compare=False)
 
-    def decide(self, *, received_at: float, latest_edit_at: float,
-               last_scan_finished_at: float | None) -> str | float:
+    def decide(
+        self, *, received_at: float, latest_edit_at: float, last_scan_finished_at: float | None
+    ) -> str | float:
         """``"coalesced"`` when a later edit of the PR exists (it scans instead), ``"scan"``
         when no scan of the head finished within the window, else the seconds to wait."""
         if latest_edit_at > received_at:

@@ -14,9 +14,10 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import github
@@ -27,18 +28,26 @@ from github import Auth, GithubException
 from reviewer.errors import GatehouseError
 
 __all__ = [
-    "GitHubError", "TransientGitHubError", "GitHubApp", "InstallationClient", "PullRequest",
-    "PullCommit", "PullFile", "ReviewComment", "RetryPolicy", "API_VERSION",
+    "GitHubError",
+    "TransientGitHubError",
+    "GitHubApp",
+    "InstallationClient",
+    "PullRequest",
+    "PullCommit",
+    "PullFile",
+    "ReviewComment",
+    "RetryPolicy",
+    "API_VERSION",
 ]
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
-JWT_BACKDATE_S = 60          # issued-at set back for clock drift
-JWT_LIFETIME_S = 9 * 60      # exp - now; exp - iat = 10 minutes, GitHub's maximum
+JWT_BACKDATE_S = 60  # issued-at set back for clock drift
+JWT_LIFETIME_S = 9 * 60  # exp - now; exp - iat = 10 minutes, GitHub's maximum
 TOKEN_REFRESH_MARGIN_S = 300  # refresh an installation token 5 minutes before it expires
-MAX_PR_FILES = 3000           # GitHub's cap on "list pull request files"
-MAX_PR_COMMITS = 250          # GitHub's cap on "list commits on a pull request"
+MAX_PR_FILES = 3000  # GitHub's cap on "list pull request files"
+MAX_PR_COMMITS = 250  # GitHub's cap on "list commits on a pull request"
 
 
 class GitHubError(GatehouseError):
@@ -58,8 +67,9 @@ class GitHubError(GatehouseError):
 class TransientGitHubError(GitHubError):
     """A failure that should be retried later (by the job), after ``retry_after`` seconds if known."""
 
-    def __init__(self, method: str, path: str, status: int, message: str,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, method: str, path: str, status: int, message: str, retry_after: float | None = None
+    ) -> None:
         self.retry_after = retry_after
         super().__init__(method, path, status, message)
 
@@ -71,10 +81,12 @@ class RetryPolicy:
     max_attempts: int = 4
     backoff_base_s: float = 1.0
     max_backoff_s: float = 30.0
-    max_inline_wait_s: float = 60.0   # longer waits (a primary rate limit reset) go back to the queue
+    max_inline_wait_s: float = (
+        60.0  # longer waits (a primary rate limit reset) go back to the queue
+    )
     timeout_s: float = 20.0
-    write_interval_s: float = 0.75    # ~80 content-creating requests a minute per installation...
-    write_burst: int = 10             # ...after a burst of this many
+    write_interval_s: float = 0.75  # ~80 content-creating requests a minute per installation...
+    write_burst: int = 10  # ...after a burst of this many
 
 
 # ---------------------------------------------------------------------------- values
@@ -104,7 +116,7 @@ class PullRequest:
     base_topics: tuple[str, ...] = ()  # the repository's topics (sensitive repositories)
 
     @classmethod
-    def from_api(cls, repo: str, data: Mapping[str, Any]) -> "PullRequest":
+    def from_api(cls, repo: str, data: Mapping[str, Any]) -> PullRequest:
         head = data.get("head") or {}
         base = data.get("base") or {}
         user = data.get("user") or {}
@@ -126,8 +138,9 @@ class PullRequest:
             labels=tuple(str(lb.get("name")) for lb in data.get("labels") or () if lb.get("name")),
             commits=int(data.get("commits") or 0),
             changed_files=int(data.get("changed_files") or 0),
-            base_topics=tuple(str(t) for t in (base.get("repo") or {}).get("topics") or ()
-                              if isinstance(t, str)),
+            base_topics=tuple(
+                str(t) for t in (base.get("repo") or {}).get("topics") or () if isinstance(t, str)
+            ),
         )
 
 
@@ -143,7 +156,7 @@ class PullCommit:
     committer_login: str = ""  # the GitHub account GitHub matched to the committer, if any
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "PullCommit":
+    def from_api(cls, data: Mapping[str, Any]) -> PullCommit:
         commit = data.get("commit") or {}
         author = commit.get("author") or {}
         return cls(
@@ -170,7 +183,7 @@ class PullFile:
     previous_filename: str | None = None
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "PullFile":
+    def from_api(cls, data: Mapping[str, Any]) -> PullFile:
         return cls(
             filename=str(data["filename"]),
             status=str(data.get("status") or "modified"),
@@ -194,7 +207,7 @@ class ReviewComment:
     author: str
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> "ReviewComment":
+    def from_api(cls, data: Mapping[str, Any]) -> ReviewComment:
         return cls(
             id=int(data["id"]),
             body=str(data.get("body") or ""),
@@ -214,10 +227,16 @@ class GitHubApp:
     expire and refreshed when GitHub answers 401. Thread-safe.
     """
 
-    def __init__(self, *, app_id: int, private_key: str, api_url: str,
-                 policy: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        app_id: int,
+        private_key: str,
+        api_url: str,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.app_id = app_id
         self._key = private_key
         self.api_url = api_url.rstrip("/")
@@ -234,19 +253,30 @@ class GitHubApp:
     def jwt(self) -> str:
         """A fresh RS256 App JWT: iat set back 60 s, exp 10 minutes after iat."""
         now = int(self._clock())
-        payload = {"iat": now - JWT_BACKDATE_S, "exp": now + JWT_LIFETIME_S, "iss": str(self.app_id)}
+        payload = {
+            "iat": now - JWT_BACKDATE_S,
+            "exp": now + JWT_LIFETIME_S,
+            "iss": str(self.app_id),
+        }
         return jwt.encode(payload, self._key, algorithm="RS256")
 
     def _github(self, auth: Auth.Auth) -> github.Github:
         return github.Github(
-            auth=auth, base_url=self.api_url, timeout=int(max(1, self.policy.timeout_s)),
-            retry=None, per_page=100, seconds_between_requests=None,
-            seconds_between_writes=None, api_version=API_VERSION,
+            auth=auth,
+            base_url=self.api_url,
+            timeout=int(max(1, self.policy.timeout_s)),
+            retry=None,
+            per_page=100,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            api_version=API_VERSION,
         )
 
     def app_request(self, method: str, path: str, *, body: Any = None) -> Any:
         """A request authenticated as the App itself (JWT)."""
-        caller = _Caller(self.policy, self._sleep, lambda: self._github(Auth.AppAuthToken(self.jwt())))
+        caller = _Caller(
+            self.policy, self._sleep, lambda: self._github(Auth.AppAuthToken(self.jwt()))
+        )
         return caller.call(method, path, body=body)[1]
 
     def installation_token(self, installation_id: int, *, force: bool = False) -> str:
@@ -260,15 +290,18 @@ class GitHubApp:
         expires = _parse_time(data.get("expires_at")) or (self._clock() + 3600)
         with self._lock:
             self._tokens[installation_id] = (token, expires)
-        logger.info("minted installation token for installation %s (expires in %ds)",
-                    installation_id, int(expires - self._clock()))
+        logger.info(
+            "minted installation token for installation %s (expires in %ds)",
+            installation_id,
+            int(expires - self._clock()),
+        )
         return token
 
     def forget_token(self, installation_id: int) -> None:
         with self._lock:
             self._tokens.pop(installation_id, None)
 
-    def installation(self, installation_id: int) -> "InstallationClient":
+    def installation(self, installation_id: int) -> InstallationClient:
         return InstallationClient(self, installation_id)
 
     def pace_write(self, installation_id: int) -> None:
@@ -302,9 +335,14 @@ def _parse_time(value: Any) -> float | None:
 class _Caller:
     """One retrying request loop over a PyGithub requester."""
 
-    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None],
-                 make: Callable[[], github.Github], on_unauthorized: Callable[[], None] | None = None,
-                 pace_write: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None],
+        make: Callable[[], github.Github],
+        on_unauthorized: Callable[[], None] | None = None,
+        pace_write: Callable[[], None] | None = None,
+    ) -> None:
         self.policy = policy
         self._sleep = sleep
         self._make = make
@@ -318,8 +356,9 @@ class _Caller:
             self._gh = self._make()
         return self._gh
 
-    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-             body: Any = None) -> tuple[dict[str, Any], Any]:
+    def call(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> tuple[dict[str, Any], Any]:
         refreshed = False
         attempt = 0
         while True:
@@ -329,7 +368,8 @@ class _Caller:
             try:
                 self.requests += 1
                 headers, data = self._client().requester.requestJsonAndCheck(
-                    method, path, parameters=dict(params) if params else None, input=body)
+                    method, path, parameters=dict(params) if params else None, input=body
+                )
                 return headers, data
             except GithubException as exc:
                 status = exc.status
@@ -348,17 +388,33 @@ class _Caller:
                 if wait is None:
                     wait = self._backoff(attempt)
                 if attempt >= self.policy.max_attempts or wait > self.policy.max_inline_wait_s:
-                    raise TransientGitHubError(method, path, status, message, retry_after=wait) from None
-                logger.warning("GitHub %s %s answered %s; retrying in %.1fs (attempt %d of %d)",
-                               method, path, status, wait, attempt, self.policy.max_attempts)
+                    raise TransientGitHubError(
+                        method, path, status, message, retry_after=wait
+                    ) from None
+                logger.warning(
+                    "GitHub %s %s answered %s; retrying in %.1fs (attempt %d of %d)",
+                    method,
+                    path,
+                    status,
+                    wait,
+                    attempt,
+                    self.policy.max_attempts,
+                )
                 self._sleep(wait)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 _count_error(0)
                 wait = self._backoff(attempt)
                 if attempt >= self.policy.max_attempts:
-                    raise TransientGitHubError(method, path, 0, type(exc).__name__, retry_after=wait) from None
-                logger.warning("GitHub %s %s did not answer (%s); retrying in %.1fs",
-                               method, path, type(exc).__name__, wait)
+                    raise TransientGitHubError(
+                        method, path, 0, type(exc).__name__, retry_after=wait
+                    ) from None
+                logger.warning(
+                    "GitHub %s %s did not answer (%s); retrying in %.1fs",
+                    method,
+                    path,
+                    type(exc).__name__,
+                    wait,
+                )
                 self._gh = None
                 self._sleep(wait)
 
@@ -395,6 +451,7 @@ def _rate_limit_wait(status: int, headers: Mapping[str, str], message: str) -> f
 def _count_error(status: int) -> None:
     try:
         from reviewer.service import metrics
+
         metrics.GITHUB_API_ERRORS.labels(status=str(status)).inc()
     except Exception:  # metrics are optional; never let them break a call
         pass
@@ -424,8 +481,13 @@ class InstallationClient:
     def __init__(self, app: GitHubApp, installation_id: int) -> None:
         self.app = app
         self.installation_id = installation_id
-        self._caller = _Caller(app.policy, app._sleep, self._make, self._refresh,
-                               lambda: app.pace_write(installation_id))
+        self._caller = _Caller(
+            app.policy,
+            app._sleep,
+            self._make,
+            self._refresh,
+            lambda: app.pace_write(installation_id),
+        )
 
     def _make(self) -> github.Github:
         return self.app._github(Auth.Token(self.app.installation_token(self.installation_id)))
@@ -438,12 +500,19 @@ class InstallationClient:
     def requests_made(self) -> int:
         return self._caller.requests
 
-    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                body: Any = None) -> Any:
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> Any:
         return self._caller.call(method, path, params=params, body=body)[1]
 
-    def paginate(self, path: str, *, params: Mapping[str, Any] | None = None,
-                 limit: int | None = None, key: str | None = None) -> Iterator[Any]:
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+        key: str | None = None,
+    ) -> Iterator[Any]:
         """Items of a paginated list, 100 a page, at most ``limit``."""
         page = 1
         seen = 0
@@ -465,9 +534,13 @@ class InstallationClient:
 
     # -- pull requests
     def get_pull(self, repo: str, number: int) -> PullRequest:
-        return PullRequest.from_api(repo, self.request("GET", f"{_repo_path(repo)}/pulls/{int(number)}"))
+        return PullRequest.from_api(
+            repo, self.request("GET", f"{_repo_path(repo)}/pulls/{int(number)}")
+        )
 
-    def list_pull_files(self, repo: str, number: int, *, limit: int = MAX_PR_FILES) -> list[PullFile]:
+    def list_pull_files(
+        self, repo: str, number: int, *, limit: int = MAX_PR_FILES
+    ) -> list[PullFile]:
         path = f"{_repo_path(repo)}/pulls/{int(number)}/files"
         return [PullFile.from_api(d) for d in self.paginate(path, limit=limit)]
 
@@ -478,8 +551,11 @@ class InstallationClient:
     def open_pulls_for_sha(self, repo: str, head_sha: str) -> list[int]:
         """Open PRs whose head is ``head_sha`` (check events from forks list none)."""
         path = f"{_repo_path(repo)}/pulls"
-        return [int(p["number"]) for p in self.paginate(path, params={"state": "open"}, limit=1000)
-                if (p.get("head") or {}).get("sha") == head_sha]
+        return [
+            int(p["number"])
+            for p in self.paginate(path, params={"state": "open"}, limit=1000)
+            if (p.get("head") or {}).get("sha") == head_sha
+        ]
 
     def get_commit_files(self, repo: str, sha: str) -> list[PullFile]:
         data = self.request("GET", f"{_repo_path(repo)}/commits/{quote(sha, safe='')}")
@@ -488,7 +564,9 @@ class InstallationClient:
     def merge_base(self, repo: str, base: str, head: str) -> str | None:
         """The merge base of two commits (compare API), or None when GitHub cannot tell."""
         try:
-            data = self.request("GET", f"{_repo_path(repo)}/compare/{quote(base, safe='')}...{quote(head, safe='')}")
+            data = self.request(
+                "GET", f"{_repo_path(repo)}/compare/{quote(base, safe='')}...{quote(head, safe='')}"
+            )
         except GitHubError as exc:
             if isinstance(exc, TransientGitHubError):
                 raise
@@ -524,13 +602,19 @@ class InstallationClient:
     def collaborator_permission(self, repo: str, user: str) -> str:
         """``admin``, ``maintain``, ``write``, ``triage``, ``read`` or ``none``."""
         try:
-            data = self.request("GET", f"{_repo_path(repo)}/collaborators/{quote(user, safe='')}/permission")
+            data = self.request(
+                "GET", f"{_repo_path(repo)}/collaborators/{quote(user, safe='')}/permission"
+            )
         except GitHubError as exc:
             if exc.status == 404 and not isinstance(exc, TransientGitHubError):
                 return "none"
             raise
         role = str(data.get("role_name") or "")
-        return role if role in ("admin", "maintain", "write", "triage", "read") else str(data.get("permission") or "none")
+        return (
+            role
+            if role in ("admin", "maintain", "write", "triage", "read")
+            else str(data.get("permission") or "none")
+        )
 
     # -- check runs
     def create_check_run(self, repo: str, body: Mapping[str, Any]) -> int:
@@ -546,12 +630,19 @@ class InstallationClient:
         return [ReviewComment.from_api(d) for d in self.paginate(path, limit=5000)]
 
     def create_review(self, repo: str, number: int, body: Mapping[str, Any]) -> int:
-        data = self.request("POST", f"{_repo_path(repo)}/pulls/{int(number)}/reviews", body=dict(body))
+        data = self.request(
+            "POST", f"{_repo_path(repo)}/pulls/{int(number)}/reviews", body=dict(body)
+        )
         return int(data.get("id") or 0)
 
     def create_issue_comment(self, repo: str, number: int, text: str) -> None:
-        self.request("POST", f"{_repo_path(repo)}/issues/{int(number)}/comments", body={"body": text})
+        self.request(
+            "POST", f"{_repo_path(repo)}/issues/{int(number)}/comments", body={"body": text}
+        )
 
     def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
-        self.request("POST", f"{_repo_path(repo)}/issues/comments/{int(comment_id)}/reactions",
-                     body={"content": content})
+        self.request(
+            "POST",
+            f"{_repo_path(repo)}/issues/comments/{int(comment_id)}/reactions",
+            body={"content": content},
+        )

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from reviewer.errors import GatehouseError
 from reviewer.service import commands
 from reviewer.service.debounce import EditDebounce, EditWait
 from reviewer.service.github_client import TransientGitHubError
-from reviewer.service.retry import TransientError
 from reviewer.service.provenance import load_signatures
+from reviewer.service.retry import TransientError
 from reviewer.service.scan_runner import ScanRequest, end_check_run, run_scan
 from reviewer.service.webhooks import Event, Router, WebhookRejected, body_json
 
@@ -26,7 +27,15 @@ __all__ = ["router", "process_delivery", "give_up", "PR_ACTIONS"]
 logger = logging.getLogger(__name__)
 
 router = Router()
-PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled", "edited")
+PR_ACTIONS = (
+    "opened",
+    "synchronize",
+    "reopened",
+    "ready_for_review",
+    "labeled",
+    "unlabeled",
+    "edited",
+)
 
 
 @contextlib.contextmanager
@@ -43,6 +52,7 @@ def _log_context(**fields: Any) -> Iterator[None]:
 def _count(event: str, outcome: str) -> None:
     try:
         from reviewer.service import metrics
+
         metrics.DELIVERIES.labels(event=event, outcome=outcome.split(":", 1)[0]).inc()
     except Exception:
         pass
@@ -52,7 +62,12 @@ def _event_of(delivery: Any) -> Event:
     """The stored delivery as an event, parsed by the web process's own parser (one parser:
     the worker never reads a body differently from the process that verified it)."""
     payload = body_json(delivery.body)
-    return Event(name=delivery.event, action=delivery.action, delivery_id=delivery.delivery_id, payload=payload)
+    return Event(
+        name=delivery.event,
+        action=delivery.action,
+        delivery_id=delivery.delivery_id,
+        payload=payload,
+    )
 
 
 def process_delivery(ctx: Any, delivery_id: str) -> None:
@@ -98,8 +113,14 @@ def give_up(ctx: Any, delivery_id: str, reason: str) -> None:
         if head:
             targets.append(ScanRequest(event.installation_id, event.repo, number, head, "command"))
     for req in targets:
-        end_check_run(ctx, req.installation_id, req.repo, req.pr, req.head_sha,
-                      f"GitHub kept failing, so the scan was abandoned: {reason}")
+        end_check_run(
+            ctx,
+            req.installation_id,
+            req.repo,
+            req.pr,
+            req.head_sha,
+            f"GitHub kept failing, so the scan was abandoned: {reason}",
+        )
 
 
 def _pr_number(event: Event) -> int | None:
@@ -121,7 +142,9 @@ def _scan_targets(event: Event, ctx: Any, *, resolve: bool = True) -> list[ScanR
     if event.name == "pull_request":
         pr = p.get("pull_request") or {}
         head = str((pr.get("head") or {}).get("sha") or "")
-        return [ScanRequest(inst, repo, int(pr["number"]), head, event.action or "", default_branch)]
+        return [
+            ScanRequest(inst, repo, int(pr["number"]), head, event.action or "", default_branch)
+        ]
     if event.name in ("check_run", "check_suite"):
         obj = p.get(event.name) or {}
         head = str(obj.get("head_sha") or "")
@@ -148,11 +171,23 @@ def on_pull_request(event: Event, ctx: Any) -> str:
     outcomes = []
     for req in _scan_targets(event, ctx):
         if event.action in ("labeled", "unlabeled") and not _ai_label(p.get("label")):
-            req = ScanRequest(req.installation_id, req.repo, req.pr, req.head_sha, "label-other",
-                              req.default_branch)
+            req = ScanRequest(
+                req.installation_id,
+                req.repo,
+                req.pr,
+                req.head_sha,
+                "label-other",
+                req.default_branch,
+            )
         if event.action == "edited" and not set(p.get("changes") or {}) & {"body", "title", "base"}:
-            req = ScanRequest(req.installation_id, req.repo, req.pr, req.head_sha, "edited-other",
-                              req.default_branch)
+            req = ScanRequest(
+                req.installation_id,
+                req.repo,
+                req.pr,
+                req.head_sha,
+                "edited-other",
+                req.default_branch,
+            )
         if req.trigger == "edited" and _debounce_edit(ctx, event, req) == "coalesced":
             outcomes.append("ignored")
             continue
@@ -169,14 +204,21 @@ def _debounce_edit(ctx: Any, event: Event, req: ScanRequest) -> str:
     latest = ctx.store.note_edit(req.repo, req.pr, received)
     scan = ctx.store.get_scan(req.repo, req.pr, req.head_sha)
     finished = scan.finished_at if scan is not None and scan.state == "completed" else None
-    verdict = policy.decide(received_at=received, latest_edit_at=latest,
-                            last_scan_finished_at=finished)
+    verdict = policy.decide(
+        received_at=received, latest_edit_at=latest, last_scan_finished_at=finished
+    )
     if isinstance(verdict, str):
         return verdict
-    logger.info("edit of %s#%s within %.0fs of its last scan: re-scanning in %.0fs", req.repo,
-                req.pr, policy.window_s, verdict)
-    raise EditWait(f"{req.repo}#{req.pr} was scanned less than {policy.window_s:.0f}s ago",
-                   retry_after=verdict)
+    logger.info(
+        "edit of %s#%s within %.0fs of its last scan: re-scanning in %.0fs",
+        req.repo,
+        req.pr,
+        policy.window_s,
+        verdict,
+    )
+    raise EditWait(
+        f"{req.repo}#{req.pr} was scanned less than {policy.window_s:.0f}s ago", retry_after=verdict
+    )
 
 
 def _ai_label(label: Any) -> bool:
@@ -206,7 +248,11 @@ def on_requested_action(event: Event, ctx: Any) -> str:
 def _ours(event: Event, ctx: Any) -> bool:
     run = event.payload.get("check_run") or {}
     app = run.get("app") or {}
-    if app.get("id") is not None and ctx.settings.app_id is not None and int(app["id"]) != ctx.settings.app_id:
+    if (
+        app.get("id") is not None
+        and ctx.settings.app_id is not None
+        and int(app["id"]) != ctx.settings.app_id
+    ):
         return False
     return run.get("name") in (None, ctx.settings.check_name)
 
@@ -223,13 +269,23 @@ def on_installation(event: Event, ctx: Any) -> str:
     if not isinstance(inst.get("id"), int):
         return "ignored"
     account = str((inst.get("account") or {}).get("login") or "")
-    repos = [r.get("full_name") for r in event.payload.get("repositories") or ()
-             if isinstance(r, Mapping) and r.get("full_name")]
+    repos = [
+        r.get("full_name")
+        for r in event.payload.get("repositories") or ()
+        if isinstance(r, Mapping) and r.get("full_name")
+    ]
     if event.name == "installation_repositories":
-        repos = [r.get("full_name") for r in event.payload.get("repositories_added") or ()
-                 if isinstance(r, Mapping) and r.get("full_name")]
-    ctx.store.upsert_installation(int(inst["id"]), account, repos=repos or None,
-                                  deleted=event.name == "installation" and event.action == "deleted")
+        repos = [
+            r.get("full_name")
+            for r in event.payload.get("repositories_added") or ()
+            if isinstance(r, Mapping) and r.get("full_name")
+        ]
+    ctx.store.upsert_installation(
+        int(inst["id"]),
+        account,
+        repos=repos or None,
+        deleted=event.name == "installation" and event.action == "deleted",
+    )
     if ctx.github is not None and event.action in ("deleted", "suspend"):
         ctx.github.forget_token(int(inst["id"]))
     return "done"

@@ -70,13 +70,13 @@ class JobConfig:
     """How the delivery job runs. ``reviewer.service.wiring.job_config()`` fills in production's
     processor, failure hook and context; the numbers' defaults suit production."""
 
-    processor: Callable[[Any, str], None] | None = None     # (context, delivery id)
-    context: Callable[[], Any] | None = None                 # the App's context
-    give_up: Callable[[Any, str, str], None] | None = None   # (context, delivery id, reason)
-    lease_s: float = 60.0          # a dead worker's delivery is picked up after this
+    processor: Callable[[Any, str], None] | None = None  # (context, delivery id)
+    context: Callable[[], Any] | None = None  # the App's context
+    give_up: Callable[[Any, str, str], None] | None = None  # (context, delivery id, reason)
+    lease_s: float = 60.0  # a dead worker's delivery is picked up after this
     queue_name: str = "gatehouse"  # the huey queue (one per deployment)
-    retries: int = 8               # transient failures retried this many times
-    max_attempts: int = 20         # a delivery that keeps killing its worker is failed after this
+    retries: int = 8  # transient failures retried this many times
+    max_attempts: int = 20  # a delivery that keeps killing its worker is failed after this
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 600.0
 
@@ -107,8 +107,10 @@ class _NormalSyncSqliteStorage(SqliteStorage):
     def enqueue_many(self, datas: list[bytes]) -> None:
         """Several messages in one write transaction."""
         with self.db(commit=True) as curs:
-            curs.executemany("insert into task (queue, data, priority) values (?, ?, 0)",
-                             [(self.name, self.to_blob(d)) for d in datas])
+            curs.executemany(
+                "insert into task (queue, data, priority) values (?, ?, 0)",
+                [(self.name, self.to_blob(d)) for d in datas],
+            )
 
 
 class _SqliteHuey(huey.Huey):
@@ -121,7 +123,7 @@ def make_huey(queue_url: str, *, name: str = "gatehouse") -> huey.Huey:
     pickles: a message anyone else wrote to the queue is rejected unread."""
     options: dict[str, Any] = {"results": False, "utc": True, "serializer": IdOnlySerializer()}
     if queue_url.startswith("sqlite:///"):
-        path = Path(queue_url[len("sqlite:///"):]).expanduser()
+        path = Path(queue_url[len("sqlite:///") :]).expanduser()
         if not path.is_absolute():
             path = path.resolve()
         private_dir(path.parent)
@@ -131,9 +133,11 @@ def make_huey(queue_url: str, *, name: str = "gatehouse") -> huey.Huey:
         return huey.PriorityRedisHuey(name, url=queue_url, **options)
     if queue_url.startswith("memory:"):
         return huey.MemoryHuey(name, **options)
-    raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(queue_url)!r} is not supported: use "
-                      "sqlite:///<path> (default, one machine) or "
-                      "redis[s]://[:password@]host:port/db (many machines)")
+    raise ConfigError(
+        f"GATEHOUSE_QUEUE_URL={mask_url(queue_url)!r} is not supported: use "
+        "sqlite:///<path> (default, one machine) or "
+        "redis[s]://[:password@]host:port/db (many machines)"
+    )
 
 
 def init_jobs(settings: Any, *, config: JobConfig | None = None) -> huey.Huey:
@@ -206,8 +210,9 @@ def relay(store: Store, limit: int = 500) -> int:
     return len(ids)
 
 
-def start_relay_loop(store: Store, *, interval_s: float = 0.1,
-                     stop: threading.Event | None = None) -> threading.Thread:
+def start_relay_loop(
+    store: Store, *, interval_s: float = 0.1, stop: threading.Event | None = None
+) -> threading.Thread:
     """Run :func:`relay` in a daemon thread: every ``interval_s`` while idle, back to back
     while a backlog lasts."""
     stop = stop or threading.Event()
@@ -240,8 +245,11 @@ def recover(store: Store, older_than_s: float = 60) -> int:
         enqueue_deliveries(ids)
     stale = store.stale_running_scans(older_than_s=max(older_than_s, _state.config.lease_s) * 5)
     if ids or stale:
-        logger.info("recovery: re-enqueued %d unfinished deliveries; %d scans look abandoned",
-                    len(ids), len(stale))
+        logger.info(
+            "recovery: re-enqueued %d unfinished deliveries; %d scans look abandoned",
+            len(ids),
+            len(stale),
+        )
     return len(ids)
 
 
@@ -254,8 +262,13 @@ def recover_when_idle(store: Store, *, settle_s: float = 5.0) -> int:
     return recover(store, older_than_s=settle_s)
 
 
-def start_recovery_loop(store: Store, *, interval_s: float = 15.0, settle_s: float = 5.0,
-                        stop: threading.Event | None = None) -> threading.Thread:
+def start_recovery_loop(
+    store: Store,
+    *,
+    interval_s: float = 15.0,
+    settle_s: float = 5.0,
+    stop: threading.Event | None = None,
+) -> threading.Thread:
     """Run :func:`recover_when_idle` every ``interval_s`` in a daemon thread."""
     stop = stop or threading.Event()
 
@@ -274,8 +287,10 @@ def start_recovery_loop(store: Store, *, interval_s: float = 15.0, settle_s: flo
 # --------------------------------------------------------------------------- the task
 def _configured(cfg: JobConfig) -> tuple[Callable[[Any, str], None], Callable[[], Any]]:
     if cfg.processor is None or cfg.context is None:
-        raise GatehouseError("the job queue has no processor or context configured",
-                             "build the job config with reviewer.service.wiring.job_config()")
+        raise GatehouseError(
+            "the job queue has no processor or context configured",
+            "build the job config with reviewer.service.wiring.job_config()",
+        )
     return cfg.processor, cfg.context
 
 
@@ -304,8 +319,10 @@ def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
         logger.info("delivery %s is completed or held by another worker; skipped", delivery_id)
         return
     if attempt > cfg.max_attempts:
-        reason = (f"abandoned after {attempt - 1} attempts that never finished "
-                  "(the worker died each time)")
+        reason = (
+            f"abandoned after {attempt - 1} attempts that never finished "
+            "(the worker died each time)"
+        )
         logger.error("delivery %s %s", delivery_id, reason)
         _give_up(cfg, ctx, delivery_id, reason)
         store.complete_delivery(delivery_id, f"failed: {reason}")
@@ -318,10 +335,17 @@ def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
         if _is_transient(exc) and remaining > 0:
             attempt = cfg.retries - remaining + 1
             delay = backoff_delay(attempt, getattr(exc, "retry_after", None), cfg)
-            logger.warning("delivery %s: transient %s, retry %d/%d in %.1fs", delivery_id,
-                           type(exc).__name__, attempt, cfg.retries, delay)
-            store.release_delivery(delivery_id, worker=me, hold_s=delay + cfg.lease_s,
-                                   holder=holder)
+            logger.warning(
+                "delivery %s: transient %s, retry %d/%d in %.1fs",
+                delivery_id,
+                type(exc).__name__,
+                attempt,
+                cfg.retries,
+                delay,
+            )
+            store.release_delivery(
+                delivery_id, worker=me, hold_s=delay + cfg.lease_s, holder=holder
+            )
             task.retries -= 1  # RetryTask adds one back; the requeue takes one off
             raise RetryTask(delay=delay) from None
         reason = _reason(exc)

@@ -25,8 +25,12 @@ class Heartbeat:
         with cls._lock:
             if cls._thread is not None and cls._thread.is_alive():
                 return
-            t = threading.Thread(target=cls._run, args=(store, worker, lease_s),
-                                 name="gatehouse-heartbeat", daemon=True)
+            t = threading.Thread(
+                target=cls._run,
+                args=(store, worker, lease_s),
+                name="gatehouse-heartbeat",
+                daemon=True,
+            )
             t.start()
             cls._thread = t
 

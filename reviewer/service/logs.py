@@ -16,26 +16,53 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-__all__ = ["configure_logging", "unconfigure_logging", "json_handler", "log_context", "redact", "JsonFormatter", "RedactingFilter",
-           "ContextFilter"]
+__all__ = [
+    "configure_logging",
+    "unconfigure_logging",
+    "json_handler",
+    "log_context",
+    "redact",
+    "JsonFormatter",
+    "RedactingFilter",
+    "ContextFilter",
+]
 
 _CONTEXT_KEYS = ("delivery_id", "repo", "pr", "head_sha", "scan_id", "installation_id")
-_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("gatehouse_log_context",
-                                                                          default={})
+_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
+    "gatehouse_log_context", default={}
+)
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|\Z)",
-                re.S), "[REDACTED PEM]"),
-    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,})"), "[REDACTED TOKEN]"),
+    (
+        re.compile(
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S
+        ),
+        "[REDACTED PEM]",
+    ),
+    (
+        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,})"),
+        "[REDACTED TOKEN]",
+    ),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "[REDACTED JWT]"),
-    (re.compile(r"(?i)\b(authorization|proxy-authorization)(\"?\s*[:=]\s*\"?)"
-                r"(bearer|token|basic)?\s*[^\s\",}]+"), r"\1\2[REDACTED]"),
+    (
+        re.compile(
+            r"(?i)\b(authorization|proxy-authorization)(\"?\s*[:=]\s*\"?)"
+            r"(bearer|token|basic)?\s*[^\s\",}]+"
+        ),
+        r"\1\2[REDACTED]",
+    ),
     (re.compile(r"(?i)\b(sha256|sha1)=[0-9a-f]{32,}"), r"\1=[REDACTED]"),
-    (re.compile(r"(?i)\b(secret|password|passwd|private_key|client_secret|webhook_secret|token)"
-                r"(\"?\s*[:=]\s*\"?)[^\s\",}]+"), r"\1\2[REDACTED]"),
+    (
+        re.compile(
+            r"(?i)\b(secret|password|passwd|private_key|client_secret|webhook_secret|token)"
+            r"(\"?\s*[:=]\s*\"?)[^\s\",}]+"
+        ),
+        r"\1\2[REDACTED]",
+    ),
     (re.compile(r"(?i)(://[^:/\s@]+:)[^@\s/]+@"), r"\1[REDACTED]@"),
 )
 

@@ -33,8 +33,9 @@ _MD_PUNCT = frozenset("\\`*_[]|~#")
 _LEAD = re.compile(r"([+=-])|([0-9]{1,9})([.)])")
 # What GitHub turns into a notification or a link after rendering, wherever the text is shown:
 # "@name" / "@org/team", "#123" / "GH-123", URL schemes and "www." hosts.
-_LINKERS = re.compile(r"(@)(?=[A-Za-z0-9_])|(#)(?=[0-9])|(GH-)(?=[0-9])|(://)|(www\.)",
-                      re.IGNORECASE)
+_LINKERS = re.compile(
+    r"(@)(?=[A-Za-z0-9_])|(#)(?=[0-9])|(GH-)(?=[0-9])|(://)|(www\.)", re.IGNORECASE
+)
 _BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 # C0 controls but tab, DEL, and the bidirectional overrides that reorder what a reader sees.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -65,7 +66,7 @@ def escape_markdown(text: str) -> str:
     lead = _LEAD.match(out)
     if lead:  # "- x", "+ x", "1. x", "1) x", "=" (a setext underline) at the start of a line
         marker = lead.group(1) or lead.group(3)
-        out = (lead.group(2) or "") + "\\" + marker + out[lead.end():]
+        out = (lead.group(2) or "") + "\\" + marker + out[lead.end() :]
     return out
 
 

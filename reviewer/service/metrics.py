@@ -46,21 +46,32 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 UNVERIFIED = "unverified"  # the event label of every request whose signature was not checked
-OTHER_EVENT = "other"      # the label of a signed event that no handler knows
+OTHER_EVENT = "other"  # the label of a signed event that no handler knows
 
-DELIVERIES = Counter("gatehouse_deliveries_total", "Webhook deliveries by event and outcome",
-                     ["event", "outcome"])
+DELIVERIES = Counter(
+    "gatehouse_deliveries_total", "Webhook deliveries by event and outcome", ["event", "outcome"]
+)
 SCANS = Counter("gatehouse_scans_total", "Completed scans by check-run conclusion", ["conclusion"])
-SCAN_SECONDS = Histogram("gatehouse_scan_seconds", "Time from scan start to posted result",
-                         buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600))
-FINDINGS = Counter("gatehouse_findings_total", "Findings reported by severity and category",
-                   ["severity", "category"])
-GITHUB_API_ERRORS = Counter("gatehouse_github_api_errors_total",
-                            "GitHub API calls that failed, by HTTP status (0 = no answer)",
-                            ["status"])
-ACCEPT_SECONDS = Histogram("gatehouse_webhook_accept_seconds",
-                           "Time to verify, store and enqueue one webhook delivery",
-                           buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1))
+SCAN_SECONDS = Histogram(
+    "gatehouse_scan_seconds",
+    "Time from scan start to posted result",
+    buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600),
+)
+FINDINGS = Counter(
+    "gatehouse_findings_total",
+    "Findings reported by severity and category",
+    ["severity", "category"],
+)
+GITHUB_API_ERRORS = Counter(
+    "gatehouse_github_api_errors_total",
+    "GitHub API calls that failed, by HTTP status (0 = no answer)",
+    ["status"],
+)
+ACCEPT_SECONDS = Histogram(
+    "gatehouse_webhook_accept_seconds",
+    "Time to verify, store and enqueue one webhook delivery",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+)
 
 
 def event_label(name: str, known: Collection[str]) -> str:
@@ -100,8 +111,12 @@ def serve_http(bind: str) -> bool:
     try:
         start_http_server(int(port), addr=host.strip("[]"), registry=_registry())
     except (OSError, ValueError) as exc:
-        logger.error("cannot serve metrics on %s (%s): set GATEHOUSE_METRICS_BIND to a free "
-                     "host:port, or to off", bind, getattr(exc, "strerror", None) or exc)
+        logger.error(
+            "cannot serve metrics on %s (%s): set GATEHOUSE_METRICS_BIND to a free "
+            "host:port, or to off",
+            bind,
+            getattr(exc, "strerror", None) or exc,
+        )
         return False
     _serving.add((os.getpid(), bind))
     logger.info("metrics served at http://%s/metrics", bind)

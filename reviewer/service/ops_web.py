@@ -27,9 +27,20 @@ from flask import Blueprint, Response, abort, current_app, redirect, request
 
 from reviewer.service import setup_access
 
-__all__ = ["register", "start_web_process", "create_blueprint", "app_manifest", "PERMISSIONS",
-           "subscribed_events", "ALWAYS_DELIVERED_EVENTS", "SETTINGS_HELP", "ENV_FILE", "KEY_FILE",
-           "load_saved_settings", "github_web_url"]
+__all__ = [
+    "register",
+    "start_web_process",
+    "create_blueprint",
+    "app_manifest",
+    "PERMISSIONS",
+    "subscribed_events",
+    "ALWAYS_DELIVERED_EVENTS",
+    "SETTINGS_HELP",
+    "ENV_FILE",
+    "KEY_FILE",
+    "load_saved_settings",
+    "github_web_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -67,35 +78,87 @@ class SettingHelp:
 
 
 SETTINGS_HELP: tuple[SettingHelp, ...] = (
-    SettingHelp("GATEHOUSE_APP_ID", True, "none",
-                "The numeric App ID shown on the GitHub App's settings page."),
-    SettingHelp("GATEHOUSE_PRIVATE_KEY_PATH", True, "none",
-                "Path to the App's .pem private key (or GATEHOUSE_PRIVATE_KEY with the PEM text). "
-                "Gatehouse signs short-lived JWTs with it to get installation tokens."),
-    SettingHelp("GATEHOUSE_WEBHOOK_SECRET", True, "none",
-                "The webhook secret set on the App; every delivery's X-Hub-Signature-256 is "
-                "checked against it and unsigned deliveries are refused."),
-    SettingHelp("GATEHOUSE_GITHUB_API_URL", False, "https://api.github.com",
-                "For GitHub Enterprise Server use https://HOST/api/v3."),
-    SettingHelp("GATEHOUSE_DATA_DIR", False, "./var",
-                "Where the SQLite store, the job queue and the saved App settings live."),
-    SettingHelp("GATEHOUSE_DATABASE_URL", False, "sqlite:///DATA_DIR/gatehouse.db",
-                "postgresql://user@host/db to share the store between machines."),
-    SettingHelp("GATEHOUSE_QUEUE_URL", False, "sqlite:///DATA_DIR/queue.db",
-                "redis://host:6379/0 to run web and worker processes on several machines."),
-    SettingHelp("GATEHOUSE_PUBLIC_URL", False, "asked on the setup page",
-                "The https address GitHub delivers webhooks to; Gatehouse adds /webhook."),
-    SettingHelp("GATEHOUSE_MAX_BODY_BYTES", False, "26214400",
-                "Largest webhook body accepted (GitHub caps payloads at 25 MB)."),
+    SettingHelp(
+        "GATEHOUSE_APP_ID",
+        True,
+        "none",
+        "The numeric App ID shown on the GitHub App's settings page.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_PRIVATE_KEY_PATH",
+        True,
+        "none",
+        "Path to the App's .pem private key (or GATEHOUSE_PRIVATE_KEY with the PEM text). "
+        "Gatehouse signs short-lived JWTs with it to get installation tokens.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_WEBHOOK_SECRET",
+        True,
+        "none",
+        "The webhook secret set on the App; every delivery's X-Hub-Signature-256 is "
+        "checked against it and unsigned deliveries are refused.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_GITHUB_API_URL",
+        False,
+        "https://api.github.com",
+        "For GitHub Enterprise Server use https://HOST/api/v3.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_DATA_DIR",
+        False,
+        "./var",
+        "Where the SQLite store, the job queue and the saved App settings live.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_DATABASE_URL",
+        False,
+        "sqlite:///DATA_DIR/gatehouse.db",
+        "postgresql://user@host/db to share the store between machines.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_QUEUE_URL",
+        False,
+        "sqlite:///DATA_DIR/queue.db",
+        "redis://host:6379/0 to run web and worker processes on several machines.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_PUBLIC_URL",
+        False,
+        "asked on the setup page",
+        "The https address GitHub delivers webhooks to; Gatehouse adds /webhook.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_MAX_BODY_BYTES",
+        False,
+        "26214400",
+        "Largest webhook body accepted (GitHub caps payloads at 25 MB).",
+    ),
     SettingHelp("GATEHOUSE_LOG_LEVEL", False, "INFO", "DEBUG, INFO, WARNING or ERROR."),
-    SettingHelp("GATEHOUSE_BIND", False, "127.0.0.1:8000",
-                "Address the web process listens on (0.0.0.0:8000 only inside a container)."),
-    SettingHelp("GATEHOUSE_METRICS_BIND", False, "127.0.0.1:9100",
-                "Address of the Prometheus /metrics listener, apart from webhooks; off to disable."),
-    SettingHelp("GATEHOUSE_OAUTH_CLIENT_ID", False, "none (register off)",
-                "The App's client id: members of installing organisations sign in to /register."),
-    SettingHelp("GATEHOUSE_OAUTH_CLIENT_SECRET", False, "none (register off)",
-                "A client secret of the App; set with the client id (the setup page saves both)."),
+    SettingHelp(
+        "GATEHOUSE_BIND",
+        False,
+        "127.0.0.1:8000",
+        "Address the web process listens on (0.0.0.0:8000 only inside a container).",
+    ),
+    SettingHelp(
+        "GATEHOUSE_METRICS_BIND",
+        False,
+        "127.0.0.1:9100",
+        "Address of the Prometheus /metrics listener, apart from webhooks; off to disable.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_OAUTH_CLIENT_ID",
+        False,
+        "none (register off)",
+        "The App's client id: members of installing organisations sign in to /register.",
+    ),
+    SettingHelp(
+        "GATEHOUSE_OAUTH_CLIENT_SECRET",
+        False,
+        "none (register off)",
+        "A client secret of the App; set with the client id (the setup page saves both).",
+    ),
 )
 
 
@@ -197,9 +260,12 @@ def create_blueprint(settings: Any | None = None) -> Blueprint:
     def index() -> Response:
         s = current_settings()
         if s.configured:
-            return _page("Gatehouse", "<h1>Gatehouse is running</h1><p>Webhooks are received at "
-                         "<code>/webhook</code>. Health: <a href='/healthz'>/healthz</a>, "
-                         "readiness: <a href='/readyz'>/readyz</a>.</p>")
+            return _page(
+                "Gatehouse",
+                "<h1>Gatehouse is running</h1><p>Webhooks are received at "
+                "<code>/webhook</code>. Health: <a href='/healthz'>/healthz</a>, "
+                "readiness: <a href='/readyz'>/readyz</a>.</p>",
+            )
         if _saved(s):
             return _registered_page(s)
         return _page("Set up Gatehouse", _LOCKED)
@@ -225,13 +291,19 @@ def create_blueprint(settings: Any | None = None) -> Blueprint:
         s = _open_setup(current_settings())
         data_dir = Path(s.data_dir)
         session = _session(s)
-        if session is None or not setup_access.check_csrf(data_dir, session,
-                                                          request.form.get("csrf")):
+        if session is None or not setup_access.check_csrf(
+            data_dir, session, request.form.get("csrf")
+        ):
             return _denied("This form is not from your setup session")
         org = (request.form.get("org") or "").strip()
         if org and not (org.replace("-", "").isalnum() and len(org) <= 39):
-            return _setup_page(s, session, error=f"“{org}” is not an organization name: use "
-                               "its login, e.g. acme-corp, or leave it empty", status=400)
+            return _setup_page(
+                s,
+                session,
+                error=f"“{org}” is not an organization name: use "
+                "its login, e.g. acme-corp, or leave it empty",
+                status=400,
+            )
         public = session.public_url
         if not s.public_url:
             given = (request.form.get("url") or "").strip()
@@ -249,8 +321,12 @@ def create_blueprint(settings: Any | None = None) -> Blueprint:
             return _denied("Open the setup link first")
         public = _public_url(s, session)
         if not public:
-            return _page("Address not confirmed", "<h1>Confirm the public address first</h1>"
-                         "<p>Enter it on <a href='/setup'>the setup page</a>.</p>", status=409)
+            return _page(
+                "Address not confirmed",
+                "<h1>Confirm the public address first</h1>"
+                "<p>Enter it on <a href='/setup'>the setup page</a>.</p>",
+                status=409,
+            )
         return Response(json.dumps(app_manifest(public), indent=2), content_type="application/json")
 
     @bp.get("/setup/callback")
@@ -261,19 +337,31 @@ def create_blueprint(settings: Any | None = None) -> Blueprint:
         state = request.args.get("state", "")
         session = _session(s)
         if not code or session is None or not setup_access.claim_state(data_dir, session, state):
-            logger.warning("setup callback refused: %s", "no setup session" if session is None
-                           else "state missing, spent, expired or not this session's")
-            return _page("Setup link expired", "<h1>This setup link is not valid</h1><p>Finish "
-                         "the registration in the browser that opened the setup link: open "
-                         "<a href='/setup'>the setup page</a> again and press the button "
-                         "once.</p>", status=400)
+            logger.warning(
+                "setup callback refused: %s",
+                "no setup session"
+                if session is None
+                else "state missing, spent, expired or not this session's",
+            )
+            return _page(
+                "Setup link expired",
+                "<h1>This setup link is not valid</h1><p>Finish "
+                "the registration in the browser that opened the setup link: open "
+                "<a href='/setup'>the setup page</a> again and press the button "
+                "once.</p>",
+                status=400,
+            )
         try:
             app = _convert_manifest_code(s.github_api_url, code)
         except _SetupError as exc:
             logger.warning("manifest conversion failed: %s", exc)
-            return _page("Registration failed", f"<h1>GitHub did not complete the registration"
-                         f"</h1><p>{html.escape(str(exc))}</p><p><a href='/setup'>Try again</a>."
-                         "</p>", status=502)
+            return _page(
+                "Registration failed",
+                f"<h1>GitHub did not complete the registration"
+                f"</h1><p>{html.escape(str(exc))}</p><p><a href='/setup'>Try again</a>."
+                "</p>",
+                status=502,
+            )
         if _saved(s):  # another callback won the race
             return _registered_page(s, status=410)
         _save_app(data_dir, app)
@@ -281,15 +369,21 @@ def create_blueprint(settings: Any | None = None) -> Blueprint:
         slug = str(app.get("slug") or "")
         app_url = str(app.get("html_url") or "")
         install = f"{app_url}/installations/new" if app_url else ""
-        logger.info("GitHub App %s registered through the manifest flow (id %s)", slug, app.get("id"))
-        body = (f"<h1>Registered “{html.escape(slug or 'Gatehouse')}”</h1>"
-                f"<p>The App id, private key and webhook secret are saved in the data directory "
-                f"(<code>{ENV_FILE}</code> and <code>{KEY_FILE}</code>, readable only by the "
-                "service's user). <code>gatehouse serve</code> restarts with them within a few "
-                "seconds; a separately run web or worker process needs a restart.</p>")
+        logger.info(
+            "GitHub App %s registered through the manifest flow (id %s)", slug, app.get("id")
+        )
+        body = (
+            f"<h1>Registered “{html.escape(slug or 'Gatehouse')}”</h1>"
+            f"<p>The App id, private key and webhook secret are saved in the data directory "
+            f"(<code>{ENV_FILE}</code> and <code>{KEY_FILE}</code>, readable only by the "
+            "service's user). <code>gatehouse serve</code> restarts with them within a few "
+            "seconds; a separately run web or worker process needs a restart.</p>"
+        )
         if install:
-            body += (f"<p class='go'><a class='button' href='{html.escape(install)}'>Install the App "
-                     "on your repositories</a></p>")
+            body += (
+                f"<p class='go'><a class='button' href='{html.escape(install)}'>Install the App "
+                "on your repositories</a></p>"
+            )
         resp = _page("Gatehouse registered", body)
         resp.delete_cookie(setup_access.SESSION_COOKIE, path="/setup")
         return resp
@@ -322,26 +416,42 @@ def _open_setup(s: Any) -> Any:
 
 
 def _registered_page(s: Any, *, status: int = 200) -> Response:
-    return _page("Already registered", "<h1>An App is already registered</h1><p>Its settings "
-                 f"are in <code>{html.escape(ENV_FILE)}</code> in the data directory; restart "
-                 "Gatehouse to use them, or delete the file to start over.</p>", status=status)
+    return _page(
+        "Already registered",
+        "<h1>An App is already registered</h1><p>Its settings "
+        f"are in <code>{html.escape(ENV_FILE)}</code> in the data directory; restart "
+        "Gatehouse to use them, or delete the file to start over.</p>",
+        status=status,
+    )
 
 
 def _denied(title: str) -> Response:
-    return _page(title, f"<h1>{html.escape(title)}</h1><p>The setup page is open only to the "
-                 "person who started Gatehouse: use the link it printed on its console "
-                 "(<code>/setup?setup_token=…</code>), in this browser. Each link works once; "
-                 "restart Gatehouse to get a new one.</p>", status=403)
+    return _page(
+        title,
+        f"<h1>{html.escape(title)}</h1><p>The setup page is open only to the "
+        "person who started Gatehouse: use the link it printed on its console "
+        "(<code>/setup?setup_token=…</code>), in this browser. Each link works once; "
+        "restart Gatehouse to get a new one.</p>",
+        status=403,
+    )
 
 
 def _session(s: Any) -> setup_access.SetupSession | None:
-    return setup_access.session_from(Path(s.data_dir),
-                                     request.cookies.get(setup_access.SESSION_COOKIE))
+    return setup_access.session_from(
+        Path(s.data_dir), request.cookies.get(setup_access.SESSION_COOKIE)
+    )
 
 
 def _with_session(resp: Any, cookie: str) -> Response:
-    resp.set_cookie(setup_access.SESSION_COOKIE, cookie, max_age=setup_access.SESSION_MAX_AGE_S,
-                    path="/setup", httponly=True, samesite="Lax", secure=request.is_secure)
+    resp.set_cookie(
+        setup_access.SESSION_COOKIE,
+        cookie,
+        max_age=setup_access.SESSION_MAX_AGE_S,
+        path="/setup",
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp
@@ -362,11 +472,20 @@ def _checked_public_url(given: str) -> tuple[str, str]:
         parsed.port  # noqa: B018 - raises on a malformed port
     except ValueError:
         parsed = None
-    if (parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname
-            or parsed.username or parsed.password or parsed.query or parsed.fragment
-            or len(given) > 500):
-        return "", (f"“{given}” is not an address GitHub can deliver to: enter the http(s) "
-                    "address of this server, e.g. https://gatehouse.example.com")
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.hostname
+        or parsed.username
+        or parsed.password
+        or parsed.query
+        or parsed.fragment
+        or len(given) > 500
+    ):
+        return "", (
+            f"“{given}” is not an address GitHub can deliver to: enter the http(s) "
+            "address of this server, e.g. https://gatehouse.example.com"
+        )
     return given.rstrip("/"), ""
 
 
@@ -374,18 +493,29 @@ def _convert_manifest_code(api_url: str, code: str) -> dict[str, Any]:
     if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 200:
         raise _SetupError("the code GitHub sent back is malformed")
     url = f"{api_url.rstrip('/')}/app-manifests/{code}/conversions"
-    req = urllib.request.Request(url, method="POST", data=b"", headers={
-        "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-        "User-Agent": "gatehouse-setup"})
+    req = urllib.request.Request(
+        url,
+        method="POST",
+        data=b"",
+        headers={
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "gatehouse-setup",
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=20) as resp:  # noqa: S310 - https API URL
             data = json.loads(resp.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
-        raise _SetupError(f"GitHub answered {exc.code}; the code is valid for one hour and "
-                          "one use, so register again from the setup page") from None
+        raise _SetupError(
+            f"GitHub answered {exc.code}; the code is valid for one hour and "
+            "one use, so register again from the setup page"
+        ) from None
     except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-        raise _SetupError(f"could not reach {api_url} ({type(exc).__name__}); check "
-                          "GATEHOUSE_GITHUB_API_URL and the network") from None
+        raise _SetupError(
+            f"could not reach {api_url} ({type(exc).__name__}); check "
+            "GATEHOUSE_GITHUB_API_URL and the network"
+        ) from None
     for key in ("id", "pem", "webhook_secret"):
         if not data.get(key):
             raise _SetupError(f"GitHub's answer has no {key!r}; register again")
@@ -406,16 +536,26 @@ def _save_app(data_dir: Path, app: dict[str, Any]) -> None:
     private_dir(data_dir)  # 0700 whatever the umask: it holds the App's key
     key_path = (data_dir / KEY_FILE).resolve()
     _write_private(key_path, str(app["pem"]).strip() + "\n")
-    _write_private(data_dir / ENV_FILE, "\n".join([
-        "# Written by the Gatehouse setup page. Keep this file private.",
-        f"GATEHOUSE_APP_ID={int(app['id'])}",
-        f"GATEHOUSE_PRIVATE_KEY_PATH={key_path}",
-        f"GATEHOUSE_WEBHOOK_SECRET={app['webhook_secret']}",
-        *([f"GATEHOUSE_OAUTH_CLIENT_ID={app['client_id']}",
-           f"GATEHOUSE_OAUTH_CLIENT_SECRET={app['client_secret']}"]
-          if app.get("client_id") and app.get("client_secret") else []),
-        "",
-    ]))
+    _write_private(
+        data_dir / ENV_FILE,
+        "\n".join(
+            [
+                "# Written by the Gatehouse setup page. Keep this file private.",
+                f"GATEHOUSE_APP_ID={int(app['id'])}",
+                f"GATEHOUSE_PRIVATE_KEY_PATH={key_path}",
+                f"GATEHOUSE_WEBHOOK_SECRET={app['webhook_secret']}",
+                *(
+                    [
+                        f"GATEHOUSE_OAUTH_CLIENT_ID={app['client_id']}",
+                        f"GATEHOUSE_OAUTH_CLIENT_SECRET={app['client_secret']}",
+                    ]
+                    if app.get("client_id") and app.get("client_secret")
+                    else []
+                ),
+                "",
+            ]
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- rendering
@@ -444,14 +584,18 @@ ul.perms { columns: 2; }
 
 
 def _page(title: str, body: str, *, status: int = 200) -> Response:
-    doc = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-           f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-           f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>"
-           f"<body><main>{body}</main></body></html>")
+    doc = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
     resp = Response(doc, status=status, content_type="text/html; charset=utf-8")
-    resp.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
-                                               "form-action 'self' https: http:; base-uri 'none'; "
-                                               "frame-ancestors 'none'")
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; "
+        "form-action 'self' https: http:; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
     resp.headers["Cache-Control"] = "no-store"
     # The origin only, never a path or query (GitHub's form post still sees where it came from).
     resp.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
@@ -459,47 +603,59 @@ def _page(title: str, body: str, *, status: int = 200) -> Response:
     return resp
 
 
-def _setup_page(s: Any, session: setup_access.SetupSession, *, error: str = "",
-                status: int = 200) -> Response:
+def _setup_page(
+    s: Any, session: setup_access.SetupSession, *, error: str = "", status: int = 200
+) -> Response:
     data_dir = Path(s.data_dir)
     public = _public_url(s, session)
     org = session.org
     web = github_web_url(s.github_api_url)
-    target = (f"{web}/organizations/{org}/settings/apps/new" if org else f"{web}/settings/apps/new")
+    target = f"{web}/organizations/{org}/settings/apps/new" if org else f"{web}/settings/apps/new"
     csrf = setup_access.csrf_token(data_dir, session)
-    perms = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>"
-                    for k, v in PERMISSIONS.items())
+    perms = "".join(
+        f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>" for k, v in PERMISSIONS.items()
+    )
     events = ", ".join(f"<code>{e}</code>" for e in subscribed_events() + ALWAYS_DELIVERED_EVENTS)
     rows = "".join(
         f"<tr><td><code>{h.name}</code></td><td>{'<span class=req>required</span>' if h.required else 'optional'}"
         f"</td><td class=mute>{html.escape(h.default)}</td><td>{html.escape(h.meaning)}</td></tr>"
-        for h in SETTINGS_HELP)
+        for h in SETTINGS_HELP
+    )
     problem = f"<p class='req' id='error'>{html.escape(error)}</p>" if error else ""
     if s.public_url:
-        address = (f"<p>Set by <code>GATEHOUSE_PUBLIC_URL</code>: <code>{html.escape(public)}</code>"
-                   "</p>")
+        address = (
+            f"<p>Set by <code>GATEHOUSE_PUBLIC_URL</code>: <code>{html.escape(public)}</code></p>"
+        )
     else:
-        address = ("<label for='url'>Public address</label>"
-                   f"<input type='url' id='url' name='url' value='{html.escape(public)}' "
-                   "placeholder='https://gatehouse.example.com' required>")
+        address = (
+            "<label for='url'>Public address</label>"
+            f"<input type='url' id='url' name='url' value='{html.escape(public)}' "
+            "placeholder='https://gatehouse.example.com' required>"
+        )
     if public:
         local = urlparse(public).hostname in ("localhost", "127.0.0.1", "::1")
-        warn = ("<p class='req'>This address is only reachable from this machine: GitHub cannot "
-                "deliver webhooks to it. Confirm the public https address above first.</p>"
-                if local else "")
+        warn = (
+            "<p class='req'>This address is only reachable from this machine: GitHub cannot "
+            "deliver webhooks to it. Confirm the public https address above first.</p>"
+            if local
+            else ""
+        )
         state = setup_access.new_state(data_dir, session)
         manifest = json.dumps(app_manifest(public))
         register = f"""{warn}
   <h2>2. Register the App on GitHub</h2>
   <p>Webhooks will go to <code>{html.escape(public)}/webhook</code>{
-      f" and the App will belong to <code>{html.escape(org)}</code>" if org else ""}.</p>
-  <form method="post" action="{html.escape(target)}?{urlencode({'state': state})}">
+            f" and the App will belong to <code>{html.escape(org)}</code>" if org else ""
+        }.</p>
+  <form method="post" action="{html.escape(target)}?{urlencode({"state": state})}">
     <input type="hidden" name="manifest" value="{html.escape(manifest)}">
     <button type="submit" id="create-app">Create the GitHub App</button>
   </form>"""
     else:
-        register = ("<h2>2. Register the App on GitHub</h2><p>Confirm the address GitHub reaches "
-                    "this server at first.</p>")
+        register = (
+            "<h2>2. Register the App on GitHub</h2><p>Confirm the address GitHub reaches "
+            "this server at first.</p>"
+        )
     body = f"""
 <h1>Set up Gatehouse</h1>
 <p>Gatehouse is running, but it has no GitHub App yet. Register one in two clicks: GitHub

@@ -40,8 +40,13 @@ def private_dir(path: Path) -> Path:
     if not missing:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
-            logger.warning("the data folder %s is open to other users (mode %o): run "
-                           "`chmod 700 %s` unless it is shared on purpose", path, mode, path)
+            logger.warning(
+                "the data folder %s is open to other users (mode %o): run "
+                "`chmod 700 %s` unless it is shared on purpose",
+                path,
+                mode,
+                path,
+            )
     return path
 
 

@@ -35,16 +35,20 @@ logger = logging.getLogger(__name__)
 class WebOptions:
     """How the web process listens."""
 
-    bind: str | None = None       # default 127.0.0.1:8000 (or the config file's)
-    workers: int | None = None    # default 2 (or the config file's)
-    threads: int | None = None    # default 4 (or the config file's)
+    bind: str | None = None  # default 127.0.0.1:8000 (or the config file's)
+    workers: int | None = None  # default 2 (or the config file's)
+    threads: int | None = None  # default 4 (or the config file's)
     config_file: str | None = None
 
     def argv(self) -> list[str]:
         """The same options as command-line arguments (for a child process)."""
         out: list[str] = []
-        for flag, value in (("--bind", self.bind), ("--workers", self.workers),
-                            ("--threads", self.threads), ("--config", self.config_file)):
+        for flag, value in (
+            ("--bind", self.bind),
+            ("--workers", self.workers),
+            ("--threads", self.threads),
+            ("--config", self.config_file),
+        ):
             if value is not None:
                 out += [flag, str(value)]
         return out
@@ -125,7 +129,9 @@ def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
                     self.cfg.set(name, [value] if name == "bind" else value)
             if self.cfg.threads > 1 and self.cfg.worker_class_str == "sync":
                 self.cfg.set("worker_class", "gthread")
-            self.cfg.set("child_exit", lambda _server, worker: metrics.mark_process_dead(worker.pid))
+            self.cfg.set(
+                "child_exit", lambda _server, worker: metrics.mark_process_dead(worker.pid)
+            )
             self.cfg.set("logger_class", _json_gunicorn_logger())
             if "control_socket_disable" in self.cfg.settings:
                 self.cfg.set("control_socket_disable", True)  # several instances per host
@@ -139,8 +145,12 @@ def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
             return _load_app(settings)
 
     server = _Gunicorn()
-    logger.info("web process listening on %s (%d workers x %d threads)",
-                ", ".join(server.cfg.bind), server.cfg.workers, server.cfg.threads)
+    logger.info(
+        "web process listening on %s (%d workers x %d threads)",
+        ", ".join(server.cfg.bind),
+        server.cfg.workers,
+        server.cfg.threads,
+    )
     server.run()
     return 0
 
@@ -167,16 +177,22 @@ def _run_werkzeug(settings: Any, options: WebOptions) -> int:
     app = _load_app(settings)
     logger.warning("gunicorn is not available here; serving with werkzeug on %s", options.bind)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines carry query strings
-    app.run(host=host.strip("[]") or "127.0.0.1", port=int(port), threaded=True,
-            use_reloader=False)
+    app.run(host=host.strip("[]") or "127.0.0.1", port=int(port), threaded=True, use_reloader=False)
     return 0
 
 
 # --------------------------------------------------------------------------- worker
-def run_worker(settings: Any, *, threads: int = 2, config: Any = None,
-               recover_interval_s: float = 15.0, recover_settle_s: float = 5.0,
-               relay_interval_s: float = 0.1,
-               metrics_port: int | None = None, metrics_host: str = "127.0.0.1") -> int:
+def run_worker(
+    settings: Any,
+    *,
+    threads: int = 2,
+    config: Any = None,
+    recover_interval_s: float = 15.0,
+    recover_settle_s: float = 5.0,
+    relay_interval_s: float = 0.1,
+    metrics_port: int | None = None,
+    metrics_host: str = "127.0.0.1",
+) -> int:
     """Run the job consumer in the foreground until SIGTERM/SIGINT (graceful)."""
     from reviewer.errors import ConfigError
     from reviewer.service import jobs
@@ -185,9 +201,11 @@ def run_worker(settings: Any, *, threads: int = 2, config: Any = None,
 
     cfg = config or job_config()
     if cfg.context is get_context and not settings.configured:
-        raise ConfigError("the worker needs the GitHub App credentials: set GATEHOUSE_APP_ID, "
-                          "GATEHOUSE_PRIVATE_KEY_PATH and GATEHOUSE_WEBHOOK_SECRET (or register "
-                          "the App from `gatehouse serve`'s setup page)")
+        raise ConfigError(
+            "the worker needs the GitHub App credentials: set GATEHOUSE_APP_ID, "
+            "GATEHOUSE_PRIVATE_KEY_PATH and GATEHOUSE_WEBHOOK_SECRET (or register "
+            "the App from `gatehouse serve`'s setup page)"
+        )
     h = jobs.init_jobs(settings, config=cfg)
     ctx = (cfg.context or get_context)()
     if metrics_port:
@@ -195,13 +213,23 @@ def run_worker(settings: Any, *, threads: int = 2, config: Any = None,
 
         start_http_server(metrics_port, addr=metrics_host)
     queued = jobs.recover(ctx.store, older_than_s=0)
-    logger.info("worker started with %d threads; %d unfinished deliveries re-queued", threads, queued)
+    logger.info(
+        "worker started with %d threads; %d unfinished deliveries re-queued", threads, queued
+    )
     jobs.start_recovery_loop(ctx.store, interval_s=recover_interval_s, settle_s=recover_settle_s)
     jobs.start_relay_loop(ctx.store, interval_s=relay_interval_s)
-    consumer = h.create_consumer(workers=threads, worker_type="thread", periodic=False,
-                                 initial_delay=0.05, backoff=1.5, max_delay=1.0,
-                                 check_worker_health=True, health_check_interval=5,
-                                 graceful_signal="TERM", shutdown_timeout=30)
+    consumer = h.create_consumer(
+        workers=threads,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        backoff=1.5,
+        max_delay=1.0,
+        check_worker_health=True,
+        health_check_interval=5,
+        graceful_signal="TERM",
+        shutdown_timeout=30,
+    )
     consumer.run()
     return 0
 
@@ -257,8 +285,11 @@ def serve(settings: Any, web: WebOptions = WebOptions(), *, threads: int = 2) ->
         if settings.configured:
             children.append(_Child("worker", base + ["worker", "--threads", str(threads)], env))
         else:
-            logger.warning("no GitHub App configured: the web process at http://%s/ prints "
-                           "the one-time setup link", web.bind or _DEFAULTS["bind"])
+            logger.warning(
+                "no GitHub App configured: the web process at http://%s/ prints "
+                "the one-time setup link",
+                web.bind or _DEFAULTS["bind"],
+            )
         for child in children:
             child.start()
         env_mtime = env_file.stat().st_mtime if env_file.exists() else None
@@ -301,4 +332,3 @@ def default_metrics_dir() -> Path:
 
     atexit.register(cleanup)
     return path
-

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import yaml
 
 from checks import DATA_DIR
 from reviewer.errors import ConfigError
 
-__all__ = ["ToolSignature", "Signatures", "Evidence", "Provenance", "detect", "load_signatures",
-           "PRFacts", "parse_trailers"]
+__all__ = [
+    "ToolSignature",
+    "Signatures",
+    "Evidence",
+    "Provenance",
+    "detect",
+    "load_signatures",
+    "PRFacts",
+    "parse_trailers",
+]
 
 SIGNATURES_FILE = DATA_DIR / "ai-signatures.yml"
 UNKNOWN_TOOL = "unknown AI tool"
@@ -37,8 +46,8 @@ class ToolSignature:
     bots: frozenset[str] = frozenset()
     branches: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()      # instruction and settings files the tool reads (globs)
-    sessions: tuple[str, ...] = ()   # files a session of the tool leaves behind (globs)
+    files: tuple[str, ...] = ()  # instruction and settings files the tool reads (globs)
+    sessions: tuple[str, ...] = ()  # files a session of the tool leaves behind (globs)
 
     def names_match(self, text: str) -> bool:
         return any(p.search(text) for p in self.patterns)
@@ -63,12 +72,20 @@ class Signatures:
     body_markers: tuple[re.Pattern[str], ...]
     sessions: tuple[str, ...] = ()  # session artefacts of AI tools no single tool owns (globs)
 
-    def extended(self, extra: Sequence[Mapping[str, Any]], where: str = "ai_signatures") -> "Signatures":
+    def extended(
+        self, extra: Sequence[Mapping[str, Any]], where: str = "ai_signatures"
+    ) -> Signatures:
         if not extra:
             return self
         more = tuple(_tool(t, f"{where}[{i}]") for i, t in enumerate(extra))
-        return Signatures(more + self.tools, self.trailers, self.ai_trailers, self.labels,
-                          self.body_markers, self.sessions)
+        return Signatures(
+            more + self.tools,
+            self.trailers,
+            self.ai_trailers,
+            self.labels,
+            self.body_markers,
+            self.sessions,
+        )
 
     def tool_named(self, text: str) -> ToolSignature | None:
         for tool in self.tools:
@@ -81,7 +98,7 @@ class Signatures:
 class Evidence:
     """One signal that a PR is AI-assisted."""
 
-    kind: str      # label | trailer | body | author | branch | manual
+    kind: str  # label | trailer | body | author | branch | manual
     detail: str
     tool: str = UNKNOWN_TOOL
 
@@ -140,7 +157,9 @@ def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.I)
     except re.error as exc:
-        raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
+        raise ConfigError(
+            f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})"
+        ) from None
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -158,7 +177,10 @@ def _tool(data: Any, where: str) -> ToolSignature:
         name=data["name"],
         vendor=str(data.get("vendor") or "unknown vendor"),
         country=str(data.get("country") or "unknown"),
-        patterns=tuple(_compile(p, f"{where}.patterns") for p in _strings(data.get("patterns"), f"{where}.patterns")),
+        patterns=tuple(
+            _compile(p, f"{where}.patterns")
+            for p in _strings(data.get("patterns"), f"{where}.patterns")
+        ),
         bots=frozenset(b.lower() for b in _strings(data.get("bots"), f"{where}.bots")),
         branches=tuple(b.lower() for b in _strings(data.get("branches"), f"{where}.branches")),
         emails=tuple(e.lower() for e in _strings(data.get("emails"), f"{where}.emails")),
@@ -178,10 +200,14 @@ def load_signatures(path: Path = SIGNATURES_FILE) -> Signatures:
     return Signatures(
         tools=tuple(_tool(t, f"{where}: tools[{i}]") for i, t in enumerate(doc.get("tools") or ())),
         trailers=frozenset(t.lower() for t in _strings(doc.get("trailers"), f"{where}: trailers")),
-        ai_trailers=frozenset(t.lower() for t in _strings(doc.get("ai_trailers"), f"{where}: ai_trailers")),
+        ai_trailers=frozenset(
+            t.lower() for t in _strings(doc.get("ai_trailers"), f"{where}: ai_trailers")
+        ),
         labels=frozenset(t.lower() for t in _strings(doc.get("labels"), f"{where}: labels")),
-        body_markers=tuple(_compile(p, f"{where}: body_markers")
-                           for p in _strings(doc.get("body_markers"), f"{where}: body_markers")),
+        body_markers=tuple(
+            _compile(p, f"{where}: body_markers")
+            for p in _strings(doc.get("body_markers"), f"{where}: body_markers")
+        ),
         sessions=_strings(doc.get("sessions"), f"{where}: sessions"),
     )
 
@@ -217,7 +243,9 @@ def detect(facts: PRFacts, signatures: Signatures) -> Provenance:
         for key, value in parse_trailers(message):
             if key not in signatures.trailers:
                 continue
-            tool = next((t for t in signatures.tools if t.names_match(value) or t.email_match(value)), None)
+            tool = next(
+                (t for t in signatures.tools if t.names_match(value) or t.email_match(value)), None
+            )
             if tool is not None or key in signatures.ai_trailers:
                 add("trailer", f"{key.title()}: {_no_email(value)}", tool)
 
@@ -245,7 +273,11 @@ def detect(facts: PRFacts, signatures: Signatures) -> Provenance:
     if facts.manual_tool is not None:
         tool = signatures.tool_named(facts.manual_tool) if facts.manual_tool else None
         who = f" by @{facts.manual_by}" if facts.manual_by else ""
-        add("manual", f"marked AI-assisted{who}" + (f" ({facts.manual_tool})" if facts.manual_tool else ""), tool)
+        add(
+            "manual",
+            f"marked AI-assisted{who}" + (f" ({facts.manual_tool})" if facts.manual_tool else ""),
+            tool,
+        )
 
     vendors = []
     for ev in found:

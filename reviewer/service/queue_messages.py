@@ -26,9 +26,21 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "gatehouse-job/1"
 MAX_MESSAGE_BYTES = 4096  # an id and a few numbers; anything bigger is not ours
-_MAX_ID = 100             # the longest delivery id the store accepts
-_FIELDS = frozenset({"format", "id", "task", "delivery", "eta", "retries", "retry_delay",
-                     "retry_backoff", "priority", "expires_resolved"})
+_MAX_ID = 100  # the longest delivery id the store accepts
+_FIELDS = frozenset(
+    {
+        "format",
+        "id",
+        "task",
+        "delivery",
+        "eta",
+        "retries",
+        "retry_delay",
+        "retry_backoff",
+        "priority",
+        "expires_resolved",
+    }
+)
 
 
 class QueueMessageRejected(GatehouseError):
@@ -37,9 +49,11 @@ class QueueMessageRejected(GatehouseError):
     def __init__(self, reason: str, *, size: int) -> None:
         self.reason = reason
         self.size = size
-        super().__init__(f"rejected a {size}-byte job queue message: {reason}. Only Gatehouse "
-                         "workers and web processes may write to the queue: check who can reach "
-                         "it (Redis AUTH, network policy, file permissions)")
+        super().__init__(
+            f"rejected a {size}-byte job queue message: {reason}. Only Gatehouse "
+            "workers and web processes may write to the queue: check who can reach "
+            "it (Redis AUTH, network policy, file permissions)"
+        )
 
 
 class IdOnlySerializer(Serializer):  # type: ignore[misc]
@@ -59,8 +73,9 @@ class IdOnlySerializer(Serializer):  # type: ignore[misc]
     # -- writing -----------------------------------------------------------------
     def serialize(self, data: Any) -> bytes:
         if not isinstance(data, Message):
-            raise QueueMessageRejected(f"only job messages are queued, not {type(data).__name__}",
-                                       size=0)
+            raise QueueMessageRejected(
+                f"only job messages are queued, not {type(data).__name__}", size=0
+            )
         if data.name not in self.task_names:
             raise QueueMessageRejected(f"task {data.name!r} is not a Gatehouse task", size=0)
         args = tuple(data.args or ())
@@ -68,13 +83,20 @@ class IdOnlySerializer(Serializer):  # type: ignore[misc]
             raise QueueMessageRejected("a job carries exactly one delivery id", size=0)
         if data.on_complete or data.on_error or data.chord_config or data.expires:
             raise QueueMessageRejected("pipelines, chords and expiry are not used", size=0)
-        return orjson.dumps({
-            "format": FORMAT, "id": str(data.id), "task": data.name, "delivery": args[0],
-            "eta": _time_out(data.eta), "retries": int(data.retries or 0),
-            "retry_delay": data.retry_delay or 0, "retry_backoff": data.retry_backoff or 0,
-            "priority": data.priority,
-            "expires_resolved": _time_out(data.expires_resolved),
-        })
+        return orjson.dumps(
+            {
+                "format": FORMAT,
+                "id": str(data.id),
+                "task": data.name,
+                "delivery": args[0],
+                "eta": _time_out(data.eta),
+                "retries": int(data.retries or 0),
+                "retry_delay": data.retry_delay or 0,
+                "retry_backoff": data.retry_backoff or 0,
+                "priority": data.priority,
+                "expires_resolved": _time_out(data.expires_resolved),
+            }
+        )
 
     # -- reading -----------------------------------------------------------------
     def deserialize(self, data: Any) -> Message:
@@ -106,12 +128,30 @@ class IdOnlySerializer(Serializer):  # type: ignore[misc]
             raise QueueMessageRejected("its message id is not a short string", size=size)
         retries, delay, priority = obj["retries"], obj["retry_delay"], obj["priority"]
         backoff = obj["retry_backoff"]
-        if not (_is_int(retries) and _is_number(delay) and _is_number(backoff)
-                and (priority is None or _is_int(priority))):
+        if not (
+            _is_int(retries)
+            and _is_number(delay)
+            and _is_number(backoff)
+            and (priority is None or _is_int(priority))
+        ):
             raise QueueMessageRejected("its retry numbers are not numbers", size=size)
-        return Message(ident, task, _time_in(obj["eta"], size), retries, delay, priority,
-                       (delivery,), {}, None, None, None, _time_in(obj["expires_resolved"], size),
-                       None, None, backoff)
+        return Message(
+            ident,
+            task,
+            _time_in(obj["eta"], size),
+            retries,
+            delay,
+            priority,
+            (delivery,),
+            {},
+            None,
+            None,
+            None,
+            _time_in(obj["expires_resolved"], size),
+            None,
+            None,
+            backoff,
+        )
 
 
 def _is_int(v: Any) -> bool:

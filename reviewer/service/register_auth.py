@@ -27,8 +27,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from reviewer.errors import GatehouseError
 
-__all__ = ["GitHubOAuth", "Member", "SessionSealer", "SignInError", "SESSION_MAX_AGE_S",
-           "STATE_MAX_AGE_S"]
+__all__ = [
+    "GitHubOAuth",
+    "Member",
+    "SessionSealer",
+    "SignInError",
+    "SESSION_MAX_AGE_S",
+    "STATE_MAX_AGE_S",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +62,15 @@ class Member:
 class GitHubOAuth:
     """The OAuth web flow of the App (``client_id``/``client_secret`` from its settings)."""
 
-    def __init__(self, *, client_id: str, client_secret: str, api_url: str, web_url: str,
-                 timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        api_url: str,
+        web_url: str,
+        timeout_s: float = 10.0,
+    ) -> None:
         self._id, self._secret = client_id, client_secret
         self._api, self._web = api_url.rstrip("/"), web_url.rstrip("/")
         self._timeout = timeout_s
@@ -74,14 +87,19 @@ class GitHubOAuth:
         form = {"client_id": self._id, "client_secret": self._secret, "code": code}
         if redirect_uri:
             form["redirect_uri"] = redirect_uri
-        data = self._call("POST", f"{self._web}/login/oauth/access_token",
-                          body=urllib.parse.urlencode(form).encode())
+        data = self._call(
+            "POST",
+            f"{self._web}/login/oauth/access_token",
+            body=urllib.parse.urlencode(form).encode(),
+        )
         token = data.get("access_token") if isinstance(data, dict) else None
         if not token:
             error = data.get("error", "no access_token") if isinstance(data, dict) else "?"
-            raise SignInError(f"GitHub refused the sign-in code ({error}): sign in again; if it "
-                              "keeps failing, check GATEHOUSE_OAUTH_CLIENT_ID and "
-                              "GATEHOUSE_OAUTH_CLIENT_SECRET against the App's settings")
+            raise SignInError(
+                f"GitHub refused the sign-in code ({error}): sign in again; if it "
+                "keeps failing, check GATEHOUSE_OAUTH_CLIENT_ID and "
+                "GATEHOUSE_OAUTH_CLIENT_SECRET against the App's settings"
+            )
         return str(token)
 
     def member(self, token: str) -> Member:
@@ -105,14 +123,20 @@ class GitHubOAuth:
     def _installation_accounts(self, token: str) -> list[dict[str, Any]]:
         accounts: list[dict[str, Any]] = []
         for page in range(1, _MAX_INSTALLATION_PAGES + 1):
-            data = self._call("GET", f"{self._api}/user/installations?per_page=100&page={page}",
-                              token=token)
+            data = self._call(
+                "GET", f"{self._api}/user/installations?per_page=100&page={page}", token=token
+            )
             items = data.get("installations") if isinstance(data, dict) else None
             if not isinstance(items, list):
-                raise SignInError("GitHub's /user/installations answer is not a list of "
-                                  "installations: sign in again")
-            accounts += [i["account"] for i in items
-                         if isinstance(i, dict) and isinstance(i.get("account"), dict)]
+                raise SignInError(
+                    "GitHub's /user/installations answer is not a list of "
+                    "installations: sign in again"
+                )
+            accounts += [
+                i["account"]
+                for i in items
+                if isinstance(i, dict) and isinstance(i.get("account"), dict)
+            ]
             if len(items) < 100:
                 break
         return accounts
@@ -125,10 +149,14 @@ class GitHubOAuth:
             return False
         return isinstance(data, dict) and data.get("state") == "active"
 
-    def _call(self, method: str, url: str, *, token: str | None = None,
-              body: bytes | None = None) -> Any:
-        headers = {"Accept": "application/json", "User-Agent": "gatehouse-register",
-                   "X-GitHub-Api-Version": "2022-11-28"}
+    def _call(
+        self, method: str, url: str, *, token: str | None = None, body: bytes | None = None
+    ) -> Any:
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": "gatehouse-register",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if body is not None:
@@ -141,12 +169,16 @@ class GitHubOAuth:
         except urllib.error.HTTPError as exc:
             if exc.code in (403, 404) and "/memberships/" in where:
                 raise _NotMember() from None
-            raise SignInError(f"GitHub answered {exc.code} to {method} {where}: sign in again; "
-                              "if it keeps failing, check that the App is installed and that "
-                              "GATEHOUSE_GITHUB_API_URL is right") from None
+            raise SignInError(
+                f"GitHub answered {exc.code} to {method} {where}: sign in again; "
+                "if it keeps failing, check that the App is installed and that "
+                "GATEHOUSE_GITHUB_API_URL is right"
+            ) from None
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            raise SignInError(f"could not reach GitHub for {where} ({type(exc).__name__}): "
-                              "check GATEHOUSE_GITHUB_API_URL and the network") from None
+            raise SignInError(
+                f"could not reach GitHub for {where} ({type(exc).__name__}): "
+                "check GATEHOUSE_GITHUB_API_URL and the network"
+            ) from None
 
 
 class _NotMember(Exception):
@@ -158,16 +190,22 @@ class SessionSealer:
     every web process shares it and a new client secret signs everyone out."""
 
     def __init__(self, client_secret: str) -> None:
-        key = hmac.new(client_secret.encode(), b"gatehouse register session v1",
-                       hashlib.sha256).hexdigest()
+        key = hmac.new(
+            client_secret.encode(), b"gatehouse register session v1", hashlib.sha256
+        ).hexdigest()
         self._member = URLSafeTimedSerializer(key, salt="register-member")
         self._pending = URLSafeTimedSerializer(key, salt="register-sign-in")
         self._key = key.encode()
 
     def seal_member(self, member: Member) -> str:
         """The session cookie of a signed-in member."""
-        return self._member.dumps({"login": member.login, "owners": list(member.owners),
-                                   "nonce": secrets.token_urlsafe(8)})
+        return self._member.dumps(
+            {
+                "login": member.login,
+                "owners": list(member.owners),
+                "nonce": secrets.token_urlsafe(8),
+            }
+        )
 
     def member(self, cookie: str | None) -> tuple[Member, str] | None:
         """(member, session nonce) from a cookie that is valid and not expired."""

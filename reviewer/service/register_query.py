@@ -33,47 +33,82 @@ _UNKNOWN_COUNTRY = "unknown"
 
 # Read-only views of the store's tables (the migrations own the schema).
 _changes = sa.table(
-    "ai_changes", sa.column("repo", sa.String), sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String), sa.column("author", sa.String),
-    sa.column("title", sa.Text), sa.column("tools", sa.JSON), sa.column("vendors", sa.JSON),
-    sa.column("evidence", sa.JSON), sa.column("ai_assisted", sa.Boolean),
-    sa.column("verdict", sa.String), sa.column("findings_by_category", sa.JSON),
-    sa.column("merged", sa.Boolean), sa.column("first_seen_at", sa.Float),
+    "ai_changes",
+    sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer),
+    sa.column("head_sha", sa.String),
+    sa.column("author", sa.String),
+    sa.column("title", sa.Text),
+    sa.column("tools", sa.JSON),
+    sa.column("vendors", sa.JSON),
+    sa.column("evidence", sa.JSON),
+    sa.column("ai_assisted", sa.Boolean),
+    sa.column("verdict", sa.String),
+    sa.column("findings_by_category", sa.JSON),
+    sa.column("merged", sa.Boolean),
+    sa.column("first_seen_at", sa.Float),
     sa.column("updated_at", sa.Float),
 )
-_FACT_COLUMNS = (sa.column("repo", sa.String), sa.column("pr", sa.Integer),
-                 sa.column("kind", sa.String), sa.column("value", sa.String),
-                 sa.column("owner", sa.String), sa.column("day", sa.BigInteger),
-                 sa.column("at", sa.Float), sa.column("ai_assisted", sa.Boolean),
-                 sa.column("verdict", sa.String), sa.column("merged", sa.Boolean),
-                 sa.column("has_findings", sa.Boolean))
+_FACT_COLUMNS = (
+    sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer),
+    sa.column("kind", sa.String),
+    sa.column("value", sa.String),
+    sa.column("owner", sa.String),
+    sa.column("day", sa.BigInteger),
+    sa.column("at", sa.Float),
+    sa.column("ai_assisted", sa.Boolean),
+    sa.column("verdict", sa.String),
+    sa.column("merged", sa.Boolean),
+    sa.column("has_findings", sa.Boolean),
+)
 
 
 def _facts(alias: str) -> Any:
-    return sa.table("register_facts", *(sa.column(c.name, c.type) for c in _FACT_COLUMNS)
-                    ).alias(alias)
+    return sa.table("register_facts", *(sa.column(c.name, c.type) for c in _FACT_COLUMNS)).alias(
+        alias
+    )
 
 
 _dismissals = sa.table(
-    "dismissals", sa.column("id", sa.Integer), sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer), sa.column("fingerprint", sa.String),
-    sa.column("action", sa.String), sa.column("rule_id", sa.String), sa.column("path", sa.Text),
-    sa.column("who", sa.String), sa.column("reason", sa.Text), sa.column("head_sha", sa.String),
+    "dismissals",
+    sa.column("id", sa.Integer),
+    sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer),
+    sa.column("fingerprint", sa.String),
+    sa.column("action", sa.String),
+    sa.column("rule_id", sa.String),
+    sa.column("path", sa.Text),
+    sa.column("who", sa.String),
+    sa.column("reason", sa.Text),
+    sa.column("head_sha", sa.String),
     sa.column("at", sa.Float),
 )
 _scans = sa.table(
-    "scans", sa.column("id", sa.Integer), sa.column("repo", sa.String), sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String), sa.column("trigger", sa.String),
-    sa.column("state", sa.String), sa.column("conclusion", sa.String),
-    sa.column("findings_count", sa.Integer), sa.column("finished_at", sa.Float),
+    "scans",
+    sa.column("id", sa.Integer),
+    sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer),
+    sa.column("head_sha", sa.String),
+    sa.column("trigger", sa.String),
+    sa.column("state", sa.String),
+    sa.column("conclusion", sa.String),
+    sa.column("findings_count", sa.Integer),
+    sa.column("finished_at", sa.Float),
 )
 
 
 _policy = sa.table(  # the audit trail of decisions, when the store has it (migration 0010)
-    "policy_decisions", sa.column("id", sa.Integer), sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer), sa.column("head_sha", sa.String),
-    sa.column("trigger", sa.String), sa.column("conclusion", sa.String),
-    sa.column("reason", sa.Text), sa.column("sensitive", sa.Boolean), sa.column("at", sa.Float),
+    "policy_decisions",
+    sa.column("id", sa.Integer),
+    sa.column("repo", sa.String),
+    sa.column("pr", sa.Integer),
+    sa.column("head_sha", sa.String),
+    sa.column("trigger", sa.String),
+    sa.column("conclusion", sa.String),
+    sa.column("reason", sa.Text),
+    sa.column("sensitive", sa.Boolean),
+    sa.column("at", sa.Float),
 )
 
 
@@ -104,8 +139,7 @@ class Scope:
         if not self.owners:
             return sa.false()
         lowered = sa.func.lower(repo)
-        return sa.or_(*(lowered.like(_like_prefix(o + "/"), escape="\\")
-                        for o in self.lowered()))
+        return sa.or_(*(lowered.like(_like_prefix(o + "/"), escape="\\") for o in self.lowered()))
 
     def allows(self, repo: str) -> bool:
         """True when ``repo`` (owner/name) is within the scope."""
@@ -174,8 +208,9 @@ def _midnight(day: dt.date) -> float:
 class RegisterQueries:
     """The register's reads over one database (an engine shared with the store)."""
 
-    def __init__(self, engine: Engine, *, vendor_countries: Mapping[str, str],
-                 cache_size: int = 256) -> None:
+    def __init__(
+        self, engine: Engine, *, vendor_countries: Mapping[str, str], cache_size: int = 256
+    ) -> None:
         self._engine = engine
         self._countries = {v: c.upper() for v, c in vendor_countries.items()}
         self._cache: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
@@ -250,26 +285,36 @@ class RegisterQueries:
             where.append(self._tagged(fact, "vendor", vendors) if vendors else sa.false())
         if f.sensitive and self.has_sensitive:
             flag = sa.column("sensitive", sa.Boolean)
-            wanted = (flag == sa.true() if f.sensitive == "yes"
-                      else sa.or_(flag.is_(None), flag == sa.false()))
-            where.append(sa.exists().where(_changes.c.repo == c.repo, _changes.c.pr == c.pr,
-                                           wanted))
+            wanted = (
+                flag == sa.true()
+                if f.sensitive == "yes"
+                else sa.or_(flag.is_(None), flag == sa.false())
+            )
+            where.append(
+                sa.exists().where(_changes.c.repo == c.repo, _changes.c.pr == c.pr, wanted)
+            )
         return where
 
     @staticmethod
     def _tagged(fact: Any, kind: str, values: list[str]) -> Any:
         t = _facts("t")
-        return (sa.exists().where(t.c.repo == fact.c.repo, t.c.pr == fact.c.pr,
-                                  t.c.kind == kind, t.c.value.in_(values))
-                .correlate(fact))
+        return (
+            sa.exists()
+            .where(
+                t.c.repo == fact.c.repo,
+                t.c.pr == fact.c.pr,
+                t.c.kind == kind,
+                t.c.value.in_(values),
+            )
+            .correlate(fact)
+        )
 
     # -- reads ----------------------------------------------------------------------------
     def count(self, scope: Scope, f: RegisterFilter) -> int:
         """How many AI-assisted PRs the filter selects."""
         return self.summary(scope, f)["pull_requests"]
 
-    def summary(self, scope: Scope, f: RegisterFilter, *, version: Any = None
-                ) -> dict[str, int]:
+    def summary(self, scope: Scope, f: RegisterFilter, *, version: Any = None) -> dict[str, int]:
         """The tiles: PRs, repositories, merged, with findings (one pass in SQL)."""
         if version is not None:
             return self.cached(("summary", scope, f), version, lambda: self.summary(scope, f))
@@ -282,41 +327,57 @@ class RegisterQueries:
         ).where(*self._where(p, "pr", scope, f))
         with self._engine.connect() as conn:
             total, repos, merged, with_findings = conn.execute(stmt).one()
-        return {"pull_requests": int(total or 0), "repositories": int(repos or 0),
-                "merged": int(merged or 0), "with_findings": int(with_findings or 0)}
+        return {
+            "pull_requests": int(total or 0),
+            "repositories": int(repos or 0),
+            "merged": int(merged or 0),
+            "with_findings": int(with_findings or 0),
+        }
 
-    def page(self, scope: Scope, f: RegisterFilter, *, offset: int = 0,
-             limit: int = 50) -> list[dict[str, Any]]:
+    def page(
+        self, scope: Scope, f: RegisterFilter, *, offset: int = 0, limit: int = 50
+    ) -> list[dict[str, Any]]:
         """One page of the listing, newest first."""
         return self.rows(scope, f, offset=offset, limit=limit)
 
-    def rows(self, scope: Scope, f: RegisterFilter, *, offset: int = 0,
-             limit: int | None = None) -> list[dict[str, Any]]:
+    def rows(
+        self, scope: Scope, f: RegisterFilter, *, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """The selected PRs, newest first (every one when ``limit`` is None: the export)."""
         p = _facts("p")
-        keys = (sa.select(p.c.repo, p.c.pr, p.c.at).where(*self._where(p, "pr", scope, f))
-                .order_by(p.c.at.desc(), p.c.repo, p.c.pr).offset(offset))
+        keys = (
+            sa.select(p.c.repo, p.c.pr, p.c.at)
+            .where(*self._where(p, "pr", scope, f))
+            .order_by(p.c.at.desc(), p.c.repo, p.c.pr)
+            .offset(offset)
+        )
         if limit is not None:
             keys = keys.limit(limit)
         k = keys.subquery("k")
         cols = list(_changes.c)
         if self.has_sensitive:
             cols.append(sa.column("sensitive", sa.Boolean))
-        stmt = (sa.select(*cols).select_from(
-            k.join(_changes, sa.and_(_changes.c.repo == k.c.repo, _changes.c.pr == k.c.pr)))
-            .order_by(k.c.at.desc(), k.c.repo, k.c.pr))
+        stmt = (
+            sa.select(*cols)
+            .select_from(
+                k.join(_changes, sa.and_(_changes.c.repo == k.c.repo, _changes.c.pr == k.c.pr))
+            )
+            .order_by(k.c.at.desc(), k.c.repo, k.c.pr)
+        )
         with self._engine.connect() as conn:
             out = [dict(r) for r in conn.execute(stmt).mappings()]
         for row in out:
             row["countries"] = sorted({self.country_of(v) for v in row.get("vendors") or ()})
         return out
 
-    def series(self, scope: Scope, f: RegisterFilter, kind: str, *, version: Any = None
-               ) -> list[tuple[dt.datetime, str, int]]:
+    def series(
+        self, scope: Scope, f: RegisterFilter, kind: str, *, version: Any = None
+    ) -> list[tuple[dt.datetime, str, int]]:
         """(day, series name, PRs) for a chart over time; grouped per day by the database."""
         if version is not None:
-            return self.cached(("series", kind, scope, f), version,
-                                lambda: self.series(scope, f, kind))
+            return self.cached(
+                ("series", kind, scope, f), version, lambda: self.series(scope, f, kind)
+            )
         if kind == "country":
             return [(d, self.country_of(n), c) for d, n, c in self.series(scope, f, "vendor")]
         if kind not in SERIES_KINDS:
@@ -324,8 +385,11 @@ class RegisterQueries:
         s = _facts("s")
         fact_kind = {"repository": "pr", "tool": "tool"}.get(kind, "vendor")
         name = s.c.repo if kind == "repository" else s.c.value
-        stmt = (sa.select(s.c.day, name, sa.func.count())
-                .where(*self._where(s, fact_kind, scope, f)).group_by(s.c.day, name))
+        stmt = (
+            sa.select(s.c.day, name, sa.func.count())
+            .where(*self._where(s, fact_kind, scope, f))
+            .group_by(s.c.day, name)
+        )
         with self._engine.connect() as conn:
             points = [(int(d), str(n), int(c)) for d, n, c in conn.execute(stmt)]
         epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -348,19 +412,40 @@ class RegisterQueries:
         p = _facts("p")
         mine = sa.and_(p.c.owner.in_(scope.lowered()), p.c.ai_assisted == sa.true())
         with self._engine.connect() as conn:
-            tags = conn.execute(sa.select(p.c.kind, p.c.value).where(
-                mine, p.c.kind.in_(["tool", "vendor"])).group_by(p.c.kind, p.c.value)).all()
-            repos = list(conn.execute(sa.select(p.c.repo).where(mine, p.c.kind == "pr")
-                                      .group_by(p.c.repo).order_by(p.c.repo)).scalars())
-            verdicts = list(conn.execute(sa.select(p.c.verdict).where(mine, p.c.kind == "pr")
-                                         .group_by(p.c.verdict).order_by(p.c.verdict)).scalars())
+            tags = conn.execute(
+                sa.select(p.c.kind, p.c.value)
+                .where(mine, p.c.kind.in_(["tool", "vendor"]))
+                .group_by(p.c.kind, p.c.value)
+            ).all()
+            repos = list(
+                conn.execute(
+                    sa.select(p.c.repo)
+                    .where(mine, p.c.kind == "pr")
+                    .group_by(p.c.repo)
+                    .order_by(p.c.repo)
+                ).scalars()
+            )
+            verdicts = list(
+                conn.execute(
+                    sa.select(p.c.verdict)
+                    .where(mine, p.c.kind == "pr")
+                    .group_by(p.c.verdict)
+                    .order_by(p.c.verdict)
+                ).scalars()
+            )
         tools = sorted(v for k, v in tags if k == "tool")
         vendors = sorted(v for k, v in tags if k == "vendor")
-        return {"repo": repos, "tool": tools, "vendor": vendors, "verdict": verdicts,
-                "country": sorted({self.country_of(v) for v in vendors})}
+        return {
+            "repo": repos,
+            "tool": tools,
+            "vendor": vendors,
+            "verdict": verdicts,
+            "country": sorted({self.country_of(v) for v in vendors}),
+        }
 
-    def dismissals(self, scope: Scope, f: RegisterFilter, *,
-                   limit: int | None = None) -> list[dict[str, Any]]:
+    def dismissals(
+        self, scope: Scope, f: RegisterFilter, *, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """The dismissals history (append-only) in scope, newest first; the repository and
         period filters apply."""
         d = _dismissals.c
@@ -376,8 +461,9 @@ class RegisterQueries:
         """True when the store keeps every policy decision (else scans' conclusions are read)."""
         return sa.inspect(self._engine).has_table("policy_decisions")
 
-    def decisions(self, scope: Scope, f: RegisterFilter, *,
-                  limit: int | None = None) -> list[dict[str, Any]]:
+    def decisions(
+        self, scope: Scope, f: RegisterFilter, *, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """Every policy decision in scope, newest first: the append-only decisions when the
         store keeps them, else each concluded scan's conclusion."""
         if self.has_policy_decisions:
@@ -385,9 +471,19 @@ class RegisterQueries:
             where = [scope.clause(d.repo)] + self._audit_filters(f, d.repo, d.at)
             if f.verdict:
                 where.append(d.conclusion == f.verdict)
-            stmt = (sa.select(d.repo, d.pr, d.head_sha, d.trigger, d.conclusion, d.reason,
-                              d.at.label("finished_at"))
-                    .where(*where).order_by(d.id.desc()))
+            stmt = (
+                sa.select(
+                    d.repo,
+                    d.pr,
+                    d.head_sha,
+                    d.trigger,
+                    d.conclusion,
+                    d.reason,
+                    d.at.label("finished_at"),
+                )
+                .where(*where)
+                .order_by(d.id.desc())
+            )
             if limit is not None:
                 stmt = stmt.limit(limit)
             with self._engine.connect() as conn:
@@ -397,9 +493,20 @@ class RegisterQueries:
         where += self._audit_filters(f, s.repo, s.finished_at)
         if f.verdict:
             where.append(s.conclusion == f.verdict)
-        stmt = (sa.select(s.repo, s.pr, s.head_sha, s.trigger, s.state, s.conclusion,
-                          s.findings_count, s.finished_at)
-                .where(*where).order_by(s.finished_at.desc(), s.id.desc()))
+        stmt = (
+            sa.select(
+                s.repo,
+                s.pr,
+                s.head_sha,
+                s.trigger,
+                s.state,
+                s.conclusion,
+                s.findings_count,
+                s.finished_at,
+            )
+            .where(*where)
+            .order_by(s.finished_at.desc(), s.id.desc())
+        )
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._engine.connect() as conn:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import yaml
 
@@ -18,15 +19,33 @@ from reviewer.core.findings import Severity
 from reviewer.errors import ConfigError
 from reviewer.service.github_client import GitHubError, TransientGitHubError
 
-__all__ = ["ScanPolicy", "EgressPolicy", "RepoConfig",
-           "parse_config", "merge_config", "load_repo_config", "CONFIG_PATH",
-           "DISMISS_ROLES"]
+__all__ = [
+    "ScanPolicy",
+    "EgressPolicy",
+    "RepoConfig",
+    "parse_config",
+    "merge_config",
+    "load_repo_config",
+    "CONFIG_PATH",
+    "DISMISS_ROLES",
+]
 
 CONFIG_PATH = ".github/gatehouse.yml"
 ORG_REPO = ".github"
-_KEYS = ("scan", "ignore_paths", "fail_on", "allowed_domains", "ai_signatures", "disabled_rules",
-         "require_human_for", "dismiss_requires", "incomplete", "sensitive", "sensitive_topics",
-         "ai_egress")
+_KEYS = (
+    "scan",
+    "ignore_paths",
+    "fail_on",
+    "allowed_domains",
+    "ai_signatures",
+    "disabled_rules",
+    "require_human_for",
+    "dismiss_requires",
+    "incomplete",
+    "sensitive",
+    "sensitive_topics",
+    "ai_egress",
+)
 INCOMPLETE_CONCLUSIONS = ("action_required", "failure")  # what a scan that missed a file ends as
 DISMISS_ROLES = ("write", "maintain", "admin")  # weakest first
 _HUMAN_KEYS = ("tools", "vendors", "countries")
@@ -38,7 +57,7 @@ class ScanPolicy(str, enum.Enum):
     """Which pull requests get a full scan."""
 
     AI_ASSISTED = "ai-assisted"  # declared AI use only
-    AI_SIGNALS = "ai-signals"    # declared AI use, or AI signals of medium or high confidence
+    AI_SIGNALS = "ai-signals"  # declared AI use, or AI signals of medium or high confidence
     ALL = "all"
 
 
@@ -60,8 +79,9 @@ class EgressPolicy:
     allowed_countries: frozenset[str] = frozenset()
     blocked_countries: frozenset[str] = frozenset()
 
-    def blocks(self, vendor: str, country: str, *, local: bool = False,
-               allow_list: bool = False) -> bool:
+    def blocks(
+        self, vendor: str, country: str, *, local: bool = False, allow_list: bool = False
+    ) -> bool:
         """True when egress to ``vendor`` in ``country`` is not allowed."""
         v, c = vendor.strip().lower(), country.strip().upper()
         if v in self.blocked_vendors or (not local and c in self.blocked_countries):
@@ -75,8 +95,12 @@ class EgressPolicy:
     @property
     def active(self) -> bool:
         """True when any vendor or country is allowed or blocked."""
-        return bool(self.allowed_vendors or self.blocked_vendors or self.allowed_countries
-                    or self.blocked_countries)
+        return bool(
+            self.allowed_vendors
+            or self.blocked_vendors
+            or self.allowed_countries
+            or self.blocked_countries
+        )
 
     def describe(self, *, allow_list: bool = False) -> str:
         parts = []
@@ -102,7 +126,9 @@ class RepoConfig:
     human_tools: frozenset[str] = frozenset()
     human_vendors: frozenset[str] = frozenset()
     human_countries: frozenset[str] = frozenset()
-    dismiss_requires: str = "write"  # the least role that may dismiss a finding (one of DISMISS_ROLES)
+    dismiss_requires: str = (
+        "write"  # the least role that may dismiss a finding (one of DISMISS_ROLES)
+    )
     incomplete: str = "action_required"  # the conclusion when a file was not analysed
     sources: tuple[str, ...] = field(default=())
     sensitive: bool = False  # set by `sensitive: true`, or by a topic (see marked_sensitive)
@@ -126,24 +152,28 @@ class RepoConfig:
         """True when egress to this AI vendor is blocked (allow-list mode when sensitive)."""
         return self.ai_egress.blocks(vendor, country, local=local, allow_list=self.sensitive)
 
-    def marked_sensitive(self, topics: Sequence[str]) -> "RepoConfig":
+    def marked_sensitive(self, topics: Sequence[str]) -> RepoConfig:
         """This policy, made sensitive when the repository carries a sensitive topic."""
         if self.sensitive:
             return self
         hit = sorted({t.lower() for t in topics} & self.sensitive_topics)
         if not hit:
             return self
-        return dataclasses.replace(self, sensitive=True,
-                                   sensitive_reason=f"repository topic {hit[0]!r}")
+        return dataclasses.replace(
+            self, sensitive=True, sensitive_reason=f"repository topic {hit[0]!r}"
+        )
 
     def describe(self) -> str:
         where = " + ".join(self.sources) if self.sources else "built-in defaults"
-        text = (f"scan: {self.effective_scan.value}, fail on: {self.fail_on.label} or worse "
-                f"({where})")
+        text = (
+            f"scan: {self.effective_scan.value}, fail on: {self.fail_on.label} or worse ({where})"
+        )
         if self.sensitive:
             why = self.sensitive_reason or "sensitive: true"
-            text += (f"; sensitive repository ({why}): every PR scanned, AI signals count as AI "
-                     "use, AI egress to unlisted vendors blocked")
+            text += (
+                f"; sensitive repository ({why}): every PR scanned, AI signals count as AI "
+                "use, AI egress to unlisted vendors blocked"
+            )
         if self.human_tools or self.human_vendors or self.human_countries:
             named = sorted(self.human_tools | self.human_vendors | self.human_countries)
             text += f"; a human decides PRs from: {', '.join(named)}"
@@ -171,11 +201,15 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{source}{at}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(
+            f"{source}{at}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the file must be a mapping of settings (scan:, fail_on:, ...)")
+        raise ConfigError(
+            f"{source}: the file must be a mapping of settings (scan:, fail_on:, ...)"
+        )
     lines = _lines(text)
 
     def where(key: str) -> str:
@@ -184,13 +218,17 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key not in _KEYS:
-            raise ConfigError(f"{where(str(key))}: unknown setting; known settings are {', '.join(_KEYS)}")
+            raise ConfigError(
+                f"{where(str(key))}: unknown setting; known settings are {', '.join(_KEYS)}"
+            )
         if key == "scan":
             try:
                 out[key] = ScanPolicy(str(value))
             except ValueError:
-                raise ConfigError(f"{where(key)}: {value!r} is not a scan policy; use "
-                                  "'ai-assisted', 'ai-signals' or 'all'") from None
+                raise ConfigError(
+                    f"{where(key)}: {value!r} is not a scan policy; use "
+                    "'ai-assisted', 'ai-signals' or 'all'"
+                ) from None
         elif key == "fail_on":
             try:
                 out[key] = Severity.parse(str(value))
@@ -198,13 +236,17 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
                 raise ConfigError(f"{where(key)}: {exc}") from None
         elif key == "dismiss_requires":
             if str(value) not in DISMISS_ROLES:
-                raise ConfigError(f"{where(key)}: {value!r} is not a role; use one of {', '.join(DISMISS_ROLES)}")
+                raise ConfigError(
+                    f"{where(key)}: {value!r} is not a role; use one of {', '.join(DISMISS_ROLES)}"
+                )
             out[key] = str(value)
         elif key == "incomplete":
             if str(value) not in INCOMPLETE_CONCLUSIONS:
-                raise ConfigError(f"{where(key)}: {value!r} is not allowed; use one of "
-                                  f"{', '.join(INCOMPLETE_CONCLUSIONS)} (a scan that missed a file is "
-                                  "never green)")
+                raise ConfigError(
+                    f"{where(key)}: {value!r} is not allowed; use one of "
+                    f"{', '.join(INCOMPLETE_CONCLUSIONS)} (a scan that missed a file is "
+                    "never green)"
+                )
             out[key] = str(value)
         elif key == "sensitive":
             if not isinstance(value, bool):
@@ -212,21 +254,29 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
             out[key] = value
         elif key == "ai_egress":
             if not isinstance(value, dict) or set(value) - set(_EGRESS_KEYS):
-                raise ConfigError(f"{where(key)}: expected a mapping with "
-                                  f"{', '.join(_EGRESS_KEYS)} lists")
+                raise ConfigError(
+                    f"{where(key)}: expected a mapping with {', '.join(_EGRESS_KEYS)} lists"
+                )
             out[key] = {k: _string_list(v, f"{where(key)}.{k}") for k, v in value.items()}
         elif key in ("ignore_paths", "allowed_domains", "disabled_rules", "sensitive_topics"):
             out[key] = _string_list(value, where(key))
         elif key == "ai_signatures":
-            if not isinstance(value, list) or not all(isinstance(v, dict) and v.get("name") for v in value):
-                raise ConfigError(f"{where(key)}: expected a list of signatures, each with a 'name' "
-                                  "(and patterns, bots, branches, vendor, country)")
+            if not isinstance(value, list) or not all(
+                isinstance(v, dict) and v.get("name") for v in value
+            ):
+                raise ConfigError(
+                    f"{where(key)}: expected a list of signatures, each with a 'name' "
+                    "(and patterns, bots, branches, vendor, country)"
+                )
             from reviewer.service.provenance import load_signatures
+
             load_signatures().extended(value, where(key))  # validates the patterns
             out[key] = tuple(value)
         elif key == "require_human_for":
             if not isinstance(value, dict) or set(value) - set(_HUMAN_KEYS):
-                raise ConfigError(f"{where(key)}: expected a mapping with tools:, vendors: and/or countries: lists")
+                raise ConfigError(
+                    f"{where(key)}: expected a mapping with tools:, vendors: and/or countries: lists"
+                )
             out[key] = {k: _string_list(v, f"{where(key)}.{k}") for k, v in value.items()}
     return out
 
@@ -268,8 +318,9 @@ def merge_config(layers: list[tuple[str, dict[str, Any]]]) -> RepoConfig:
         sources=tuple(name for name, layer in layers if layer is not None),
         sensitive=bool(merged.get("sensitive", False)),
         sensitive_reason="sensitive: true" if merged.get("sensitive") else "",
-        sensitive_topics=frozenset(t.lower() for t in
-                                   merged.get("sensitive_topics", DEFAULT_SENSITIVE_TOPICS)),
+        sensitive_topics=frozenset(
+            t.lower() for t in merged.get("sensitive_topics", DEFAULT_SENSITIVE_TOPICS)
+        ),
         ai_egress=EgressPolicy(
             allowed_vendors=frozenset(v.lower() for v in egress.get("allowed_vendors", ())),
             blocked_vendors=frozenset(v.lower() for v in egress.get("blocked_vendors", ())),

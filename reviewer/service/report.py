@@ -9,22 +9,38 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from reviewer.core.findings import CATEGORIES, Finding, Severity, Skipped
 from reviewer.service.markdown import code_span, escape_markdown, plain_text
 
-__all__ = ["Conclusion", "Decision", "ScanReport", "CheckRunOutput", "render", "annotation_batches",
-           "RESCAN_ACTION", "MAX_SUMMARY", "MAX_ANNOTATIONS_PER_REQUEST", "short_fp"]
+__all__ = [
+    "Conclusion",
+    "Decision",
+    "ScanReport",
+    "CheckRunOutput",
+    "render",
+    "annotation_batches",
+    "RESCAN_ACTION",
+    "MAX_SUMMARY",
+    "MAX_ANNOTATIONS_PER_REQUEST",
+    "short_fp",
+]
 
 MAX_SUMMARY = 65535
 MAX_ANNOTATIONS_PER_REQUEST = 50
 MAX_ANNOTATIONS = 1000  # beyond this the summary carries the rest
 _MAX_TABLE_ROWS = 60
 _MAX_MISSING_ROWS = 300  # files not analysed are each named, within the summary's limit
-_SEV_ICON = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡",
-             Severity.LOW: "🔵", Severity.INFO: "⚪"}
+_SEV_ICON = {
+    Severity.CRITICAL: "🔴",
+    Severity.HIGH: "🟠",
+    Severity.MEDIUM: "🟡",
+    Severity.LOW: "🔵",
+    Severity.INFO: "⚪",
+}
 
 RESCAN_ACTION: dict[str, str] = {
     "label": "Re-scan",
@@ -69,7 +85,7 @@ class ScanReport:
     provenance_evidence: tuple[str, ...] = ()
     ai_assisted: bool = False
     ai_signals: tuple[str, ...] = ()  # each signal described (see ai_signals.Signal.describe)
-    signals_count: bool = False       # whether the policy counts signals as AI use
+    signals_count: bool = False  # whether the policy counts signals as AI use
     scanned: bool = True
     stats: tuple[tuple[str, Any], ...] = field(default=())
 
@@ -110,22 +126,36 @@ def _counts_table(title: str, counter: Counter[str], order: Iterable[str]) -> li
 def summary_markdown(report: ScanReport) -> str:
     """The check run's Markdown summary (may exceed the limit; :func:`render` trims)."""
     d = report.decision
-    out: list[str] = [f"**{d.title}**", "", f"Conclusion **{d.conclusion.value}**: {d.reason}", "",
-                      f"Policy: {d.policy}", ""]
+    out: list[str] = [
+        f"**{d.title}**",
+        "",
+        f"Conclusion **{d.conclusion.value}**: {d.reason}",
+        "",
+        f"Policy: {d.policy}",
+        "",
+    ]
     out += ["### AI provenance", ""]
     if report.ai_assisted:
         out.append(f"AI-assisted: **yes**, {_md(report.provenance)}.")
         out += [f"- {_md(e)}" for e in report.provenance_evidence[:20]]
     else:
-        out.append("AI-assisted: **no sign found** (labels, commit trailers, PR body, author, branch).")
+        out.append(
+            "AI-assisted: **no sign found** (labels, commit trailers, PR body, author, branch)."
+        )
     out.append("")
     if report.ai_signals:
-        counted = ("the policy counts those of medium or high confidence as AI use"
-                   if report.signals_count else
-                   "the policy scans declared AI use only, so these are shown, not counted")
-        out += ["### AI signals", "",
-                f"What this pull request shows of AI tools, beyond declarations ({counted}). "
-                "A signal describes the change, not the person who made it.", ""]
+        counted = (
+            "the policy counts those of medium or high confidence as AI use"
+            if report.signals_count
+            else "the policy scans declared AI use only, so these are shown, not counted"
+        )
+        out += [
+            "### AI signals",
+            "",
+            f"What this pull request shows of AI tools, beyond declarations ({counted}). "
+            "A signal describes the change, not the person who made it.",
+            "",
+        ]
         out += [f"- {_md(s)}" for s in report.ai_signals[:30]]
         if len(report.ai_signals) > 30:
             out.append(f"- …and {len(report.ai_signals) - 30} more")
@@ -135,36 +165,64 @@ def summary_markdown(report: ScanReport) -> str:
         by_cat = Counter(f.category for f in report.findings)
         if report.findings:
             out += ["### Findings", ""]
-            out += _counts_table("severity", by_sev, [s.label for s in sorted(Severity, reverse=True)])
-            out += _counts_table("category", by_cat, CATEGORIES + tuple(sorted(set(by_cat) - set(CATEGORIES))))
-            out += ["| | severity | rule | where | fingerprint |", "| --- | --- | --- | --- | --- |"]
-            ordered = sorted(report.findings, key=lambda f: (-int(f.severity), f.path, f.start_line))
+            out += _counts_table(
+                "severity", by_sev, [s.label for s in sorted(Severity, reverse=True)]
+            )
+            out += _counts_table(
+                "category", by_cat, CATEGORIES + tuple(sorted(set(by_cat) - set(CATEGORIES)))
+            )
+            out += [
+                "| | severity | rule | where | fingerprint |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            ordered = sorted(
+                report.findings, key=lambda f: (-int(f.severity), f.path, f.start_line)
+            )
             for f in ordered[:_MAX_TABLE_ROWS]:
-                out.append(f"| {_SEV_ICON[f.severity]} | {f.severity.label} | `{f.rule_id}` | "
-                           f"{_code(f.path, table=True)} line {f.start_line} | `{short_fp(f.fingerprint)}` |")
+                out.append(
+                    f"| {_SEV_ICON[f.severity]} | {f.severity.label} | `{f.rule_id}` | "
+                    f"{_code(f.path, table=True)} line {f.start_line} | `{short_fp(f.fingerprint)}` |"
+                )
             if len(ordered) > _MAX_TABLE_ROWS:
                 out.append(f"\n…and {len(ordered) - _MAX_TABLE_ROWS} more (see the annotations).")
-            out += ["", "A reviewer other than the pull request's author and its commits' authors can "
-                    "dismiss a finding with `/gatehouse ignore <fingerprint> <reason>`.", ""]
+            out += [
+                "",
+                "A reviewer other than the pull request's author and its commits' authors can "
+                "dismiss a finding with `/gatehouse ignore <fingerprint> <reason>`.",
+                "",
+            ]
         else:
             out += ["### Findings", "", "None on the lines this pull request adds.", ""]
     if report.suppressed:
         out += ["### Dismissed by maintainers", ""]
         for f, s in report.suppressed[:_MAX_TABLE_ROWS]:
-            out.append(f"- `{f.rule_id}` in {_code(f.path)} (`{short_fp(f.fingerprint)}`): dismissed by "
-                       f"@{_md(str(s.get('who', '?')))}: {_md(str(s.get('reason', '')))}")
+            out.append(
+                f"- `{f.rule_id}` in {_code(f.path)} (`{short_fp(f.fingerprint)}`): dismissed by "
+                f"@{_md(str(s.get('who', '?')))}: {_md(str(s.get('reason', '')))}"
+            )
         out.append("")
     if report.intermediate:
-        out += ["### Seen in earlier commits of this PR, removed later", "",
-                "Code added by one commit and removed by a later one is not in the final change, "
-                "but it was pushed; worth a look.", ""]
+        out += [
+            "### Seen in earlier commits of this PR, removed later",
+            "",
+            "Code added by one commit and removed by a later one is not in the final change, "
+            "but it was pushed; worth a look.",
+            "",
+        ]
         for f in report.intermediate[:_MAX_TABLE_ROWS]:
-            out.append(f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message[:200])}")
+            out.append(
+                f"- {f.severity.label} `{f.rule_id}` in {_code(f.path)}: {_md(f.message[:200])}"
+            )
         out.append("")
     if report.skipped:
         out += _skipped_sections(report.skipped)
     if report.errors:
-        out += ["### Analysis errors", "", "The analysis was degraded, so the result cannot be green:", ""]
+        out += [
+            "### Analysis errors",
+            "",
+            "The analysis was degraded, so the result cannot be green:",
+            "",
+        ]
         out += [f"- {_md(e[:300])}" for e in report.errors[:20]]
         out.append("")
     if report.notes:
@@ -187,8 +245,10 @@ def _skipped_sections(skipped: Sequence[Skipped]) -> list[str]:
     missing = [s for s in unique if s.reason.not_analysed]
     other = [s for s in unique if not s.reason.not_analysed]
     out: list[str] = []
-    for title, items, cap in (("### Not analysed: this check cannot be green", missing, _MAX_MISSING_ROWS),
-                              ("### Not analysed, or only in part", other, _MAX_TABLE_ROWS)):
+    for title, items, cap in (
+        ("### Not analysed: this check cannot be green", missing, _MAX_MISSING_ROWS),
+        ("### Not analysed, or only in part", other, _MAX_TABLE_ROWS),
+    ):
         if not items:
             continue
         out += [title, ""]
@@ -207,7 +267,13 @@ def _trim(text: str, limit: int = MAX_SUMMARY) -> str:
 
 
 def annotation(f: Finding) -> dict[str, Any]:
-    level = "failure" if f.severity >= Severity.HIGH else "warning" if f.severity == Severity.MEDIUM else "notice"
+    level = (
+        "failure"
+        if f.severity >= Severity.HIGH
+        else "warning"
+        if f.severity == Severity.MEDIUM
+        else "notice"
+    )
     details = []
     if f.remediation:
         details.append(f"Fix: {f.remediation}")
@@ -236,4 +302,4 @@ def render(report: ScanReport) -> CheckRunOutput:
 def annotation_batches(annotations: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """At most 50 per request; always at least one (possibly empty) batch."""
     step = MAX_ANNOTATIONS_PER_REQUEST
-    return [list(annotations[i:i + step]) for i in range(0, len(annotations), step)] or [[]]
+    return [list(annotations[i : i + step]) for i in range(0, len(annotations), step)] or [[]]

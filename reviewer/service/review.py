@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from reviewer.core.changeset import FileChange
 from reviewer.core.findings import Finding, Severity
@@ -19,7 +20,14 @@ from reviewer.service.github_client import GitHubError, ReviewComment, Transient
 from reviewer.service.markdown import code_span, escape_markdown
 from reviewer.service.report import short_fp
 
-__all__ = ["MAX_COMMENTS", "marker", "fingerprints_posted", "plan_comments", "post_review", "ReviewPlan"]
+__all__ = [
+    "MAX_COMMENTS",
+    "marker",
+    "fingerprints_posted",
+    "plan_comments",
+    "post_review",
+    "ReviewPlan",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +72,12 @@ def _place(f: Finding, change: FileChange) -> tuple[int, int | None] | None:
 
 
 def _finding_text(f: Finding) -> list[str]:
-    lines = [f"**Gatehouse · {escape_markdown(f.severity.label)} · {escape_markdown(f.category)}** "
-             f"· {code_span(f.rule_id)}", "", escape_markdown(f.message)]
+    lines = [
+        f"**Gatehouse · {escape_markdown(f.severity.label)} · {escape_markdown(f.category)}** "
+        f"· {code_span(f.rule_id)}",
+        "",
+        escape_markdown(f.message),
+    ]
     if f.remediation:
         lines += ["", f"**How to fix:** {escape_markdown(f.remediation)}"]
     return lines
@@ -81,15 +93,23 @@ def comment_body(findings: Finding | Sequence[Finding]) -> str:
         lines += _finding_text(f)
     fps = ", ".join(f"`{short_fp(f.fingerprint)}`" for f in group)
     example = short_fp(group[0].fingerprint)
-    lines += ["", f"<sub>Fingerprint{'s' if len(group) > 1 else ''} {fps}. A reviewer who wrote none of "
-                  f"this PR can dismiss a finding with `/gatehouse ignore {example} <reason>`.</sub>"]
+    lines += [
+        "",
+        f"<sub>Fingerprint{'s' if len(group) > 1 else ''} {fps}. A reviewer who wrote none of "
+        f"this PR can dismiss a finding with `/gatehouse ignore {example} <reason>`.</sub>",
+    ]
     lines += [marker(f.fingerprint) for f in group]
     return "\n".join(lines)
 
 
-def plan_comments(findings: Sequence[Finding], changes: Mapping[str, FileChange], *,
-                  posted: set[str], no_diff: set[str] = frozenset(),  # type: ignore[assignment]
-                  limit: int = MAX_COMMENTS) -> ReviewPlan:
+def plan_comments(
+    findings: Sequence[Finding],
+    changes: Mapping[str, FileChange],
+    *,
+    posted: set[str],
+    no_diff: set[str] = frozenset(),  # type: ignore[assignment]
+    limit: int = MAX_COMMENTS,
+) -> ReviewPlan:
     """Choose the inline comments for a scan (pure).
 
     Findings placed on the same lines share one comment (a backdoor line that several
@@ -119,7 +139,12 @@ def plan_comments(findings: Sequence[Finding], changes: Mapping[str, FileChange]
         groups.setdefault(key, []).append(f)
     comments: list[dict[str, Any]] = []
     for (path, line, start), group in groups.items():
-        c: dict[str, Any] = {"path": path, "line": line, "side": "RIGHT", "body": comment_body(group)}
+        c: dict[str, Any] = {
+            "path": path,
+            "line": line,
+            "side": "RIGHT",
+            "body": comment_body(group),
+        }
         if start is not None:
             c.update(start_line=start, start_side="RIGHT")
         comments.append(c)
@@ -130,8 +155,9 @@ class _Reviews(Protocol):
     def create_review(self, repo: str, number: int, body: Mapping[str, Any]) -> int: ...
 
 
-def post_review(client: _Reviews, repo: str, number: int, head_sha: str, plan: ReviewPlan,
-                *, total_medium: int) -> bool:
+def post_review(
+    client: _Reviews, repo: str, number: int, head_sha: str, plan: ReviewPlan, *, total_medium: int
+) -> bool:
     """Post the planned review; True when a review was created.
 
     Nothing is posted when there is no new comment. Should GitHub still refuse
@@ -140,20 +166,40 @@ def post_review(client: _Reviews, repo: str, number: int, head_sha: str, plan: R
     if not plan.comments:
         return False
     extra = len(plan.not_placed)
-    body = (f"Gatehouse found {total_medium} finding(s) at medium or higher in {head_sha[:12]}; "
-            f"{len(plan.comments)} new inline comment(s) below"
-            + (f", {extra} more in the Gatehouse check run" if extra else "") + ".")
+    body = (
+        f"Gatehouse found {total_medium} finding(s) at medium or higher in {head_sha[:12]}; "
+        f"{len(plan.comments)} new inline comment(s) below"
+        + (f", {extra} more in the Gatehouse check run" if extra else "")
+        + "."
+    )
     try:
-        client.create_review(repo, number, {"commit_id": head_sha, "event": "COMMENT", "body": body,
-                                            "comments": list(plan.comments)})
+        client.create_review(
+            repo,
+            number,
+            {
+                "commit_id": head_sha,
+                "event": "COMMENT",
+                "body": body,
+                "comments": list(plan.comments),
+            },
+        )
         return True
     except GitHubError as exc:
         if isinstance(exc, TransientGitHubError) or exc.status != 422:
             raise
-        logger.warning("review with %d inline comments refused (422): %s; posting it without them",
-                       len(plan.comments), exc.message)
+        logger.warning(
+            "review with %d inline comments refused (422): %s; posting it without them",
+            len(plan.comments),
+            exc.message,
+        )
     listing = "\n".join(f"- {code_span(c['path'])} line {c['line']}" for c in plan.comments)
-    client.create_review(repo, number, {"commit_id": head_sha, "event": "COMMENT",
-                                        "body": body + "\n\nGitHub refused the inline placement; the lines are:\n"
-                                        + listing})
+    client.create_review(
+        repo,
+        number,
+        {
+            "commit_id": head_sha,
+            "event": "COMMENT",
+            "body": body + "\n\nGitHub refused the inline placement; the lines are:\n" + listing,
+        },
+    )
     return True

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlparse
 
 from reviewer.errors import ConfigError
 
-__all__ = ["Settings", "DEFAULT_API_URL", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_METRICS_BIND",
-           "mask_url"]
+__all__ = [
+    "Settings",
+    "DEFAULT_API_URL",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_METRICS_BIND",
+    "mask_url",
+]
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
@@ -49,7 +54,9 @@ class Settings:
         return self.github_api_url.rstrip("/") != DEFAULT_API_URL
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, require_app: bool = True) -> "Settings":
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, require_app: bool = True
+    ) -> Settings:
         """Build settings from ``environ`` (default ``os.environ``).
 
         Raises :class:`ConfigError` naming the variable and the fix. With
@@ -64,30 +71,42 @@ class Settings:
         raw_id = get("GATEHOUSE_APP_ID")
         if raw_id:
             if not raw_id.isdigit():
-                raise ConfigError(f"GATEHOUSE_APP_ID={raw_id!r} is not a number: "
-                                  "use the numeric App ID from the App's settings page")
+                raise ConfigError(
+                    f"GATEHOUSE_APP_ID={raw_id!r} is not a number: "
+                    "use the numeric App ID from the App's settings page"
+                )
             app_id = int(raw_id)
         private_key = _private_key(env)
         secret = env.get("GATEHOUSE_WEBHOOK_SECRET") or ""
         if require_app:
             if app_id is None:
-                raise ConfigError("GATEHOUSE_APP_ID is not set: set it to the numeric App ID "
-                                  "from the GitHub App's settings page")
+                raise ConfigError(
+                    "GATEHOUSE_APP_ID is not set: set it to the numeric App ID "
+                    "from the GitHub App's settings page"
+                )
             if not private_key:
-                raise ConfigError("GATEHOUSE_PRIVATE_KEY_PATH (or GATEHOUSE_PRIVATE_KEY) is not set: "
-                                  "point it at the .pem private key generated for the App")
+                raise ConfigError(
+                    "GATEHOUSE_PRIVATE_KEY_PATH (or GATEHOUSE_PRIVATE_KEY) is not set: "
+                    "point it at the .pem private key generated for the App"
+                )
             if not secret:
-                raise ConfigError("GATEHOUSE_WEBHOOK_SECRET is not set: set it to the webhook "
-                                  "secret entered in the App's settings (there is no default)")
+                raise ConfigError(
+                    "GATEHOUSE_WEBHOOK_SECRET is not set: set it to the webhook "
+                    "secret entered in the App's settings (there is no default)"
+                )
         if secret and len(secret) < 16:
-            raise ConfigError("GATEHOUSE_WEBHOOK_SECRET is shorter than 16 characters: "
-                              "use a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`")
+            raise ConfigError(
+                "GATEHOUSE_WEBHOOK_SECRET is shorter than 16 characters: "
+                "use a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
 
         api_url = get("GATEHOUSE_GITHUB_API_URL") or DEFAULT_API_URL
         parsed = urlparse(api_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"GATEHOUSE_GITHUB_API_URL={api_url!r} is not an http(s) URL: use "
-                              "https://api.github.com or https://<host>/api/v3 for GitHub Enterprise Server")
+            raise ConfigError(
+                f"GATEHOUSE_GITHUB_API_URL={api_url!r} is not an http(s) URL: use "
+                "https://api.github.com or https://<host>/api/v3 for GitHub Enterprise Server"
+            )
 
         data_dir = Path(get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve()
         database_url = get("GATEHOUSE_DATABASE_URL") or f"sqlite:///{data_dir / 'gatehouse.db'}"
@@ -97,13 +116,17 @@ class Settings:
         max_body = DEFAULT_MAX_BODY_BYTES
         if raw_max:
             if not raw_max.isdigit() or int(raw_max) <= 0:
-                raise ConfigError(f"GATEHOUSE_MAX_BODY_BYTES={raw_max!r} is not a positive number "
-                                  "of bytes: leave it unset for GitHub's 25 MB cap")
+                raise ConfigError(
+                    f"GATEHOUSE_MAX_BODY_BYTES={raw_max!r} is not a positive number "
+                    "of bytes: leave it unset for GitHub's 25 MB cap"
+                )
             max_body = int(raw_max)
 
         level = (get("GATEHOUSE_LOG_LEVEL") or "INFO").upper()
         if level not in _LOG_LEVELS:
-            raise ConfigError(f"GATEHOUSE_LOG_LEVEL={level!r} is unknown: use one of {', '.join(_LOG_LEVELS)}")
+            raise ConfigError(
+                f"GATEHOUSE_LOG_LEVEL={level!r} is unknown: use one of {', '.join(_LOG_LEVELS)}"
+            )
 
         return cls(
             app_id=app_id,
@@ -125,12 +148,16 @@ def _oauth(client_id: str, secret: str) -> dict[str, str]:
     """The App's OAuth client (the register's sign-in): both or neither."""
     if bool(client_id) != bool(secret):
         missing = "GATEHOUSE_OAUTH_CLIENT_SECRET" if client_id else "GATEHOUSE_OAUTH_CLIENT_ID"
-        raise ConfigError(f"{missing} is not set: set both GATEHOUSE_OAUTH_CLIENT_ID and "
-                          "GATEHOUSE_OAUTH_CLIENT_SECRET from the App's settings page (Client "
-                          "ID, Generate a new client secret), or neither to turn the register off")
+        raise ConfigError(
+            f"{missing} is not set: set both GATEHOUSE_OAUTH_CLIENT_ID and "
+            "GATEHOUSE_OAUTH_CLIENT_SECRET from the App's settings page (Client "
+            "ID, Generate a new client secret), or neither to turn the register off"
+        )
     if secret and len(secret) < 20:
-        raise ConfigError("GATEHOUSE_OAUTH_CLIENT_SECRET is shorter than 20 characters: copy the "
-                          "whole client secret generated on the App's settings page")
+        raise ConfigError(
+            "GATEHOUSE_OAUTH_CLIENT_SECRET is shorter than 20 characters: copy the "
+            "whole client secret generated on the App's settings page"
+        )
     return {"oauth_client_id": client_id, "oauth_client_secret": secret}
 
 
@@ -155,19 +182,25 @@ def _queue_url(url: str) -> str:
     if url.startswith(("sqlite:///", "memory:")):
         return url
     if not url.startswith(("redis://", "rediss://")):
-        raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} is not supported: use "
-                          "sqlite:///<path> (default) or redis://:<password>@host:6379/0 "
-                          "(rediss:// for TLS)")
+        raise ConfigError(
+            f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} is not supported: use "
+            "sqlite:///<path> (default) or redis://:<password>@host:6379/0 "
+            "(rediss:// for TLS)"
+        )
     try:
         parsed = urlparse(url)
         parsed.port  # noqa: B018 - raises on a malformed port
     except ValueError:
-        raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} is not a valid Redis URL: use "
-                          "redis://:<password>@host:6379/0 (URL-encode special characters in "
-                          "the password)") from None
+        raise ConfigError(
+            f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} is not a valid Redis URL: use "
+            "redis://:<password>@host:6379/0 (URL-encode special characters in "
+            "the password)"
+        ) from None
     if not parsed.hostname:
-        raise ConfigError(f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} names no host: use "
-                          "redis://:<password>@host:6379/0")
+        raise ConfigError(
+            f"GATEHOUSE_QUEUE_URL={mask_url(url)!r} names no host: use "
+            "redis://:<password>@host:6379/0"
+        )
     return url
 
 
@@ -180,11 +213,20 @@ def _public_url(raw: str) -> str | None:
         parsed.port  # noqa: B018 - raises on a malformed port
     except ValueError:
         parsed = None
-    if (parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname
-            or parsed.username or parsed.password or parsed.query or parsed.fragment):
-        raise ConfigError(f"GATEHOUSE_PUBLIC_URL={raw!r} is not a plain http(s) address: use the "
-                          "https address GitHub reaches this server at, e.g. "
-                          "https://gatehouse.example.com (Gatehouse adds /webhook)")
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.hostname
+        or parsed.username
+        or parsed.password
+        or parsed.query
+        or parsed.fragment
+    ):
+        raise ConfigError(
+            f"GATEHOUSE_PUBLIC_URL={raw!r} is not a plain http(s) address: use the "
+            "https address GitHub reaches this server at, e.g. "
+            "https://gatehouse.example.com (Gatehouse adds /webhook)"
+        )
     return raw.rstrip("/")
 
 
@@ -196,9 +238,11 @@ def _metrics_bind(raw: str) -> str | None:
         return None
     host, _, port = raw.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"GATEHOUSE_METRICS_BIND={raw!r} is not host:port: use e.g. "
-                          f"{DEFAULT_METRICS_BIND} (the default), 0.0.0.0:9100 inside a container "
-                          "that Prometheus scrapes, or off")
+        raise ConfigError(
+            f"GATEHOUSE_METRICS_BIND={raw!r} is not host:port: use e.g. "
+            f"{DEFAULT_METRICS_BIND} (the default), 0.0.0.0:9100 inside a container "
+            "that Prometheus scrapes, or off"
+        )
     return raw
 
 
@@ -206,22 +250,30 @@ def _private_key(env: Mapping[str, str]) -> str:
     inline = (env.get("GATEHOUSE_PRIVATE_KEY") or "").strip()
     path = (env.get("GATEHOUSE_PRIVATE_KEY_PATH") or "").strip()
     if inline and path:
-        raise ConfigError("both GATEHOUSE_PRIVATE_KEY and GATEHOUSE_PRIVATE_KEY_PATH are set: keep one")
+        raise ConfigError(
+            "both GATEHOUSE_PRIVATE_KEY and GATEHOUSE_PRIVATE_KEY_PATH are set: keep one"
+        )
     if path:
         p = Path(path).expanduser()
         try:
             text = p.read_text(encoding="ascii")
         except OSError as exc:
-            raise ConfigError(f"GATEHOUSE_PRIVATE_KEY_PATH={path!r} cannot be read ({exc.strerror}): "
-                              "point it at the App's .pem file and make it readable by the service") from None
+            raise ConfigError(
+                f"GATEHOUSE_PRIVATE_KEY_PATH={path!r} cannot be read ({exc.strerror}): "
+                "point it at the App's .pem file and make it readable by the service"
+            ) from None
         except UnicodeDecodeError:
-            raise ConfigError(f"GATEHOUSE_PRIVATE_KEY_PATH={path!r} is not a PEM text file: "
-                              "download the private key again from the App's settings") from None
+            raise ConfigError(
+                f"GATEHOUSE_PRIVATE_KEY_PATH={path!r} is not a PEM text file: "
+                "download the private key again from the App's settings"
+            ) from None
         inline, source = text.strip(), "GATEHOUSE_PRIVATE_KEY_PATH"
     else:
         source = "GATEHOUSE_PRIVATE_KEY"
         inline = inline.replace("\\n", "\n")
     if inline and "PRIVATE KEY-----" not in inline:
-        raise ConfigError(f"{source} does not hold a PEM private key: use the .pem file GitHub "
-                          "generated for the App (it starts with -----BEGIN RSA PRIVATE KEY-----)")
+        raise ConfigError(
+            f"{source} does not hold a PEM private key: use the .pem file GitHub "
+            "generated for the App (it starts with -----BEGIN RSA PRIVATE KEY-----)"
+        )
     return inline + "\n" if inline else ""

@@ -60,10 +60,10 @@ SESSION_MAX_AGE_S = 3600
 STATE_MAX_AGE_S = 3600  # GitHub's manifest code is valid for one hour
 
 _DIR = "setup"
-_TOKEN = "token"          # sha256 of the live token
-_SPENT = "token.spent"    # the token was redeemed (no new one until a restart)
-_KEY = "key"              # signs session cookies and CSRF values
-_STATE = "state"          # the one pending manifest state
+_TOKEN = "token"  # sha256 of the live token
+_SPENT = "token.spent"  # the token was redeemed (no new one until a restart)
+_KEY = "key"  # signs session cookies and CSRF values
+_STATE = "state"  # the one pending manifest state
 _SALT = "gatehouse-setup-session"
 _announced: set[tuple[int, str]] = set()
 
@@ -131,8 +131,11 @@ def issue_token(data_dir: Path | str) -> str:
 def _log_link(token: str, base: str) -> None:
     link = f"{base.rstrip('/')}/setup?{TOKEN_PARAM}={token}"
     # The one place the token is ever written: the console of whoever started the service.
-    logger.warning("no GitHub App is registered yet: open %s to set Gatehouse up (the link "
-                   "works once; restart Gatehouse for a new one)", link)
+    logger.warning(
+        "no GitHub App is registered yet: open %s to set Gatehouse up (the link "
+        "works once; restart Gatehouse for a new one)",
+        link,
+    )
 
 
 def announce(data_dir: Path | str, *, base: str = "") -> str | None:
@@ -207,20 +210,25 @@ def session_from(data_dir: Path | str, cookie: str | None) -> SetupSession | Non
         return None
     if not isinstance(data, dict) or not isinstance(data.get("sid"), str) or not data["sid"]:
         return None
-    return SetupSession(sid=data["sid"], public_url=str(data.get("public_url") or ""),
-                        org=str(data.get("org") or ""))
+    return SetupSession(
+        sid=data["sid"],
+        public_url=str(data.get("public_url") or ""),
+        org=str(data.get("org") or ""),
+    )
 
 
 def csrf_token(data_dir: Path | str, session: SetupSession) -> str:
     """The value the setup forms carry, tied to the session."""
-    return hmac.new(_key(data_dir).encode("ascii"), f"csrf:{session.sid}".encode("ascii"),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        _key(data_dir).encode("ascii"), f"csrf:{session.sid}".encode("ascii"), hashlib.sha256
+    ).hexdigest()
 
 
 def check_csrf(data_dir: Path | str, session: SetupSession, value: str | None) -> bool:
     """True when ``value`` is the session's CSRF value."""
-    return bool(value) and hmac.compare_digest(csrf_token(data_dir, session),
-                                               str(value).encode("ascii", "replace").decode())
+    return bool(value) and hmac.compare_digest(
+        csrf_token(data_dir, session), str(value).encode("ascii", "replace").decode()
+    )
 
 
 # --------------------------------------------------------------------------- the state
@@ -228,8 +236,10 @@ def new_state(data_dir: Path | str, session: SetupSession, *, now: float | None 
     """A fresh manifest state bound to ``session`` (replaces any pending one)."""
     state = secrets.token_urlsafe(24)
     expires = (time.time() if now is None else now) + STATE_MAX_AGE_S
-    _write(_dir(data_dir) / _STATE, json.dumps(
-        {"sid": _digest(session.sid), "state": _digest(state), "expires": expires}))
+    _write(
+        _dir(data_dir) / _STATE,
+        json.dumps({"sid": _digest(session.sid), "state": _digest(state), "expires": expires}),
+    )
     return state
 
 
@@ -240,13 +250,16 @@ def _state_matches(text: str, session: SetupSession, state: str, now: float) -> 
         return False
     if not isinstance(data, dict) or not isinstance(data.get("expires"), (int, float)):
         return False
-    return (hmac.compare_digest(str(data.get("sid")), _digest(session.sid))
-            and hmac.compare_digest(str(data.get("state")), _digest(state))
-            and now <= data["expires"])
+    return (
+        hmac.compare_digest(str(data.get("sid")), _digest(session.sid))
+        and hmac.compare_digest(str(data.get("state")), _digest(state))
+        and now <= data["expires"]
+    )
 
 
-def claim_state(data_dir: Path | str, session: SetupSession, state: str, *,
-                now: float | None = None) -> bool:
+def claim_state(
+    data_dir: Path | str, session: SetupSession, state: str, *, now: float | None = None
+) -> bool:
     """True, once, when ``state`` is the pending state of ``session`` and has not expired."""
     if not state or len(state) > 200:
         return False

@@ -47,10 +47,14 @@ def _observe(seconds: float, event: str | None, outcome: str) -> None:
     can create a series of its own."""
     try:
         from reviewer.service import metrics
+
         metrics.ACCEPT_SECONDS.observe(seconds)
         if outcome != "accepted":
-            label = (metrics.UNVERIFIED if event is None
-                     else metrics.event_label(event, handled_events() | {"ping"}))
+            label = (
+                metrics.UNVERIFIED
+                if event is None
+                else metrics.event_label(event, handled_events() | {"ping"})
+            )
             metrics.DELIVERIES.labels(event=label, outcome=outcome).inc()
     except Exception:
         pass
@@ -73,7 +77,9 @@ def webhook() -> Any:
     if len(body) > settings.max_body_bytes:
         return jsonify(error=f"body over {settings.max_body_bytes} bytes"), 413
     try:
-        verify_signature(body, header=request.headers.get("X-Hub-Signature-256"), secret=settings.webhook_secret)
+        verify_signature(
+            body, header=request.headers.get("X-Hub-Signature-256"), secret=settings.webhook_secret
+        )
         event = parse_event(request.headers, body)
     except WebhookRejected as exc:
         logger.warning("webhook rejected (%s): %s", exc.status, exc.reason)
@@ -90,6 +96,7 @@ def webhook() -> Any:
         return jsonify(duplicate=event.delivery_id), 200
     try:
         from reviewer.service import jobs
+
         jobs.delivery_accepted(event.delivery_id)  # workers relay it from the store
     except Exception:  # stored: a worker's relay or recovery takes it from the store
         logger.exception("delivery %s stored; processing it in-process failed", event.delivery_id)
@@ -130,6 +137,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.register_blueprint(health_bp)
     _register_ops(app, context)
     from reviewer.service import register_web
+
     register_web.register(app, context)  # /register: the live AI-usage register
     return app
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
@@ -64,7 +65,9 @@ def verify_signature(body: bytes, *, header: str | None, secret: str) -> None:
     if algo != "sha256" or not digest:
         raise WebhookRejected(401, "X-Hub-Signature-256 is not of the form sha256=<hex>")
     expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected.encode("ascii"), digest.strip().lower().encode("ascii", "replace")):
+    if not hmac.compare_digest(
+        expected.encode("ascii"), digest.strip().lower().encode("ascii", "replace")
+    ):
         raise WebhookRejected(401, "signature does not match the body: check the webhook secret")
 
 
@@ -107,7 +110,7 @@ class Router:
     every action of the event. Several routers compose with ``Router(a, b)``.
     """
 
-    def __init__(self, *others: "Router") -> None:
+    def __init__(self, *others: Router) -> None:
         self._routes: dict[tuple[str, str | None], list[Handler]] = defaultdict(list)
         for other in others:
             for key, handlers in other._routes.items():
@@ -117,6 +120,7 @@ class Router:
         def deco(fn: H) -> H:
             self._routes[(event, action)].append(fn)
             return fn
+
         return deco
 
     def handlers_for(self, event: Event) -> list[Handler]:

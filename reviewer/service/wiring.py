@@ -17,7 +17,10 @@ __all__ = ["job_config"]
 
 def job_config(**overrides: Any) -> JobConfig:
     """The production ``JobConfig``; keyword arguments replace single fields (tests, workers)."""
-    fields: dict[str, Any] = {"processor": process_delivery, "give_up": give_up,
-                              "context": get_context}
+    fields: dict[str, Any] = {
+        "processor": process_delivery,
+        "give_up": give_up,
+        "context": get_context,
+    }
     fields.update(overrides)
     return JobConfig(**fields)

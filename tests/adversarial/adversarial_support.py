@@ -11,7 +11,7 @@ from typing import Any
 
 from fakegithub.harness import Harness
 
-BACKDOOR = '''import base64
+BACKDOOR = """import base64
 import os
 
 PAYLOAD = "cHJpbnQoJ2hlbGxvJyk="
@@ -21,15 +21,22 @@ def init():
     if os.environ.get("CI"):
         return
     exec(base64.b64decode(PAYLOAD))
-'''
+"""
 BACKDOOR_PATH = "app/telemetry.py"
 BASE_FILES = {"app/__init__.py": "", "app/util.py": "def add(a, b):\n    return a + b\n"}
 AI_TRAILER = "Add telemetry\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>"
 GREEN = frozenset({"success", "neutral"})
 
 
-def open_pr(h: Harness, files: dict[str, str], *, number: int = 1, with_backdoor: bool = True,
-            message: str = AI_TRAILER, **kw: Any) -> str:
+def open_pr(
+    h: Harness,
+    files: dict[str, str],
+    *,
+    number: int = 1,
+    with_backdoor: bool = True,
+    message: str = AI_TRAILER,
+    **kw: Any,
+) -> str:
     """Open an AI-assisted PR adding ``files`` (and the backdoor); deliver ``opened``; return head."""
     base = h.repo.commit(BASE_FILES, branch="main")
     added = dict(files)
@@ -51,5 +58,8 @@ def latest_run(h: Harness, sha: str) -> dict[str, Any]:
 def assert_not_green(run: dict[str, Any]) -> None:
     """The check GitHub shows must block the merge (or at least ask for a human)."""
     assert run["status"] == "completed", run["status"]
-    assert run["conclusion"] not in GREEN, (run["conclusion"], run["output"].get("title"),
-                                            run["output"].get("summary", "")[:2000])
+    assert run["conclusion"] not in GREEN, (
+        run["conclusion"],
+        run["output"].get("title"),
+        run["output"].get("summary", "")[:2000],
+    )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from fakegithub import FakeGitHub
 from fakegithub.harness import APP_ID, Harness, build, keypair
 
@@ -23,6 +22,8 @@ def h(tmp_path: Path, fake: FakeGitHub) -> Iterator[Harness]:
     """The App with the shipped rule pack and every default analyzer, as an organisation runs it."""
     harness = build(tmp_path, fake, analyzers=[])
     harness.ctx.analyzers = None
-    harness.repo.permissions.update({"maintainer": "write", "reviewer2": "write", "visitor": "read"})
+    harness.repo.permissions.update(
+        {"maintainer": "write", "reviewer2": "write", "visitor": "read"}
+    )
     yield harness
     harness.close()

@@ -6,7 +6,7 @@ from fakegithub.harness import Harness
 
 from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 
-UPLOADER = '''import pathlib
+UPLOADER = """import pathlib
 
 import requests
 
@@ -16,7 +16,7 @@ API = "https://api.deepseek.com/chat/completions"
 def sync(root):
     text = "\\n".join(p.read_text() for p in pathlib.Path(root).rglob("*.py"))
     return requests.post(API, json={"messages": [{"role": "user", "content": text}]}, timeout=9)
-'''
+"""
 
 
 def test_undeclared_ai_pr_with_an_agent_file_is_still_scanned(h: Harness) -> None:

@@ -7,9 +7,9 @@ finding of its own, and whatever still runs long is stopped by the scan's time l
 
 from __future__ import annotations
 
-from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 from fakegithub.harness import Harness
 
+from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 from reviewer.core.analyzers.base import MAX_LINE_CHARS, ScanOptions
 from reviewer.core.analyzers.workflows import WorkflowAnalyzer
 from reviewer.core.changeset import ChangeSet, FileChange, FileStatus, Hunk, text_lines

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from fakegithub.harness import Harness
+
 from adversarial.adversarial_support import (
     AI_TRAILER,
     BACKDOOR,
@@ -19,9 +21,8 @@ from adversarial.adversarial_support import (
     latest_run,
     open_pr,
 )
-from fakegithub.harness import Harness
 
-EMOJI_NAME = "\U0001F600" * 100  # 400 bytes of UTF-8: longer than any file name a disk accepts
+EMOJI_NAME = "\U0001f600" * 100  # 400 bytes of UTF-8: longer than any file name a disk accepts
 
 
 def _paths(run: dict[str, Any]) -> set[str]:
@@ -44,10 +45,18 @@ def test_a_nested_semgrepignore_behind_a_shebang_does_not_hide_the_backdoor(h: H
 def test_a_root_semgrepignore_and_semgrep_config_in_the_pr_are_never_obeyed(h: Harness) -> None:
     """Attack: ignore files and semgrep/zizmor configuration at the root and under ``.semgrep/``,
     each dressed as a shell script so that it is a scan target."""
-    head = open_pr(h, {".semgrepignore": "#!/bin/sh\n*\n", ".gitignore": "#!/bin/sh\n*\n",
-                       "app/.gitignore": "#!/bin/sh\n*.py\n", ".semgrep.yml": "rules: []\n",
-                       ".semgrep/x.yml": "rules: []\n", "zizmor.yml": "rules: {}\n",
-                       ".github/zizmor.yml": "rules: {}\n"})
+    head = open_pr(
+        h,
+        {
+            ".semgrepignore": "#!/bin/sh\n*\n",
+            ".gitignore": "#!/bin/sh\n*\n",
+            "app/.gitignore": "#!/bin/sh\n*.py\n",
+            ".semgrep.yml": "rules: []\n",
+            ".semgrep/x.yml": "rules: []\n",
+            "zizmor.yml": "rules: {}\n",
+            ".github/zizmor.yml": "rules: {}\n",
+        },
+    )
     _fails_on_the_backdoor(latest_run(h, head))
 
 
@@ -66,7 +75,9 @@ def test_a_backdoor_padded_past_the_size_limit_is_not_green(h: Harness) -> None:
 
 def test_the_repository_policy_can_fail_an_incomplete_scan(h: Harness) -> None:
     """Attack (row 2) against a repository whose policy says ``incomplete: failure``."""
-    base = h.repo.commit({**BASE_FILES, ".github/gatehouse.yml": "incomplete: failure\n"}, branch="main")
+    base = h.repo.commit(
+        {**BASE_FILES, ".github/gatehouse.yml": "incomplete: failure\n"}, branch="main"
+    )
     padded = BACKDOOR + "# pad\n" * 400_000
     head = h.repo.commit({BACKDOOR_PATH: padded}, parent=base, message=AI_TRAILER)
     h.repo.open_pull(1, base=base, head=head)
@@ -83,7 +94,9 @@ def test_files_named_x_and_x_backslash_y_do_not_stop_semgrep(h: Harness) -> None
     _fails_on_the_backdoor(latest_run(h, head))
 
 
-def test_a_backdoor_under_a_name_too_long_for_the_disk_is_found_at_its_real_path(h: Harness) -> None:
+def test_a_backdoor_under_a_name_too_long_for_the_disk_is_found_at_its_real_path(
+    h: Harness,
+) -> None:
     """Attack (row 3): a name of 100 four-byte UTF-8 characters cannot be written to disk as is; the
     backdoor inside it must still be analysed and reported at the PR's own path."""
     path = f"app/{EMOJI_NAME}.py"
@@ -94,8 +107,14 @@ def test_a_backdoor_under_a_name_too_long_for_the_disk_is_found_at_its_real_path
 def test_odd_names_are_each_analysed_and_mapped_back(h: Harness) -> None:
     """Attack: names that collide or escape once written (``..``, control characters, case-only
     twins, a leading dash read as an option) each carry the backdoor; every one is reported."""
-    paths = ["app/../evil.py", "app/Evil.py", "app/evil.py", "app/tab\tname.py", "-rf.py",
-             "app/x\\..\\..\\up.py"]
+    paths = [
+        "app/../evil.py",
+        "app/Evil.py",
+        "app/evil.py",
+        "app/tab\tname.py",
+        "-rf.py",
+        "app/x\\..\\..\\up.py",
+    ]
     head = open_pr(h, {p: BACKDOOR for p in paths}, with_backdoor=False)
     run = latest_run(h, head)
     assert run["conclusion"] == "failure"
@@ -152,10 +171,15 @@ jobs:
 def test_a_workflow_twin_named_to_break_zizmors_tree_does_not_stop_the_audit(h: Harness) -> None:
     """Attack: workflows ``ci.yml`` and ``ci.yml\\\\x.yml`` (one a folder of the other once written)
     crashed the workflow analyzer for every workflow of the PR: "neutral"."""
-    head = open_pr(h, {".github/workflows/ci.yml": INJECTABLE_WORKFLOW,
-                       ".github/workflows/ci.yml\\x.yml": INJECTABLE_WORKFLOW,
-                       ".github/zizmor.yml": "rules:\n  template-injection:\n    disable: true\n"},
-                   with_backdoor=False)
+    head = open_pr(
+        h,
+        {
+            ".github/workflows/ci.yml": INJECTABLE_WORKFLOW,
+            ".github/workflows/ci.yml\\x.yml": INJECTABLE_WORKFLOW,
+            ".github/zizmor.yml": "rules:\n  template-injection:\n    disable: true\n",
+        },
+        with_backdoor=False,
+    )
     run = latest_run(h, head)
     assert_not_green(run)
     assert run["conclusion"] == "failure"

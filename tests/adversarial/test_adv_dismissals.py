@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakegithub.harness import Harness
+
 from adversarial.adversarial_support import (
     AI_TRAILER,
     BACKDOOR,
@@ -19,7 +21,6 @@ from adversarial.adversarial_support import (
     latest_run,
     open_pr,
 )
-from fakegithub.harness import Harness
 
 REPO = "acme/widgets"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 from fakegithub.harness import INSTALLATION
 from pg_support import pg_database  # noqa: F401 - fixture
 
+from adversarial.adversarial_support import assert_not_green, latest_run, open_pr
 from reviewer.service import jobs
 from reviewer.service.settings import Settings
 from reviewer.service.wiring import job_config
@@ -52,14 +52,18 @@ def _queue(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> tuple[A
         url = f"sqlite:///{tmp_path / 'queue.db'}"
     else:
         url = request.getfixturevalue("redis_url")
-    settings = Settings.from_env({"GATEHOUSE_DATA_DIR": str(tmp_path), "GATEHOUSE_QUEUE_URL": url},
-                                 require_app=False)
+    settings = Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp_path), "GATEHOUSE_QUEUE_URL": url}, require_app=False
+    )
     h = jobs.init_jobs(settings, config=job_config(queue_name=name))
     if kind == "sqlite":
+
         def push_raw(data: bytes) -> None:
             with sqlite3.connect(tmp_path / "queue.db") as conn:
-                conn.execute("insert into task (queue, data, priority) values (?, ?, 0)",
-                             (h.storage.name, data))
+                conn.execute(
+                    "insert into task (queue, data, priority) values (?, ?, 0)",
+                    (h.storage.name, data),
+                )
     else:
         import redis
 
@@ -68,6 +72,7 @@ def _queue(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> tuple[A
 
         def push_raw(data: bytes) -> None:
             client.zadd(h.storage.queue_key, {struct.pack(">Q", time.time_ns() // 1000) + data: 0})
+
     return h, push_raw
 
 
@@ -80,8 +85,8 @@ def _worker_step(h: Any) -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 def test_a_forged_pickle_on_the_queue_is_rejected_without_being_unpickled(
-        request: pytest.FixtureRequest, kind: str, tmp_path: Path, caplog: Any,
-        _fresh_jobs: None) -> None:
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path, caplog: Any, _fresh_jobs: None
+) -> None:
     """Attack: anyone who can write to Redis (or the queue file) pushes a pickle whose loading
     runs code in a worker that holds the App's private key (huey's default serializer)."""
     h, push_raw = _queue(request, kind, tmp_path)
@@ -91,13 +96,15 @@ def test_a_forged_pickle_on_the_queue_is_rejected_without_being_unpickled(
         _worker_step(h)
     assert not proof.exists(), "the worker unpickled a message from the queue"
     assert h.pending_count() == 0, "the forged message must be dropped, not retried forever"
-    assert any("rejected" in r.getMessage() and "queue message" in r.getMessage()
-               for r in caplog.records), [r.getMessage() for r in caplog.records]
+    assert any(
+        "rejected" in r.getMessage() and "queue message" in r.getMessage() for r in caplog.records
+    ), [r.getMessage() for r in caplog.records]
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
-def test_the_queue_carries_only_a_delivery_id_as_json(request: pytest.FixtureRequest, kind: str,
-                                                      tmp_path: Path, _fresh_jobs: None) -> None:
+def test_the_queue_carries_only_a_delivery_id_as_json(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path, _fresh_jobs: None
+) -> None:
     """Attack surface check: what Gatehouse itself puts on the queue is JSON with an id only,
     and a worker reads it back (a retry scheduled for later too)."""
     import json
@@ -128,15 +135,17 @@ def hs(request: pytest.FixtureRequest, h: Any) -> Any:
 
 
 def _rerequest(h: Any, head: str) -> dict[str, Any]:
-    return {"action": "rerequested",
-            "check_suite": {"head_sha": head, "pull_requests": [{"number": 1}]},
-            "repository": {"full_name": h.repo.full_name,
-                           "default_branch": h.repo.default_branch},
-            "installation": {"id": INSTALLATION}}
+    return {
+        "action": "rerequested",
+        "check_suite": {"head_sha": head, "pull_requests": [{"number": 1}]},
+        "repository": {"full_name": h.repo.full_name, "default_branch": h.repo.default_branch},
+        "installation": {"id": INSTALLATION},
+    }
 
 
 def test_a_captured_signed_body_replayed_under_a_new_delivery_id_is_not_processed_again(
-        hs: Any) -> None:
+    hs: Any,
+) -> None:
     """Attack: replay a captured, validly signed delivery (here a re-scan request) under fresh
     ``X-GitHub-Delivery`` ids, to make the App scan again and again (or undo a later state)."""
     head = open_pr(hs, {})
@@ -163,7 +172,8 @@ def test_a_captured_signed_body_replayed_under_a_new_delivery_id_is_not_processe
 
 # --------------------------------------------------------------------------- file modes
 def test_the_store_queue_and_data_folder_are_private_even_under_umask_022(
-        tmp_path: Path, _fresh_jobs: None) -> None:
+    tmp_path: Path, _fresh_jobs: None
+) -> None:
     """Attack: another user of the machine reads the store (webhook bodies, findings,
     dismissals) or writes the queue file, because they were created under umask 022."""
     import os
@@ -181,8 +191,10 @@ def test_the_store_queue_and_data_folder_are_private_even_under_umask_022(
         jobs.enqueue_delivery("d-1")
         assert h.pending_count() == 1
         made = sorted(p for p in data.rglob("*"))
-        modes = {p.relative_to(tmp_path).as_posix(): oct(stat.S_IMODE(p.stat().st_mode))
-                 for p in [tmp_path / "deep", data, *made]}
+        modes = {
+            p.relative_to(tmp_path).as_posix(): oct(stat.S_IMODE(p.stat().st_mode))
+            for p in [tmp_path / "deep", data, *made]
+        }
         store.close()
     finally:
         os.umask(old)
@@ -198,9 +210,16 @@ def _deliver_raw(h: Any, event: str, body: bytes) -> Any:
 
     from reviewer.service.webhooks import sign
 
-    return h.client.post("/webhook", data=body, headers={
-        "X-GitHub-Event": event, "X-GitHub-Delivery": str(uuid.uuid4()),
-        "X-Hub-Signature-256": sign(body, SECRET), "Content-Type": "application/json"})
+    return h.client.post(
+        "/webhook",
+        data=body,
+        headers={
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign(body, SECRET),
+            "Content-Type": "application/json",
+        },
+    )
 
 
 def test_a_body_the_web_accepts_is_read_the_same_way_by_the_worker(h: Any) -> None:
@@ -216,8 +235,13 @@ def test_a_body_the_web_accepts_is_read_the_same_way_by_the_worker(h: Any) -> No
     head = h.repo.commit({BACKDOOR_PATH: BACKDOOR}, parent=base, message=AI_TRAILER)
     h.repo.open_pull(1, base=base, head=head)
     plain = json.dumps(h.pr_payload("opened", 1)).encode()
-    odd = (b'{"action": "closed", "deep": ' + b"[" * 1000 + b"]" * 1000
-           + b', "big": 18446744073709551616, "small": -9223372036854775809, ' + plain[1:])
+    odd = (
+        b'{"action": "closed", "deep": '
+        + b"[" * 1000
+        + b"]" * 1000
+        + b', "big": 18446744073709551616, "small": -9223372036854775809, '
+        + plain[1:]
+    )
     resp = _deliver_raw(h, "pull_request", odd)
     assert resp.status_code == 202, resp.data
     run = latest_run(h, head)
@@ -275,8 +299,9 @@ def _live(markdown: str) -> list[str]:
             live.append(f"{tok.type} {tok.attrs}")
         elif tok.type in ("html_inline", "html_block") and not _OURS.fullmatch(tok.content.strip()):
             live.append(f"html {tok.content!r}")
-        elif tok.type == "text" and re.search(r"(?<![\w\u2060])[@#][A-Za-z0-9]|www\.",
-                                              tok.content, re.IGNORECASE):
+        elif tok.type == "text" and re.search(
+            r"(?<![\w\u2060])[@#][A-Za-z0-9]|www\.", tok.content, re.IGNORECASE
+        ):
             live.append(f"mention/reference/www link {tok.content!r}")
     return live
 
@@ -313,8 +338,16 @@ def test_the_escaping_functions_leave_nothing_live() -> None:
     """The one escaping function, on its own: text and code spans of hostile input."""
     from reviewer.service.markdown import code_span, escape_markdown
 
-    for text in (HOSTILE, "- # heading", "1. item", "**bold** _em_ ~~s~~ | a | b |",
-                 "<script>x</script>", "a@b.example", "x\n\n# not a heading", "```"):
+    for text in (
+        HOSTILE,
+        "- # heading",
+        "1. item",
+        "**bold** _em_ ~~s~~ | a | b |",
+        "<script>x</script>",
+        "a@b.example",
+        "x\n\n# not a heading",
+        "```",
+    ):
         assert _live(f"| a | {escape_markdown(text)} |\n| --- | --- |\n") == [], text
         assert _live(f"- {escape_markdown(text)}") == [], text
         assert _live(f"- in {code_span(text)} here") == [], text
@@ -339,7 +372,9 @@ def test_an_edit_storm_is_coalesced_into_one_up_to_date_scan(h: Any) -> None:
     for i, body in enumerate(bodies):
         previous = h.repo.pulls[1]["body"]
         h.repo.pulls[1]["body"] = body
-        resp = h.deliver("pull_request", h.pr_payload("edited", 1, changes={"body": {"from": previous}}))
+        resp = h.deliver(
+            "pull_request", h.pr_payload("edited", 1, changes={"body": {"from": previous}})
+        )
         assert resp.status_code == 202, resp.data
     assert len(h.repo.runs_for(head)) == 1, "edits inside the window must not scan at once"
 
@@ -400,7 +435,8 @@ def test_compose_redis_requires_auth_and_the_queue_url_carries_it() -> None:
     (tls,) = _yaml_documents(DEPLOY / "docker-compose.redis-tls.yml")
     for role in ("web", "worker"):
         assert tls["services"][role]["environment"]["GATEHOUSE_QUEUE_URL"].startswith(
-            "rediss://:${REDIS_PASSWORD")
+            "rediss://:${REDIS_PASSWORD"
+        )
     assert "--tls-port" in " ".join(tls["services"]["redis"]["command"])
     assert "REDIS_PASSWORD=" in (DEPLOY / ".env.example").read_text(encoding="utf-8")
 
@@ -409,19 +445,30 @@ def test_kubernetes_lets_only_gatehouse_pods_reach_redis_and_postgres() -> None:
     """Attack: any pod of the cluster connects to the queue or the store."""
     kustomization = _yaml_documents(DEPLOY / "k8s" / "kustomization.yaml")[0]
     assert "network-policy.yaml" in kustomization["resources"]
-    policies = {d["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]: d
-                for d in _yaml_documents(DEPLOY / "k8s" / "network-policy.yaml")
-                if d["kind"] == "NetworkPolicy"}
+    policies = {
+        d["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]: d
+        for d in _yaml_documents(DEPLOY / "k8s" / "network-policy.yaml")
+        if d["kind"] == "NetworkPolicy"
+    }
     assert set(policies) == {"redis", "postgres"}
     for policy in policies.values():
         assert policy["spec"]["policyTypes"] == ["Ingress"]
         sources = [src for rule in policy["spec"]["ingress"] for src in rule["from"]]
-        assert sources == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gatehouse"}}}]
-    gatehouse_pods = [d["spec"]["template"]["metadata"]["labels"]
-                      for name in ("web.yaml", "worker.yaml")
-                      for d in _yaml_documents(DEPLOY / "k8s" / name) if d["kind"] == "Deployment"]
-    assert gatehouse_pods and all(p["app.kubernetes.io/name"] == "gatehouse" for p in gatehouse_pods)
-    config = [d for d in _yaml_documents(DEPLOY / "k8s" / "config.yaml") if d["kind"] == "ConfigMap"]
+        assert sources == [
+            {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gatehouse"}}}
+        ]
+    gatehouse_pods = [
+        d["spec"]["template"]["metadata"]["labels"]
+        for name in ("web.yaml", "worker.yaml")
+        for d in _yaml_documents(DEPLOY / "k8s" / name)
+        if d["kind"] == "Deployment"
+    ]
+    assert gatehouse_pods and all(
+        p["app.kubernetes.io/name"] == "gatehouse" for p in gatehouse_pods
+    )
+    config = [
+        d for d in _yaml_documents(DEPLOY / "k8s" / "config.yaml") if d["kind"] == "ConfigMap"
+    ]
     assert "GATEHOUSE_QUEUE_URL" not in config[0]["data"], "a URL with a password is a Secret"
 
 
@@ -434,8 +481,11 @@ def test_queue_urls_take_tls_and_a_password_that_no_error_shows() -> None:
     settings = Settings.from_env({"GATEHOUSE_QUEUE_URL": url}, require_app=False)
     assert settings.queue_url == url and "s3cret" not in repr(settings)
     assert mask_url(url) == "rediss://:***@redis:6380/0?ssl_cert_reqs=required"
-    for bad in ("http://:s3cret-value@redis:6379/0", "redis://:s3cret-value@redis:port/0",
-                "redis://:s3cret-value@/0"):
+    for bad in (
+        "http://:s3cret-value@redis:6379/0",
+        "redis://:s3cret-value@redis:port/0",
+        "redis://:s3cret-value@/0",
+    ):
         with pytest.raises(ConfigError) as err:
             Settings.from_env({"GATEHOUSE_QUEUE_URL": bad}, require_app=False)
         assert "s3cret" not in err.value.diagnostics() and "***" in err.value.diagnostics()

@@ -39,15 +39,18 @@ ATTACKER_SECRET = "attacker-webhook-secret-" + "z" * 20
 def setup_fake(fake: FakeGitHub) -> FakeGitHub:
     """The fake GitHub with the attacker's manifest code and the admin's."""
     private, _ = keypair()
-    fake.add_manifest_code("attacker-code", app_id=666, pem=private,
-                           webhook_secret=ATTACKER_SECRET, slug="evil")
+    fake.add_manifest_code(
+        "attacker-code", app_id=666, pem=private, webhook_secret=ATTACKER_SECRET, slug="evil"
+    )
     fake.add_manifest_code("admin-code", app_id=4242, pem=private, webhook_secret="a" * 40)
     return fake
 
 
 def _app(tmp: Path, api_url: str, **env: str) -> Flask:
-    settings = Settings.from_env({"GATEHOUSE_DATA_DIR": str(tmp), "GATEHOUSE_GITHUB_API_URL": api_url,
-                                  **env}, require_app=False)
+    settings = Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp), "GATEHOUSE_GITHUB_API_URL": api_url, **env},
+        require_app=False,
+    )
     app = Flask("setup")
     app.register_blueprint(ops_web.create_blueprint(settings))
     return app
@@ -77,9 +80,14 @@ def _state(page: str) -> str:
 def _evil_get(app: Flask, admin: Any, path: str) -> Any:
     """The admin's own request (their session cookie) reaching the server with a forged Host."""
     cookie = admin.get_cookie(setup_access.SESSION_COOKIE, path="/setup")
-    return app.test_client(use_cookies=False).get(path, headers={
-        "Host": "evil.example", "X-Forwarded-Host": "evil.example",
-        "Cookie": f"{setup_access.SESSION_COOKIE}={cookie.value}"})
+    return app.test_client(use_cookies=False).get(
+        path,
+        headers={
+            "Host": "evil.example",
+            "X-Forwarded-Host": "evil.example",
+            "Cookie": f"{setup_access.SESSION_COOKIE}={cookie.value}",
+        },
+    )
 
 
 def _manifest_targets(page: str) -> set[str]:
@@ -96,8 +104,14 @@ def test_a_visitor_without_the_token_cannot_read_the_state(tmp_path: Path, setup
     app = _app(tmp_path, setup_fake.url)
     setup_access.issue_token(tmp_path)  # the service started and printed its link elsewhere
     visitor = app.test_client()
-    for path in ("/", "/setup", "/setup?setup_token=guess", "/setup?setup_token=",
-                 "/setup/manifest.json", "/?url=https://evil.example"):
+    for path in (
+        "/",
+        "/setup",
+        "/setup?setup_token=guess",
+        "/setup?setup_token=",
+        "/setup/manifest.json",
+        "/?url=https://evil.example",
+    ):
         resp = visitor.get(path, headers={"Host": "evil.example"})
         body = resp.get_data(as_text=True)
         assert "state=" not in body and 'name="manifest"' not in body, path
@@ -122,8 +136,11 @@ def test_a_callback_without_the_bound_session_saves_nothing(tmp_path: Path, setu
     admin, state = _admin(app, tmp_path)
     assert state
     attacker = app.test_client()
-    for query in (f"code=attacker-code&state={state}", "code=attacker-code&state=",
-                  "code=attacker-code"):
+    for query in (
+        f"code=attacker-code&state={state}",
+        "code=attacker-code&state=",
+        "code=attacker-code",
+    ):
         assert attacker.get(f"/setup/callback?{query}").status_code == 400, query
     # A forged cookie, and the admin's cookie with a state it was not given, fare no better.
     attacker.set_cookie(setup_access.SESSION_COOKIE, "eyJzaWQiOiJ4In0.forged.sig", path="/setup")
@@ -146,7 +163,9 @@ def test_a_state_expires_and_is_used_once(tmp_path: Path, setup_fake: FakeGitHub
     assert admin.get(f"/setup/callback?code=admin-code&state={state}").status_code == 400
     _nothing_saved(tmp_path, setup_fake)
     session = setup_access.SetupSession(sid="someone")
-    old = setup_access.new_state(tmp_path, session, now=time.time() - 2 * setup_access.STATE_MAX_AGE_S)
+    old = setup_access.new_state(
+        tmp_path, session, now=time.time() - 2 * setup_access.STATE_MAX_AGE_S
+    )
     assert not setup_access.claim_state(tmp_path, session, old), "an expired state is refused"
     fresh = setup_access.new_state(tmp_path, session)
     assert setup_access.claim_state(tmp_path, session, fresh)
@@ -155,14 +174,17 @@ def test_a_state_expires_and_is_used_once(tmp_path: Path, setup_fake: FakeGitHub
 
 
 def test_query_string_and_host_header_cannot_choose_where_the_key_goes(
-        tmp_path: Path, setup_fake: FakeGitHub):
+    tmp_path: Path, setup_fake: FakeGitHub
+):
     """Setup takeover: /?url=https://elsewhere (or the Host header) sent the admin's new App
     (its redirect with the code, and every webhook) to another host."""
     app = _app(tmp_path, setup_fake.url)
     admin, _ = _admin(app, tmp_path, url="")
     lured = _evil_get(app, admin, "/setup?url=https://evil.example&org=evil-org")
     page = lured.get_data(as_text=True)
-    assert lured.status_code == 200 and "evil" not in page and 'name="manifest"' not in page, "nothing to register yet"
+    assert lured.status_code == 200 and "evil" not in page and 'name="manifest"' not in page, (
+        "nothing to register yet"
+    )
     # A cross-site form post (no CSRF value of the session) cannot confirm an address either.
     forged = admin.post("/setup", data={"url": "https://evil.example", "org": "evil-org"})
     assert forged.status_code == 403
@@ -170,11 +192,14 @@ def test_query_string_and_host_header_cannot_choose_where_the_key_goes(
     admin.post("/setup", data={"csrf": _field(page, "csrf"), "url": "https://gate.acme.test"})
     page = _evil_get(app, admin, "/setup?url=https://evil.example").get_data(as_text=True)
     assert _manifest_targets(page) == {"https://gate.acme.test"}
-    manifest = _evil_get(app, admin, "/setup/manifest.json?url=https://evil.example"
-                         ).get_data(as_text=True)
+    manifest = _evil_get(app, admin, "/setup/manifest.json?url=https://evil.example").get_data(
+        as_text=True
+    )
     assert "evil" not in manifest and "https://gate.acme.test/setup/callback" in manifest
     # With GATEHOUSE_PUBLIC_URL set, the page cannot change it at all.
-    pinned = _app(tmp_path / "pinned", setup_fake.url, GATEHOUSE_PUBLIC_URL="https://gate.acme.test")
+    pinned = _app(
+        tmp_path / "pinned", setup_fake.url, GATEHOUSE_PUBLIC_URL="https://gate.acme.test"
+    )
     admin, _ = _admin(pinned, tmp_path / "pinned", url="https://evil.example")
     page = _evil_get(pinned, admin, "/setup").get_data(as_text=True)
     assert _manifest_targets(page) == {"https://gate.acme.test"}
@@ -183,8 +208,12 @@ def test_query_string_and_host_header_cannot_choose_where_the_key_goes(
 def test_setup_is_closed_once_an_app_is_registered(tmp_path: Path, h: Harness):
     """Setup takeover after the fact: re-running the manifest flow to swap the App's key."""
     client = h.client
-    for path in ("/setup", f"/setup?setup_token={'x' * 43}", "/setup/callback?code=c&state=s",
-                 "/setup/manifest.json"):
+    for path in (
+        "/setup",
+        f"/setup?setup_token={'x' * 43}",
+        "/setup/callback?code=c&state=s",
+        "/setup/manifest.json",
+    ):
         assert client.get(path).status_code == 404, path
     assert client.post("/setup", data={"url": "https://evil.example"}).status_code == 404
 
@@ -200,9 +229,15 @@ def test_unsigned_posts_with_random_event_names_create_no_series(h: Harness):
     names = {"".join(rng.choices(string.ascii_lowercase + "_", k=12)) for _ in range(1000)}
     before = _delivery_series()
     for i, name in enumerate(sorted(names)):
-        resp = h.client.post("/webhook", data=b"{}", headers={
-            "X-GitHub-Event": name, "X-GitHub-Delivery": f"d-{i}",
-            "X-Hub-Signature-256": "sha256=" + "0" * 64 if i % 2 else ""})
+        resp = h.client.post(
+            "/webhook",
+            data=b"{}",
+            headers={
+                "X-GitHub-Event": name,
+                "X-GitHub-Delivery": f"d-{i}",
+                "X-Hub-Signature-256": "sha256=" + "0" * 64 if i % 2 else "",
+            },
+        )
         assert resp.status_code == 401
     new = _delivery_series() - before
     assert new <= {(metrics.UNVERIFIED, "rejected")}, sorted(new)[:5]
@@ -241,12 +276,28 @@ def web_process(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """`gatehouse web` with the shipped gunicorn configuration, on loopback, no App yet."""
     port, metrics_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "PROMETHEUS_"))}
-    env.update(GATEHOUSE_DATA_DIR=str(tmp_path / "var"), GATEHOUSE_BIND=f"127.0.0.1:{port}",
-               GATEHOUSE_METRICS_BIND=f"127.0.0.1:{metrics_port}")
+    env.update(
+        GATEHOUSE_DATA_DIR=str(tmp_path / "var"),
+        GATEHOUSE_BIND=f"127.0.0.1:{port}",
+        GATEHOUSE_METRICS_BIND=f"127.0.0.1:{metrics_port}",
+    )
     log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "reviewer.cli", "web",
-                             "--config", str(REPO / "deploy" / "gunicorn.conf.py"), "--workers", "2"],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reviewer.cli",
+            "web",
+            "--config",
+            str(REPO / "deploy" / "gunicorn.conf.py"),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -267,7 +318,8 @@ def web_process(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def test_a_real_web_process_keeps_metrics_and_the_setup_state_off_the_webhook_port(
-        web_process: tuple[str, str], tmp_path: Path):
+    web_process: tuple[str, str], tmp_path: Path
+):
     """Both service attacks against `gatehouse web` under the shipped gunicorn configuration:
     no /metrics on the webhook port, no state for a visitor, one setup link on the console."""
     web, metrics_url = web_process

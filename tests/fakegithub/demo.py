@@ -1,10 +1,10 @@
 """Run the fake GitHub on loopback with a seeded AI-assisted PR, for trying the real service.
 
-    PYTHONPATH=tests .venv/bin/python -m fakegithub.demo --port 8099 --dir var/demo
-    # in another shell, with the printed environment:
-    .venv/bin/gatehouse serve --bind 127.0.0.1:8000
-    # back in the first shell press Enter: a signed pull_request event is delivered and
-    # the check run, annotations and review comments the App posted are printed.
+PYTHONPATH=tests .venv/bin/python -m fakegithub.demo --port 8099 --dir var/demo
+# in another shell, with the printed environment:
+.venv/bin/gatehouse serve --bind 127.0.0.1:8000
+# back in the first shell press Enter: a signed pull_request event is delivered and
+# the check run, annotations and review comments the App posted are printed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ APP_ID = 4242
 INSTALLATION = 77
 SECRET = "demo-webhook-secret-0123456789"
 REPO = "acme/widgets"
-BACKDOOR = '''import base64
+BACKDOOR = """import base64
 import os
 
 PAYLOAD = "cHJpbnQoJ2hlbGxvJyk="
@@ -37,7 +37,7 @@ def init():
     if os.environ.get("CI"):
         return
     exec(base64.b64decode(PAYLOAD))
-'''
+"""
 BACKDOOR_LINE = 10
 
 
@@ -46,9 +46,14 @@ def seed(fake: FakeGitHub) -> FakeRepo:
     fake.add_installation(INSTALLATION, "acme")
     repo = fake.add_repo(REPO)
     repo.permissions["maintainer"] = "write"
-    base = repo.commit({"app/__init__.py": "", "app/util.py": "def add(a, b):\n    return a + b\n"}, branch="main")
-    head = repo.commit({"app/telemetry.py": BACKDOOR}, parent=base,
-                       message="Add telemetry\n\nCo-authored-by: Copilot <copilot@users.noreply.github.com>")
+    base = repo.commit(
+        {"app/__init__.py": "", "app/util.py": "def add(a, b):\n    return a + b\n"}, branch="main"
+    )
+    head = repo.commit(
+        {"app/telemetry.py": BACKDOOR},
+        parent=base,
+        message="Add telemetry\n\nCo-authored-by: Copilot <copilot@users.noreply.github.com>",
+    )
     repo.open_pull(1, base=base, head=head, title="Add telemetry")
     return repo
 
@@ -71,20 +76,37 @@ def service_env(fake: FakeGitHub, data_dir: Path) -> dict[str, str]:
 def pr_event(repo: FakeRepo, action: str, number: int = 1) -> dict[str, Any]:
     pr = repo.pulls[number]
     return {
-        "action": action, "number": number,
-        "pull_request": {"number": number, "state": "open", "title": pr["title"], "body": pr["body"],
-                         "user": pr["user"], "labels": pr["labels"], "head": dict(pr["head"]),
-                         "base": dict(pr["base"])},
+        "action": action,
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "state": "open",
+            "title": pr["title"],
+            "body": pr["body"],
+            "user": pr["user"],
+            "labels": pr["labels"],
+            "head": dict(pr["head"]),
+            "base": dict(pr["base"]),
+        },
         "repository": {"full_name": repo.full_name, "default_branch": repo.default_branch},
         "installation": {"id": INSTALLATION},
     }
 
 
-def comment_event(repo: FakeRepo, text: str, *, user: str = "maintainer", number: int = 1) -> dict[str, Any]:
+def comment_event(
+    repo: FakeRepo, text: str, *, user: str = "maintainer", number: int = 1
+) -> dict[str, Any]:
     return {
         "action": "created",
-        "issue": {"number": number, "pull_request": {"url": f"https://example.invalid/pulls/{number}"}},
-        "comment": {"id": int(time.time() * 1000) % 10**9, "body": text, "user": {"login": user, "type": "User"}},
+        "issue": {
+            "number": number,
+            "pull_request": {"url": f"https://example.invalid/pulls/{number}"},
+        },
+        "comment": {
+            "id": int(time.time() * 1000) % 10**9,
+            "body": text,
+            "user": {"login": user, "type": "User"},
+        },
         "repository": {"full_name": repo.full_name, "default_branch": repo.default_branch},
         "installation": {"id": INSTALLATION},
     }
@@ -93,12 +115,22 @@ def comment_event(repo: FakeRepo, text: str, *, user: str = "maintainer", number
 def deliver(service_url: str, event: str, payload: dict[str, Any]) -> requests.Response:
     """POST a signed webhook delivery to a running service."""
     body = json.dumps(payload).encode()
-    return requests.post(f"{service_url.rstrip('/')}/webhook", data=body, timeout=10, headers={
-        "X-GitHub-Event": event, "X-GitHub-Delivery": str(uuid.uuid4()),
-        "X-Hub-Signature-256": sign(body, SECRET), "Content-Type": "application/json"})
+    return requests.post(
+        f"{service_url.rstrip('/')}/webhook",
+        data=body,
+        timeout=10,
+        headers={
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign(body, SECRET),
+            "Content-Type": "application/json",
+        },
+    )
 
 
-def wait_for_runs(repo: FakeRepo, sha: str, count: int, timeout_s: float = 60.0) -> list[dict[str, Any]]:
+def wait_for_runs(
+    repo: FakeRepo, sha: str, count: int, timeout_s: float = 60.0
+) -> list[dict[str, Any]]:
     """The check runs on ``sha`` once ``count`` of them are completed."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -106,7 +138,9 @@ def wait_for_runs(repo: FakeRepo, sha: str, count: int, timeout_s: float = 60.0)
         if len([r for r in runs if r["status"] == "completed"]) >= count:
             return runs
         time.sleep(0.1)
-    raise TimeoutError(f"{count} completed check run(s) on {sha[:12]} did not appear in {timeout_s}s")
+    raise TimeoutError(
+        f"{count} completed check run(s) on {sha[:12]} did not appear in {timeout_s}s"
+    )
 
 
 def main() -> None:
@@ -123,9 +157,14 @@ def main() -> None:
     print("  " + " ".join(f"{k}={v}" for k, v in env.items()) + " .venv/bin/gatehouse serve\n")
     input(f"Press Enter to deliver a signed pull_request event to {args.service} ...")
     head = repo.pulls[1]["head"]["sha"]
-    print("webhook answered", deliver(args.service, "pull_request", pr_event(repo, "opened")).status_code)
+    print(
+        "webhook answered",
+        deliver(args.service, "pull_request", pr_event(repo, "opened")).status_code,
+    )
     run = wait_for_runs(repo, head, 1)[0]
-    print(f"check run {run['name']!r}: {run['conclusion']}, {len(run['annotations'])} annotation(s)")
+    print(
+        f"check run {run['name']!r}: {run['conclusion']}, {len(run['annotations'])} annotation(s)"
+    )
     for c in repo.review_comments:
         print(f"  inline comment on {c['path']} line {c['line']}")
     fake.stop()

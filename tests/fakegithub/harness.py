@@ -47,10 +47,16 @@ rules:
 @lru_cache(maxsize=1)
 def keypair() -> tuple[str, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -80,8 +86,15 @@ class Harness:
         set_context(None)
         self.ctx.store.close()
 
-    def deliver(self, event: str, payload: dict[str, Any], *, delivery_id: str | None = None,
-                secret: str = SECRET, signature: str | None = None) -> Any:
+    def deliver(
+        self,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        delivery_id: str | None = None,
+        secret: str = SECRET,
+        signature: str | None = None,
+    ) -> Any:
         body = json.dumps(payload).encode()
         headers = {
             "X-GitHub-Event": event,
@@ -97,26 +110,48 @@ class Harness:
             "action": action,
             "number": number,
             "pull_request": {
-                "number": number, "state": pr["state"], "title": pr["title"], "body": pr["body"],
-                "user": pr["user"], "labels": pr["labels"], "draft": False,
-                "head": dict(pr["head"]), "base": dict(pr["base"]),
+                "number": number,
+                "state": pr["state"],
+                "title": pr["title"],
+                "body": pr["body"],
+                "user": pr["user"],
+                "labels": pr["labels"],
+                "draft": False,
+                "head": dict(pr["head"]),
+                "base": dict(pr["base"]),
             },
-            "repository": {"full_name": self.repo.full_name, "name": self.repo.full_name.split("/")[1],
-                           "default_branch": self.repo.default_branch,
-                           "owner": {"login": self.repo.full_name.split("/")[0]}},
+            "repository": {
+                "full_name": self.repo.full_name,
+                "name": self.repo.full_name.split("/")[1],
+                "default_branch": self.repo.default_branch,
+                "owner": {"login": self.repo.full_name.split("/")[0]},
+            },
             "installation": {"id": INSTALLATION},
             "sender": pr["user"],
         }
         payload.update(extra)
         return payload
 
-    def comment_payload(self, number: int, body: str, *, user: str = "maintainer",
-                        user_type: str = "User", comment_id: int = 555) -> dict[str, Any]:
+    def comment_payload(
+        self,
+        number: int,
+        body: str,
+        *,
+        user: str = "maintainer",
+        user_type: str = "User",
+        comment_id: int = 555,
+    ) -> dict[str, Any]:
         return {
             "action": "created",
-            "issue": {"number": number, "pull_request": {"url": f"https://example.invalid/pulls/{number}"}},
+            "issue": {
+                "number": number,
+                "pull_request": {"url": f"https://example.invalid/pulls/{number}"},
+            },
             "comment": {"id": comment_id, "body": body, "user": {"login": user, "type": user_type}},
-            "repository": {"full_name": self.repo.full_name, "default_branch": self.repo.default_branch},
+            "repository": {
+                "full_name": self.repo.full_name,
+                "default_branch": self.repo.default_branch,
+            },
             "installation": {"id": INSTALLATION},
             "sender": {"login": user, "type": user_type},
         }
@@ -129,18 +164,24 @@ def build(tmp: Path, fake: FakeGitHub, *, analyzers: list[Any] | None = None) ->
     from reviewer.service.web import create_app
 
     private, _ = keypair()
-    settings = Settings.from_env({
-        "GATEHOUSE_APP_ID": str(APP_ID),
-        "GATEHOUSE_PRIVATE_KEY": private,
-        "GATEHOUSE_WEBHOOK_SECRET": SECRET,
-        "GATEHOUSE_GITHUB_API_URL": fake.url,
-        "GATEHOUSE_DATA_DIR": str(tmp),
-        "GATEHOUSE_QUEUE_URL": "memory:",
-    })
+    settings = Settings.from_env(
+        {
+            "GATEHOUSE_APP_ID": str(APP_ID),
+            "GATEHOUSE_PRIVATE_KEY": private,
+            "GATEHOUSE_WEBHOOK_SECRET": SECRET,
+            "GATEHOUSE_GITHUB_API_URL": fake.url,
+            "GATEHOUSE_DATA_DIR": str(tmp),
+            "GATEHOUSE_QUEUE_URL": "memory:",
+        }
+    )
     store = Store.open(settings.database_url)
     policy = RetryPolicy(write_interval_s=0, backoff_base_s=0.01, max_backoff_s=0.05)
-    ctx = AppContext.create(settings, store=store, policy=policy,
-                            analyzers=analyzers if analyzers is not None else rule_analyzers(tmp))
+    ctx = AppContext.create(
+        settings,
+        store=store,
+        policy=policy,
+        analyzers=analyzers if analyzers is not None else rule_analyzers(tmp),
+    )
     jobs.init_jobs(settings, config=job_config(context=lambda: ctx))
     jobs.get_huey().immediate = True
     set_context(ctx)

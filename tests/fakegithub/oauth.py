@@ -42,8 +42,11 @@ class FakeOAuth:
     _lock: Any = field(default_factory=threading.Lock)
 
     def set_client(self, client_id: str, client_secret: str, callback_url: str = "") -> None:
-        self.client_id, self.client_secret, self.callback_url = (client_id, client_secret,
-                                                                  callback_url)
+        self.client_id, self.client_secret, self.callback_url = (
+            client_id,
+            client_secret,
+            callback_url,
+        )
 
     def add_user(self, login: str, *, orgs: dict[str, str] | None = None) -> FakeUser:
         """A person; ``orgs`` maps each organisation to the membership state."""
@@ -74,24 +77,35 @@ def install(app: Flask, fake: Any) -> None:
             return Response("<h1>404</h1>", status=404, content_type="text/html")
         uri = request.args.get("redirect_uri", "") or oauth.callback_url
         if oauth.callback_url and not uri.startswith(oauth.callback_url):
-            return Response("<h1>The redirect_uri is not associated with this application."
-                            "</h1>", status=400, content_type="text/html")
-        hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in (
-            ("client_id", client_id), ("state", request.args.get("state", "")),
-            ("redirect_uri", uri)))
-        page = ("<!doctype html><html><head><meta charset='utf-8'><title>Authorize "
-                "application</title></head><body><h1>Sign in to GitHub to continue to "
-                f"Gatehouse</h1><form method='post' action='/login/oauth/authorize'>{hidden}"
-                "<label>Username <input id='login_field' name='login' autofocus></label> "
-                "<button id='authorize' type='submit'>Authorize</button></form></body></html>")
+            return Response(
+                "<h1>The redirect_uri is not associated with this application.</h1>",
+                status=400,
+                content_type="text/html",
+            )
+        hidden = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
+            for k, v in (
+                ("client_id", client_id),
+                ("state", request.args.get("state", "")),
+                ("redirect_uri", uri),
+            )
+        )
+        page = (
+            "<!doctype html><html><head><meta charset='utf-8'><title>Authorize "
+            "application</title></head><body><h1>Sign in to GitHub to continue to "
+            f"Gatehouse</h1><form method='post' action='/login/oauth/authorize'>{hidden}"
+            "<label>Username <input id='login_field' name='login' autofocus></label> "
+            "<button id='authorize' type='submit'>Authorize</button></form></body></html>"
+        )
         return Response(page, content_type="text/html; charset=utf-8")
 
     @app.post("/login/oauth/authorize")
     def authorize_submit() -> Any:
         login = request.form.get("login", "").strip()
         if login.lower() not in oauth.users or request.form.get("client_id") != oauth.client_id:
-            return Response("<h1>Incorrect username or password.</h1>", status=401,
-                            content_type="text/html")
+            return Response(
+                "<h1>Incorrect username or password.</h1>", status=401, content_type="text/html"
+            )
         code = hashlib.sha256(f"code{next(oauth._ids)}".encode()).hexdigest()[:20]
         uri = request.form.get("redirect_uri", "") or oauth.callback_url
         with oauth._lock:
@@ -102,28 +116,36 @@ def install(app: Flask, fake: Any) -> None:
     @app.post("/login/oauth/access_token")
     def oauth_access_token() -> Any:
         form = request.form
-        if form.get("client_id") != oauth.client_id or form.get("client_secret") != \
-                oauth.client_secret:
-            return jsonify(error="incorrect_client_credentials",
-                           error_description="The client_id and/or client_secret passed are "
-                                             "incorrect.")
+        if (
+            form.get("client_id") != oauth.client_id
+            or form.get("client_secret") != oauth.client_secret
+        ):
+            return jsonify(
+                error="incorrect_client_credentials",
+                error_description="The client_id and/or client_secret passed are incorrect.",
+            )
         with oauth._lock:
             issued = oauth.codes.pop(form.get("code", ""), None)
         if issued is None:
-            return jsonify(error="bad_verification_code",
-                           error_description="The code passed is incorrect or expired.")
+            return jsonify(
+                error="bad_verification_code",
+                error_description="The code passed is incorrect or expired.",
+            )
         if form.get("redirect_uri") and form["redirect_uri"] != issued[2]:
-            return jsonify(error="redirect_uri_mismatch",
-                           error_description="The redirect_uri MUST match the registered "
-                                             "callback URL for this application.")
+            return jsonify(
+                error="redirect_uri_mismatch",
+                error_description="The redirect_uri MUST match the registered "
+                "callback URL for this application.",
+            )
         token = "ghu_" + hashlib.sha256(f"user{next(oauth._ids)}".encode()).hexdigest()[:36]
         with oauth._lock:
             oauth.tokens[token] = issued[1]
             oauth.exchanged.append(issued[1])
         if "application/json" not in request.headers.get("Accept", ""):
-            return Response(urlencode({"access_token": token, "token_type": "bearer",
-                                       "scope": ""}),
-                            content_type="application/x-www-form-urlencoded")
+            return Response(
+                urlencode({"access_token": token, "token_type": "bearer", "scope": ""}),
+                content_type="application/x-www-form-urlencoded",
+            )
         return jsonify(access_token=token, token_type="bearer", scope="", expires_in=28800)
 
     @app.get("/user")
@@ -134,16 +156,26 @@ def install(app: Flask, fake: Any) -> None:
     @app.get("/user/installations")
     def oauth_user_installations() -> Any:
         u = user()
-        reachable = [i for i in fake.installations.values()
-                     if i["account"]["login"].lower() in {o.lower() for o in u.memberships}
-                     or i["account"]["login"].lower() == u.login.lower()]
-        items = [dict(i, app_id=fake.app_id, app_slug=fake.app_slug,
-                      account=dict(i["account"], type=i["account"].get("type") or "Organization"))
-                 for i in reachable]
+        reachable = [
+            i
+            for i in fake.installations.values()
+            if i["account"]["login"].lower() in {o.lower() for o in u.memberships}
+            or i["account"]["login"].lower() == u.login.lower()
+        ]
+        items = [
+            dict(
+                i,
+                app_id=fake.app_id,
+                app_slug=fake.app_slug,
+                account=dict(i["account"], type=i["account"].get("type") or "Organization"),
+            )
+            for i in reachable
+        ]
         per_page = min(int(request.args.get("per_page", "30")), 100)
         page = max(int(request.args.get("page", "1")), 1)
-        return jsonify(total_count=len(items),
-                       installations=items[(page - 1) * per_page: page * per_page])
+        return jsonify(
+            total_count=len(items), installations=items[(page - 1) * per_page : page * per_page]
+        )
 
     @app.get("/user/memberships/orgs/<org>")
     def oauth_membership(org: str) -> Any:
@@ -153,5 +185,10 @@ def install(app: Flask, fake: Any) -> None:
             resp = jsonify(message="Not Found", documentation_url="https://docs.github.com/rest")
             resp.status_code = 404
             return resp
-        return jsonify(url=f"/orgs/{org}/memberships/{u.login}", state=state, role="member",
-                       organization={"login": org}, user={"login": u.login, "id": u.id})
+        return jsonify(
+            url=f"/orgs/{org}/memberships/{u.login}",
+            state=state,
+            role="member",
+            organization={"login": org},
+            user={"login": u.login, "id": u.id},
+        )

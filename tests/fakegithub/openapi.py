@@ -69,7 +69,9 @@ class OpenAPIChecker:
             if key in schema:
                 branches = [self._validate(s, value, where) for s in schema[key]]
                 if not any(not b for b in branches):
-                    problems.append(f"{where}: matches none of the {key} alternatives: {branches[0][:2]}")
+                    problems.append(
+                        f"{where}: matches none of the {key} alternatives: {branches[0][:2]}"
+                    )
         if value is None:
             return problems
         typ = schema.get("type")

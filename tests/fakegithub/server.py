@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,13 @@ from .oauth import FakeOAuth
 from .oauth import install as install_oauth
 from .openapi import OpenAPIChecker
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "github" / "openapi" / "github-subset.json"
+SPEC = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "github"
+    / "openapi"
+    / "github-subset.json"
+)
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 
@@ -37,7 +43,7 @@ def blob_sha(data: bytes) -> str:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def make_patch(old: bytes | None, new: bytes | None) -> str | None:
@@ -99,9 +105,17 @@ class FakeRepo:
     topics: list[str] = field(default_factory=list)
 
     # -- building history
-    def commit(self, files: dict[str, str | bytes | None], *, parent: str | None = None,
-               message: str = "change", author: str = "dev", branch: str | None = None,
-               sha: str | None = None, committer: str | None = None) -> str:
+    def commit(
+        self,
+        files: dict[str, str | bytes | None],
+        *,
+        parent: str | None = None,
+        message: str = "change",
+        author: str = "dev",
+        branch: str | None = None,
+        sha: str | None = None,
+        committer: str | None = None,
+    ) -> str:
         """A commit that sets (or, with None, deletes) ``files`` on top of ``parent``."""
         tree = dict(self.commits[parent]["tree"]) if parent else {}
         for path, content in files.items():
@@ -111,22 +125,53 @@ class FakeRepo:
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 tree[path] = data
                 self.blobs[blob_sha(data)] = data
-        sha = sha or hashlib.sha1(repr((parent, sorted(tree.items()), message)).encode()).hexdigest()
-        self.commits[sha] = {"tree": tree, "parent": parent, "message": message, "author": author,
-                             "committer": committer or author}
+        sha = (
+            sha or hashlib.sha1(repr((parent, sorted(tree.items()), message)).encode()).hexdigest()
+        )
+        self.commits[sha] = {
+            "tree": tree,
+            "parent": parent,
+            "message": message,
+            "author": author,
+            "committer": committer or author,
+        }
         if branch:
             self.branches[branch] = sha
         return sha
 
-    def open_pull(self, number: int, *, base: str, head: str, title: str = "A change", body: str = "",
-                  user: str = "dev", user_type: str = "User", labels: tuple[str, ...] = (),
-                  head_ref: str = "feature", head_repo: str | None = None) -> dict[str, Any]:
+    def open_pull(
+        self,
+        number: int,
+        *,
+        base: str,
+        head: str,
+        title: str = "A change",
+        body: str = "",
+        user: str = "dev",
+        user_type: str = "User",
+        labels: tuple[str, ...] = (),
+        head_ref: str = "feature",
+        head_repo: str | None = None,
+    ) -> dict[str, Any]:
         pr = {
-            "number": number, "title": title, "body": body, "state": "open", "draft": False,
-            "merged": False, "user": {"login": user, "type": user_type},
+            "number": number,
+            "title": title,
+            "body": body,
+            "state": "open",
+            "draft": False,
+            "merged": False,
+            "user": {"login": user, "type": user_type},
             "labels": [{"name": n} for n in labels],
-            "head": {"sha": head, "ref": head_ref, "repo": {"full_name": head_repo or self.full_name}},
-            "base": {"sha": base, "ref": self.default_branch, "repo": {"full_name": self.full_name}},
+            "head": {
+                "sha": head,
+                "ref": head_ref,
+                "repo": {"full_name": head_repo or self.full_name},
+            },
+            "base": {
+                "sha": base,
+                "ref": self.default_branch,
+                "repo": {"full_name": self.full_name},
+            },
             "_merge_base": base,
         }
         self.pulls[number] = pr
@@ -153,8 +198,12 @@ class FakeRepo:
             status = "added" if path not in a else "removed" if path not in b else "modified"
             patch = make_patch(a.get(path), b.get(path))
             entry: dict[str, Any] = {
-                "sha": blob_sha(b[path]) if path in b else None, "filename": path, "status": status,
-                "additions": 0, "deletions": 0, "changes": 0,
+                "sha": blob_sha(b[path]) if path in b else None,
+                "filename": path,
+                "status": status,
+                "additions": 0,
+                "deletions": 0,
+                "changes": 0,
             }
             if patch is not None:
                 entry["additions"] = sum(1 for ln in patch.splitlines() if ln.startswith("+"))
@@ -173,8 +222,15 @@ class FakeRepo:
 class FakeGitHub:
     """Start with ``with FakeGitHub(app_id, public_key) as gh:``; ``gh.url`` is the API base URL."""
 
-    def __init__(self, *, app_id: int, public_key: str, spec: Path | None = SPEC,
-                 app_slug: str = "gatehouse", prefix: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        app_id: int,
+        public_key: str,
+        spec: Path | None = SPEC,
+        app_slug: str = "gatehouse",
+        prefix: str = "",
+    ) -> None:
         self.app_id = app_id
         self.public_key = public_key
         self.app_slug = app_slug
@@ -197,12 +253,15 @@ class FakeGitHub:
         self.url = ""
 
     # -- lifecycle
-    def start(self, port: int = 0) -> "FakeGitHub":
+    def start(self, port: int = 0) -> FakeGitHub:
         wsgi: Any = self.flask
         if self.prefix:
             from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
             wsgi = DispatcherMiddleware(_not_found_app, {self.prefix: self.flask})
-        self._server = make_server("127.0.0.1", port, wsgi, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(
+            "127.0.0.1", port, wsgi, threaded=True, request_handler=_QuietHandler
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}{self.prefix}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -213,35 +272,54 @@ class FakeGitHub:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> "FakeGitHub":
+    def __enter__(self) -> FakeGitHub:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
     # -- set-up helpers
-    def add_installation(self, installation_id: int, account: str, *,
-                         account_type: str = "Organization") -> None:
-        self.installations[installation_id] = {"id": installation_id,
-                                               "account": {"login": account, "type": account_type}}
+    def add_installation(
+        self, installation_id: int, account: str, *, account_type: str = "Organization"
+    ) -> None:
+        self.installations[installation_id] = {
+            "id": installation_id,
+            "account": {"login": account, "type": account_type},
+        }
 
     def add_repo(self, full_name: str, **kw: Any) -> FakeRepo:
         repo = FakeRepo(full_name, **kw)
         self.repos[full_name] = repo
         return repo
 
-    def inject(self, method: str, pattern: str, status: int, *, times: int = 1,
-               headers: dict[str, str] | None = None, message: str = "injected failure") -> None:
+    def inject(
+        self,
+        method: str,
+        pattern: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        message: str = "injected failure",
+    ) -> None:
         """The next ``times`` matching requests answer ``status`` instead."""
-        self.failures.append(Failure(method, re.compile(pattern), status, times, headers or {}, message))
+        self.failures.append(
+            Failure(method, re.compile(pattern), status, times, headers or {}, message)
+        )
 
-    def add_manifest_code(self, code: str, *, app_id: int, pem: str, webhook_secret: str,
-                          slug: str = "gatehouse-acme") -> None:
+    def add_manifest_code(
+        self, code: str, *, app_id: int, pem: str, webhook_secret: str, slug: str = "gatehouse-acme"
+    ) -> None:
         """A code GitHub's manifest flow would hand back; it converts once into this App."""
         self.manifest_codes[code] = {
-            "id": app_id, "slug": slug, "pem": pem, "webhook_secret": webhook_secret,
-            "client_id": "Iv1.fake", "client_secret": "cs-" + "y" * 30,
-            "html_url": f"https://github.com/apps/{slug}"}
+            "id": app_id,
+            "slug": slug,
+            "pem": pem,
+            "webhook_secret": webhook_secret,
+            "client_id": "Iv1.fake",
+            "client_secret": "cs-" + "y" * 30,
+            "html_url": f"https://github.com/apps/{slug}",
+        }
 
     def expire_tokens(self) -> None:
         """Every installation token issued so far is now refused (401)."""
@@ -250,7 +328,11 @@ class FakeGitHub:
                 self.tokens[tok] = (inst, 0.0)
 
     def calls(self, method: str | None = None, contains: str = "") -> list[Recorded]:
-        return [r for r in self.requests if (method is None or r.method == method) and contains in r.path]
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method) and contains in r.path
+        ]
 
     # -- the app
     def _build(self) -> Flask:
@@ -261,8 +343,13 @@ class FakeGitHub:
         def _record_and_gate() -> Any:
             body = request.get_json(silent=True) if request.data else None
             auth = request.headers.get("Authorization", "")
-            rec = Recorded(request.method, request.path, dict(request.args), body,
-                           auth.split(" ", 1)[0].lower() if auth else "")
+            rec = Recorded(
+                request.method,
+                request.path,
+                dict(request.args),
+                body,
+                auth.split(" ", 1)[0].lower() if auth else "",
+            )
             with fake._lock:
                 fake.requests.append(rec)
             request.environ["fake.record"] = rec
@@ -270,7 +357,11 @@ class FakeGitHub:
                 fake.violations += fake.checker.check(request.method, request.path, body)
             with fake._lock:
                 for f in fake.failures:
-                    if f.times > 0 and f.method == request.method and f.pattern.search(request.path):
+                    if (
+                        f.times > 0
+                        and f.method == request.method
+                        and f.pattern.search(request.path)
+                    ):
                         f.times -= 1
                         resp = jsonify(message=f.message)
                         resp.status_code = f.status
@@ -295,14 +386,22 @@ class FakeGitHub:
         path = request.path
         if path.startswith("/app/"):
             try:
-                claims = jwt.decode(cred, self.public_key, algorithms=["RS256"],
-                                    options={"require": ["iat", "exp", "iss"]}, leeway=0)
+                claims = jwt.decode(
+                    cred,
+                    self.public_key,
+                    algorithms=["RS256"],
+                    options={"require": ["iat", "exp", "iss"]},
+                    leeway=0,
+                )
             except jwt.PyJWTError as exc:
                 return _error(401, f"A JSON web token could not be decoded: {exc}")
             if str(claims["iss"]) != str(self.app_id) or claims["exp"] - claims["iat"] > 600:
                 return _error(401, "'Expiration time' claim ('exp') is too far in the future")
             if claims["iat"] > time.time():
-                return _error(401, "'Issued at' claim ('iat') must be an Integer representing a time in the past")
+                return _error(
+                    401,
+                    "'Issued at' claim ('iat') must be an Integer representing a time in the past",
+                )
             return None
         if path == "/rate_limit" or path.startswith("/app-manifests/"):
             return None  # the manifest code is the credential
@@ -360,12 +459,18 @@ class FakeGitHub:
 
         @app.get("/rate_limit")
         def rate_limit() -> Any:
-            return jsonify(resources={"core": {"limit": 5000, "remaining": 4999, "reset": int(time.time()) + 3600}})
+            return jsonify(
+                resources={
+                    "core": {"limit": 5000, "remaining": 4999, "reset": int(time.time()) + 3600}
+                }
+            )
 
         @app.get("/repos/<owner>/<name>/pulls")
         def list_pulls(owner: str, name: str) -> Any:
             repo = fake._repo(owner, name)
-            items = [_pull_json(repo, n) for n, p in sorted(repo.pulls.items()) if p["state"] == "open"]
+            items = [
+                _pull_json(repo, n) for n, p in sorted(repo.pulls.items()) if p["state"] == "open"
+            ]
             return jsonify(_page(items))
 
         @app.get("/repos/<owner>/<name>/pulls/<int:number>")
@@ -416,8 +521,15 @@ class FakeGitHub:
             if path not in tree:
                 return _error(404, "Not Found")
             data = tree[path]
-            return jsonify(type="file", name=path.rsplit("/", 1)[-1], path=path, sha=blob_sha(data),
-                           size=len(data), encoding="base64", content=base64.b64encode(data).decode())
+            return jsonify(
+                type="file",
+                name=path.rsplit("/", 1)[-1],
+                path=path,
+                sha=blob_sha(data),
+                size=len(data),
+                encoding="base64",
+                content=base64.b64encode(data).decode(),
+            )
 
         @app.get("/repos/<owner>/<name>/git/blobs/<sha>")
         def blob(owner: str, name: str, sha: str) -> Any:
@@ -425,7 +537,9 @@ class FakeGitHub:
             if sha not in repo.blobs:
                 return _error(404, "Not Found")
             data = repo.blobs[sha]
-            return jsonify(sha=sha, size=len(data), encoding="base64", content=base64.b64encode(data).decode())
+            return jsonify(
+                sha=sha, size=len(data), encoding="base64", content=base64.b64encode(data).decode()
+            )
 
         @app.get("/repos/<owner>/<name>/collaborators/<user>/permission")
         def permission(owner: str, name: str, user: str) -> Any:
@@ -443,10 +557,18 @@ class FakeGitHub:
             problem = _check_run_problem(body, creating=True)
             if problem:
                 return _error(422, problem)
-            run = {"id": next(fake._ids), "name": body["name"], "head_sha": body["head_sha"],
-                   "status": body.get("status", "queued"), "conclusion": body.get("conclusion"),
-                   "output": {}, "annotations": [], "actions": body.get("actions", []),
-                   "external_id": body.get("external_id"), "history": []}
+            run = {
+                "id": next(fake._ids),
+                "name": body["name"],
+                "head_sha": body["head_sha"],
+                "status": body.get("status", "queued"),
+                "conclusion": body.get("conclusion"),
+                "output": {},
+                "annotations": [],
+                "actions": body.get("actions", []),
+                "external_id": body.get("external_id"),
+                "history": [],
+            }
             _apply_run(run, body)
             with fake._lock:
                 repo.check_runs.append(run)
@@ -480,24 +602,45 @@ class FakeGitHub:
             body = request.get_json()
             if body.get("event") in ("COMMENT", "REQUEST_CHANGES") and not body.get("body"):
                 return _error(422, "Unprocessable Entity: body is required")
-            files = {f["filename"]: f for f in repo.diff_files(pr["_merge_base"], pr["head"]["sha"])}
+            files = {
+                f["filename"]: f for f in repo.diff_files(pr["_merge_base"], pr["head"]["sha"])
+            }
             for c in body.get("comments", []):
                 f = files.get(c.get("path"))
                 allowed = hunk_lines(f.get("patch")) if f else set()
                 lines = {c.get("line"), c.get("start_line", c.get("line"))}
                 if f is None or c.get("side", "RIGHT") != "RIGHT" or not lines <= allowed:
-                    return _error(422, "Unprocessable Entity: pull_request_review_thread.line "
-                                       "must be part of the diff")
+                    return _error(
+                        422,
+                        "Unprocessable Entity: pull_request_review_thread.line "
+                        "must be part of the diff",
+                    )
             review_id = next(fake._ids)
             with fake._lock:
-                repo.reviews.append({"id": review_id, "pr": number, "body": body.get("body", ""),
-                                     "event": body.get("event"), "commit_id": body.get("commit_id")})
+                repo.reviews.append(
+                    {
+                        "id": review_id,
+                        "pr": number,
+                        "body": body.get("body", ""),
+                        "event": body.get("event"),
+                        "commit_id": body.get("commit_id"),
+                    }
+                )
                 for c in body.get("comments", []):
-                    repo.review_comments.append({
-                        "id": next(fake._ids), "pr": number, "review_id": review_id, "path": c["path"],
-                        "line": c["line"], "start_line": c.get("start_line"), "side": "RIGHT",
-                        "body": c["body"], "user": {"login": f"{fake.app_slug}[bot]", "type": "Bot"},
-                        "commit_id": body.get("commit_id")})
+                    repo.review_comments.append(
+                        {
+                            "id": next(fake._ids),
+                            "pr": number,
+                            "review_id": review_id,
+                            "path": c["path"],
+                            "line": c["line"],
+                            "start_line": c.get("start_line"),
+                            "side": "RIGHT",
+                            "body": c["body"],
+                            "user": {"login": f"{fake.app_slug}[bot]", "type": "Bot"},
+                            "commit_id": body.get("commit_id"),
+                        }
+                    )
             return jsonify(id=review_id, state="COMMENTED", body=body.get("body", "")), 200
 
         @app.get("/repos/<owner>/<name>/pulls/<int:number>/comments")
@@ -509,8 +652,12 @@ class FakeGitHub:
         def issue_comment(owner: str, name: str, number: int) -> Any:
             repo = fake._repo(owner, name)
             body = request.get_json()
-            comment = {"id": next(fake._ids), "issue": number, "body": body["body"],
-                       "user": {"login": f"{fake.app_slug}[bot]", "type": "Bot"}}
+            comment = {
+                "id": next(fake._ids),
+                "issue": number,
+                "body": body["body"],
+                "user": {"login": f"{fake.app_slug}[bot]", "type": "Bot"},
+            }
             repo.issue_comments.append(comment)
             return jsonify(comment), 201
 
@@ -545,13 +692,16 @@ def _error(status: int, message: str) -> Response:
 def _page(items: list[Any]) -> list[Any]:
     per_page = min(int(request.args.get("per_page", 30)), 100)
     page = int(request.args.get("page", 1))
-    return items[(page - 1) * per_page: page * per_page]
+    return items[(page - 1) * per_page : page * per_page]
 
 
 def _pull_json(repo: FakeRepo, number: int) -> dict[str, Any]:
     pr = repo.pulls[number]
     out = {k: v for k, v in pr.items() if not k.startswith("_")}
-    out["base"] = {**pr["base"], "repo": {**(pr["base"].get("repo") or {}), "topics": list(repo.topics)}}
+    out["base"] = {
+        **pr["base"],
+        "repo": {**(pr["base"].get("repo") or {}), "topics": list(repo.topics)},
+    }
     out["commits"] = len(repo.history(pr["head"]["sha"], pr["_merge_base"]))
     out["changed_files"] = len(repo.diff_files(pr["_merge_base"], pr["head"]["sha"]))
     return out
@@ -560,11 +710,17 @@ def _pull_json(repo: FakeRepo, number: int) -> dict[str, Any]:
 def _commit_json(repo: FakeRepo, sha: str) -> dict[str, Any]:
     c = repo.commits[sha]
     committer = c.get("committer") or c["author"]
-    return {"sha": sha, "commit": {"message": c["message"], "author": {"name": c["author"],
-            "email": f"{c['author']}@example.com"}, "committer": {"name": committer,
-            "email": f"{committer}@example.com"}}, "author": {"login": c["author"]},
-            "committer": {"login": committer},
-            "parents": [{"sha": c["parent"]}] if c["parent"] else []}
+    return {
+        "sha": sha,
+        "commit": {
+            "message": c["message"],
+            "author": {"name": c["author"], "email": f"{c['author']}@example.com"},
+            "committer": {"name": committer, "email": f"{committer}@example.com"},
+        },
+        "author": {"login": c["author"]},
+        "committer": {"login": committer},
+        "parents": [{"sha": c["parent"]}] if c["parent"] else [],
+    }
 
 
 def _check_run_problem(body: dict[str, Any], *, creating: bool) -> str | None:
@@ -581,8 +737,10 @@ def _check_run_problem(body: dict[str, Any], *, creating: bool) -> str | None:
         if len(output.get("annotations", [])) > 50:
             return "Only 50 annotations are allowed per request"
     actions = body.get("actions") or []
-    if len(actions) > 3 or any(len(a["label"]) > 20 or len(a["description"]) > 40
-                               or len(a["identifier"]) > 20 for a in actions):
+    if len(actions) > 3 or any(
+        len(a["label"]) > 20 or len(a["description"]) > 40 or len(a["identifier"]) > 20
+        for a in actions
+    ):
         return "actions: at most 3, label <= 20, description <= 40, identifier <= 20 characters"
     return None
 
@@ -601,6 +759,12 @@ def _apply_run(run: dict[str, Any], body: dict[str, Any]) -> None:
 
 
 def _run_json(run: dict[str, Any]) -> dict[str, Any]:
-    return {"id": run["id"], "name": run["name"], "head_sha": run["head_sha"], "status": run["status"],
-            "conclusion": run["conclusion"], "output": dict(run["output"],
-            annotations_count=len(run["annotations"])), "external_id": run["external_id"]}
+    return {
+        "id": run["id"],
+        "name": run["name"],
+        "head_sha": run["head_sha"],
+        "status": run["status"],
+        "conclusion": run["conclusion"],
+        "output": dict(run["output"], annotations_count=len(run["annotations"])),
+        "external_id": run["external_id"],
+    }

@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
-from reviewer.core.analyzers.base import Analyzer, AnalysisFile, AnalyzerOutput, ScanContext, ScanOptions
+from reviewer.core.analyzers.base import (
+    AnalysisFile,
+    Analyzer,
+    AnalyzerOutput,
+    ScanContext,
+    ScanOptions,
+)
 from reviewer.core.rules import RuleMeta
 
-__all__ = ["Analyzer", "AnalysisFile", "AnalyzerOutput", "ScanContext", "ScanOptions",
-           "default_analyzers", "builtin_rule_metas"]
+__all__ = [
+    "Analyzer",
+    "AnalysisFile",
+    "AnalyzerOutput",
+    "ScanContext",
+    "ScanOptions",
+    "default_analyzers",
+    "builtin_rule_metas",
+]
 
 
 def default_analyzers() -> list[Analyzer]:
-    from reviewer.core.analyzers.semgrep import SemgrepAnalyzer
     from reviewer.core.analyzers.agents import AgentAnalyzer
+    from reviewer.core.analyzers.ai_egress import AIEgressAnalyzer
     from reviewer.core.analyzers.blobs import BlobAnalyzer
+    from reviewer.core.analyzers.dependencies import DependencyAnalyzer
     from reviewer.core.analyzers.endpoints import EndpointAnalyzer
     from reviewer.core.analyzers.secrets import SecretAnalyzer
+    from reviewer.core.analyzers.semgrep import SemgrepAnalyzer
     from reviewer.core.analyzers.unicode import UnicodeAnalyzer
-    from reviewer.core.analyzers.dependencies import DependencyAnalyzer
     from reviewer.core.analyzers.workflows import WorkflowAnalyzer
     from reviewer.core.behaviour import BehaviourAnalyzer
-    from reviewer.core.analyzers.ai_egress import AIEgressAnalyzer
 
-    return [SemgrepAnalyzer(), BehaviourAnalyzer(),
-            UnicodeAnalyzer(), SecretAnalyzer(), BlobAnalyzer(), AgentAnalyzer(), EndpointAnalyzer(),
-            DependencyAnalyzer(), WorkflowAnalyzer(), AIEgressAnalyzer()]
+    return [
+        SemgrepAnalyzer(),
+        BehaviourAnalyzer(),
+        UnicodeAnalyzer(),
+        SecretAnalyzer(),
+        BlobAnalyzer(),
+        AgentAnalyzer(),
+        EndpointAnalyzer(),
+        DependencyAnalyzer(),
+        WorkflowAnalyzer(),
+        AIEgressAnalyzer(),
+    ]
 
 
 def builtin_rule_metas() -> list[RuleMeta]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
-from reviewer.core.changeset import ChangeSet, FileChange
+from reviewer.core.changeset import ChangeSet, FileChange, text_lines
 from reviewer.core.findings import Finding, Skipped
-from reviewer.core.changeset import text_lines
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,47 @@ def line_of(text: str, offset: int) -> int:
 
 
 _EXT_LANG = {
-    ".py": "python", ".pyw": "python", ".js": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".jsx": "javascript", ".ts": "typescript", ".tsx": "typescript",
-    ".go": "go", ".java": "java", ".rb": "ruby", ".php": "php", ".c": "c", ".h": "c",
-    ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".sh": "bash",
-    ".bash": "bash", ".zsh": "bash", ".pl": "perl", ".pm": "perl", ".cgi": "perl",
-    ".cs": "csharp", ".rs": "rust", ".kt": "kotlin", ".swift": "swift", ".ps1": "powershell",
-    ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml", ".md": "markdown",
-    ".cmake": "cmake", ".rake": "ruby", ".gemspec": "ruby", ".ru": "ruby", ".mts": "typescript",
-    ".cts": "typescript", ".phtml": "php",
+    ".py": "python",
+    ".pyw": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".go": "go",
+    ".java": "java",
+    ".rb": "ruby",
+    ".php": "php",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".sh": "bash",
+    ".bash": "bash",
+    ".zsh": "bash",
+    ".pl": "perl",
+    ".pm": "perl",
+    ".cgi": "perl",
+    ".cs": "csharp",
+    ".rs": "rust",
+    ".kt": "kotlin",
+    ".swift": "swift",
+    ".ps1": "powershell",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+    ".md": "markdown",
+    ".cmake": "cmake",
+    ".rake": "ruby",
+    ".gemspec": "ruby",
+    ".ru": "ruby",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".phtml": "php",
 }
 _SHEBANG = re.compile(r"^#!\s*\S*?(?:/env\s+)?(python|node|bash|sh|perl|ruby|php)")
 

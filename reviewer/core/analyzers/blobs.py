@@ -14,7 +14,7 @@ import binascii
 import functools
 import posixpath
 import re
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from reviewer.core.analyzers.added import iter_added, iter_added_whole, shannon_entropy
 from reviewer.core.analyzers.base import (
@@ -38,8 +38,17 @@ from reviewer.core.paths import (
 from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = [
-    "BlobAnalyzer", "RULES", "rule_metas", "iter_added", "is_test_path", "is_doc_path",
-    "is_generated_path", "is_code_path", "is_data_path", "is_program_like", "shannon_entropy",
+    "BlobAnalyzer",
+    "RULES",
+    "rule_metas",
+    "iter_added",
+    "is_test_path",
+    "is_doc_path",
+    "is_generated_path",
+    "is_code_path",
+    "is_data_path",
+    "is_program_like",
+    "shannon_entropy",
 ]
 
 ANALYZER = "blobs"
@@ -49,34 +58,71 @@ ANALYZER = "blobs"
 _meta = rule_maker(f"python:{ANALYZER}")
 
 
-RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
-    _meta("blob-encoded-payload", "obfuscated-exec", Severity.MEDIUM, Confidence.MEDIUM,
-          "A long base64, hex, escaped or numeric-array payload added to source code.",
-          "Ask what the payload is and where it came from; ship data as a reviewed file with a "
-          "documented origin, never as an opaque literal in code.", ("obfuscated", "decode")),
-    _meta("blob-encoded-text", "obfuscated-exec", Severity.MEDIUM, Confidence.MEDIUM,
-          "A string literal hides readable text (names, paths, URLs, commands) behind hex, base64, "
-          "escapes or character codes.",
-          "Replace the encoded literal by the plain text, or explain why it must be hidden.",
-          ("obfuscated", "decode")),
-    _meta("blob-minified-line", "obfuscated-exec", Severity.LOW, Confidence.LOW,
-          "A very long or minified line added to a hand-written source file.",
-          "Check that the line is generated from reviewed sources; commit the source, not the packed "
-          "output, or move it under a generated/vendored path.", ("obfuscated",)),
-    _meta("overlong-line", "obfuscated-exec", Severity.MEDIUM, Confidence.LOW,
-          f"A line longer than {MAX_LINE_CHARS} characters: it cannot be reviewed, and the line checks "
-          "read no further than that; hidden code often hides there.",
-          "Break the line up, or move generated or minified output under a generated/vendored path "
-          "and commit the sources it is built from.", ("obfuscated",)),
-    _meta("blob-binary-executable", "binary-blob", Severity.HIGH, Confidence.MEDIUM,
-          "An executable, library, bytecode or archive file added next to source code.",
-          "Build binaries from reviewed sources in CI instead of committing them; if it must stay, "
-          "document its origin and a checksum.", ("obfuscated",)),
-    _meta("blob-binary-file", "binary-blob", Severity.MEDIUM, Confidence.LOW,
-          "A binary file that is not an image, font or document added to the repository.",
-          "Check what the file is and why it is needed; reviewers cannot read it in the diff.",
-          ("obfuscated",)),
-)}
+RULES: dict[str, RuleMeta] = {
+    m.rule_id: m
+    for m in (
+        _meta(
+            "blob-encoded-payload",
+            "obfuscated-exec",
+            Severity.MEDIUM,
+            Confidence.MEDIUM,
+            "A long base64, hex, escaped or numeric-array payload added to source code.",
+            "Ask what the payload is and where it came from; ship data as a reviewed file with a "
+            "documented origin, never as an opaque literal in code.",
+            ("obfuscated", "decode"),
+        ),
+        _meta(
+            "blob-encoded-text",
+            "obfuscated-exec",
+            Severity.MEDIUM,
+            Confidence.MEDIUM,
+            "A string literal hides readable text (names, paths, URLs, commands) behind hex, base64, "
+            "escapes or character codes.",
+            "Replace the encoded literal by the plain text, or explain why it must be hidden.",
+            ("obfuscated", "decode"),
+        ),
+        _meta(
+            "blob-minified-line",
+            "obfuscated-exec",
+            Severity.LOW,
+            Confidence.LOW,
+            "A very long or minified line added to a hand-written source file.",
+            "Check that the line is generated from reviewed sources; commit the source, not the packed "
+            "output, or move it under a generated/vendored path.",
+            ("obfuscated",),
+        ),
+        _meta(
+            "overlong-line",
+            "obfuscated-exec",
+            Severity.MEDIUM,
+            Confidence.LOW,
+            f"A line longer than {MAX_LINE_CHARS} characters: it cannot be reviewed, and the line checks "
+            "read no further than that; hidden code often hides there.",
+            "Break the line up, or move generated or minified output under a generated/vendored path "
+            "and commit the sources it is built from.",
+            ("obfuscated",),
+        ),
+        _meta(
+            "blob-binary-executable",
+            "binary-blob",
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            "An executable, library, bytecode or archive file added next to source code.",
+            "Build binaries from reviewed sources in CI instead of committing them; if it must stay, "
+            "document its origin and a checksum.",
+            ("obfuscated",),
+        ),
+        _meta(
+            "blob-binary-file",
+            "binary-blob",
+            Severity.MEDIUM,
+            Confidence.LOW,
+            "A binary file that is not an image, font or document added to the repository.",
+            "Check what the file is and why it is needed; reviewers cannot read it in the diff.",
+            ("obfuscated",),
+        ),
+    )
+}
 
 
 def rule_metas() -> list[RuleMeta]:
@@ -86,16 +132,90 @@ def rule_metas() -> list[RuleMeta]:
 
 # ---------------------------------------------------------------- binaries
 
-_ASSET_DIRS = frozenset({"assets", "asset", "images", "image", "img", "imgs", "icons", "fonts",
-                         "static", "media", "screenshots", "docs", "doc", "resources", "res",
-                         "public", "artwork", "logos", "branding"})
-_EXEC_EXT = frozenset({
-    ".so", ".dll", ".exe", ".o", ".obj", ".a", ".lib", ".dylib", ".jar", ".war", ".ear", ".class",
-    ".pyc", ".pyo", ".pyd", ".node", ".wasm", ".bin", ".elf", ".msi", ".com", ".scr", ".deb",
-    ".rpm", ".apk", ".dmg", ".whl", ".egg", ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z",
-    ".rar", ".zst", ".lz4", ".cab", ".iso", ".img", ".ko", ".sys", ".drv", ".cpl", ".ocx",
-    ".appimage", ".run", ".out", ".crx", ".xpi", ".vsix", ".nupkg", ".gem", ".pkg", ".lzma", ".z",
-})
+_ASSET_DIRS = frozenset(
+    {
+        "assets",
+        "asset",
+        "images",
+        "image",
+        "img",
+        "imgs",
+        "icons",
+        "fonts",
+        "static",
+        "media",
+        "screenshots",
+        "docs",
+        "doc",
+        "resources",
+        "res",
+        "public",
+        "artwork",
+        "logos",
+        "branding",
+    }
+)
+_EXEC_EXT = frozenset(
+    {
+        ".so",
+        ".dll",
+        ".exe",
+        ".o",
+        ".obj",
+        ".a",
+        ".lib",
+        ".dylib",
+        ".jar",
+        ".war",
+        ".ear",
+        ".class",
+        ".pyc",
+        ".pyo",
+        ".pyd",
+        ".node",
+        ".wasm",
+        ".bin",
+        ".elf",
+        ".msi",
+        ".com",
+        ".scr",
+        ".deb",
+        ".rpm",
+        ".apk",
+        ".dmg",
+        ".whl",
+        ".egg",
+        ".zip",
+        ".tar",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".7z",
+        ".rar",
+        ".zst",
+        ".lz4",
+        ".cab",
+        ".iso",
+        ".img",
+        ".ko",
+        ".sys",
+        ".drv",
+        ".cpl",
+        ".ocx",
+        ".appimage",
+        ".run",
+        ".out",
+        ".crx",
+        ".xpi",
+        ".vsix",
+        ".nupkg",
+        ".gem",
+        ".pkg",
+        ".lzma",
+        ".z",
+    }
+)
 
 
 def _binary_finding(change: FileChange) -> Finding | None:
@@ -117,21 +237,35 @@ def _binary_finding(change: FileChange) -> Finding | None:
         if in_tests or in_assets:
             severity = Severity.MEDIUM
         kind = "a file with no extension" if ext == "" else f"a {ext} file"
-        message = (f"This change {verb} binary {kind} ({path}). Executables, libraries, bytecode and "
-                   "archives cannot be reviewed in a diff and are a classic way to ship a backdoor "
-                   "beside innocent-looking code. Check where it was built, whether anything loads "
-                   "or runs it, and whether it can be built from source instead.")
+        message = (
+            f"This change {verb} binary {kind} ({path}). Executables, libraries, bytecode and "
+            "archives cannot be reviewed in a diff and are a classic way to ship a backdoor "
+            "beside innocent-looking code. Check where it was built, whether anything loads "
+            "or runs it, and whether it can be built from source instead."
+        )
     else:
         if in_assets:
             return None
         meta = RULES["blob-binary-file"]
         severity = Severity.LOW if in_tests else meta.severity
-        message = (f"This change {verb} a binary file ({path}) outside the usual asset folders. "
-                   "Its contents are invisible in the diff; check what it is and what reads it.")
+        message = (
+            f"This change {verb} a binary file ({path}) outside the usual asset folders. "
+            "Its contents are invisible in the diff; check what it is and what reads it."
+        )
     return Finding(
-        rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-        path=path, start_line=1, end_line=1, message=message, remediation=meta.remediation,
-        evidence=f"binary file {path}", analyzer=ANALYZER, capabilities=frozenset(meta.capabilities))
+        rule_id=meta.rule_id,
+        category=meta.category,
+        severity=severity,
+        confidence=meta.confidence,
+        path=path,
+        start_line=1,
+        end_line=1,
+        message=message,
+        remediation=meta.remediation,
+        evidence=f"binary file {path}",
+        analyzer=ANALYZER,
+        capabilities=frozenset(meta.capabilities),
+    )
 
 
 # ---------------------------------------------------------------- encoded payloads
@@ -139,34 +273,50 @@ def _binary_finding(change: FileChange) -> Finding | None:
 _B64_RUN = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}|[A-Za-z0-9_\-]{200,}={0,2}")
 _HEX_RUN = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{2}){100,}(?![0-9A-Za-z])")
 _ESC_RUN = re.compile(r"(?:\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}|\\[0-7]{3}){50,}")
-_NUM_ARRAY = re.compile(r"(?:(?:0x[0-9a-fA-F]{1,2}|\d{1,3})\s*,\s*){100,}(?:0x[0-9a-fA-F]{1,2}|\d{1,3})")
-_DATA_URI = re.compile(r"data:(?:image|font|audio|video|application/(?:font|x-font|json|octet-stream)"
-                       r")[^;,\s]*;base64,[A-Za-z0-9+/=]*", re.I)
+_NUM_ARRAY = re.compile(
+    r"(?:(?:0x[0-9a-fA-F]{1,2}|\d{1,3})\s*,\s*){100,}(?:0x[0-9a-fA-F]{1,2}|\d{1,3})"
+)
+_DATA_URI = re.compile(
+    r"data:(?:image|font|audio|video|application/(?:font|x-font|json|octet-stream)"
+    r")[^;,\s]*;base64,[A-Za-z0-9+/=]*",
+    re.I,
+)
 _SOURCEMAP = re.compile(r"sourceMappingURL=|sourceURL=", re.I)
 
 # Short literals that hide readable text.
 _HEX_STR = re.compile(r"""(["'`])((?:[0-9a-fA-F]{2}){8,})\1""")
 _B64_STR = re.compile(r"""(["'`])([A-Za-z0-9+/]{16,}={0,2})\1""")
 _ESC_STR = re.compile(r"(?:\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}){6,}")
-_CHARCODES = re.compile(r"(?:fromCharCode|\bchr|\bchar)\s*\(\s*((?:\d{2,3}\s*,\s*){5,}\d{2,3})\s*\)")
+_CHARCODES = re.compile(
+    r"(?:fromCharCode|\bchr|\bchar)\s*\(\s*((?:\d{2,3}\s*,\s*){5,}\d{2,3})\s*\)"
+)
 _DANGER_TEXT = re.compile(
     r"https?://|/bin/|\bsh\b|\bbash\b|cmd\.exe|powershell|\beval\b|\bexec|require|import|"
     r"child_process|subprocess|\bcurl\b|\bwget\b|\.ssh|id_rsa|process\.env|environ|passw|token|"
-    r"secret|wallet|\bsocket\b|/tmp/|\.sh\b|\.py\b|\.js\b|\.exe\b|\./", re.I)
-_DECODE_EXEC = re.compile(r"\beval\b|\bexec\b|Function\s*\(|fromCharCode|atob\s*\(|b64decode|"
-                          r"base64_decode|Buffer\.from|unhexlify|decodeURIComponent|unescape\s*\(|"
-                          r"createDecipher|\bsystem\s*\(|child_process|marshal\.loads|"
-                          r"zlib\.(?:decompress|inflate|gunzip)|inflateSync|gunzipSync|gzinflate|"
-                          r"str_rot13|\bcompile\s*\(", re.I)
+    r"secret|wallet|\bsocket\b|/tmp/|\.sh\b|\.py\b|\.js\b|\.exe\b|\./",
+    re.I,
+)
+_DECODE_EXEC = re.compile(
+    r"\beval\b|\bexec\b|Function\s*\(|fromCharCode|atob\s*\(|b64decode|"
+    r"base64_decode|Buffer\.from|unhexlify|decodeURIComponent|unescape\s*\(|"
+    r"createDecipher|\bsystem\s*\(|child_process|marshal\.loads|"
+    r"zlib\.(?:decompress|inflate|gunzip)|inflateSync|gunzipSync|gzinflate|"
+    r"str_rot13|\bcompile\s*\(",
+    re.I,
+)
 
 
 # A file that both decodes strings at run time and loads or evaluates code.
-_DECODER = re.compile(r"Buffer\.from\([^)]*[\"'](?:hex|base64)[\"']|\batob\s*\(|b64decode|unhexlify|"
-                      r"bytes\.fromhex|fromCharCode|base64_decode|hex2bin|pack\s*\(\s*[\"']H|"
-                      r"\.decode\(\s*[\"'](?:hex|base64)")
-_SINK = re.compile(r"\beval\s*\(|\bFunction\s*\(|\brequire\s*\(|\b(?:var|let|const)\s+\w+\s*=\s*require\b|"
-                   r"_compile\b|\bexec\s*\(|\bcompile\s*\(|__import__|importlib|vm\.run|child_process|"
-                   r"\bsystem\s*\(|\bpopen|new\s+module\.constructor|\bassert\s*\(\s*\$")
+_DECODER = re.compile(
+    r"Buffer\.from\([^)]*[\"'](?:hex|base64)[\"']|\batob\s*\(|b64decode|unhexlify|"
+    r"bytes\.fromhex|fromCharCode|base64_decode|hex2bin|pack\s*\(\s*[\"']H|"
+    r"\.decode\(\s*[\"'](?:hex|base64)"
+)
+_SINK = re.compile(
+    r"\beval\s*\(|\bFunction\s*\(|\brequire\s*\(|\b(?:var|let|const)\s+\w+\s*=\s*require\b|"
+    r"_compile\b|\bexec\s*\(|\bcompile\s*\(|__import__|importlib|vm\.run|child_process|"
+    r"\bsystem\s*\(|\bpopen|new\s+module\.constructor|\bassert\s*\(\s*\$"
+)
 
 
 def _printable_ratio(data: bytes) -> float:
@@ -233,13 +383,25 @@ def _overlong_line(file: AnalysisFile) -> Finding | None:
     meta = RULES["overlong-line"]
     severity = Severity.LOW if minified or is_test_path(path) else meta.severity
     more = f" ({count} such lines in this file)" if count > 1 else ""
-    message = (f"A line of {len(line)} characters cannot be reviewed; hidden code often hides there{more}. "
-               f"Gatehouse's line checks read only its first {MAX_LINE_CHARS} characters.")
+    message = (
+        f"A line of {len(line)} characters cannot be reviewed; hidden code often hides there{more}. "
+        f"Gatehouse's line checks read only its first {MAX_LINE_CHARS} characters."
+    )
     return Finding(
-        rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-        path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-        evidence=_clip(line.strip(), 120), analyzer=ANALYZER, capabilities=frozenset(meta.capabilities),
-        extra=(("length", str(len(line))), ("lines", str(count))))
+        rule_id=meta.rule_id,
+        category=meta.category,
+        severity=severity,
+        confidence=meta.confidence,
+        path=path,
+        start_line=n,
+        end_line=n,
+        message=message,
+        remediation=meta.remediation,
+        evidence=_clip(line.strip(), 120),
+        analyzer=ANALYZER,
+        capabilities=frozenset(meta.capabilities),
+        extra=(("length", str(len(line))), ("lines", str(count))),
+    )
 
 
 def _clip(text: str, limit: int = 80) -> str:
@@ -286,7 +448,9 @@ class BlobAnalyzer:
             if found is not None:
                 yield found
 
-    def _payload(self, path: str, n: int, line: str, generated: bool, tests: bool) -> Finding | None:
+    def _payload(
+        self, path: str, n: int, line: str, generated: bool, tests: bool
+    ) -> Finding | None:
         if len(line) < 200:
             return None
         scrubbed = _DATA_URI.sub("", line) if _DATA_URI.search(line) else line
@@ -318,17 +482,31 @@ class BlobAnalyzer:
             severity = Severity.MEDIUM if combined and generated else Severity.LOW
         else:
             severity = Severity.HIGH if combined else meta.severity
-        hint = (" The same line decodes or evaluates something, which is how packed payloads run."
-                if combined else "")
-        message = (f"A {len(run)}-character {kind} payload is added to source code.{hint} Encoded blobs "
-                   "hide what a program really contains from the reviewer; decode it and check what it "
-                   "is, where it came from, and what reads it.")
+        hint = (
+            " The same line decodes or evaluates something, which is how packed payloads run."
+            if combined
+            else ""
+        )
+        message = (
+            f"A {len(run)}-character {kind} payload is added to source code.{hint} Encoded blobs "
+            "hide what a program really contains from the reviewer; decode it and check what it "
+            "is, where it came from, and what reads it."
+        )
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity,
-            confidence=Confidence.HIGH if combined else meta.confidence, path=path, start_line=n,
-            end_line=n, message=message, remediation=meta.remediation,
-            evidence=_clip(line.strip(), 120), analyzer=ANALYZER,
-            capabilities=frozenset(meta.capabilities), extra=(("encoding", kind), ("length", str(len(run)))))
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=Confidence.HIGH if combined else meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=_clip(line.strip(), 120),
+            analyzer=ANALYZER,
+            capabilities=frozenset(meta.capabilities),
+            extra=(("encoding", kind), ("length", str(len(run)))),
+        )
 
     @staticmethod
     def _looks_b64(tok: str) -> bool:
@@ -339,8 +517,9 @@ class BlobAnalyzer:
             return False
         return shannon_entropy(tok[:400]) > 4.5
 
-    def _encoded_text(self, path: str, n: int, line: str, generated: bool, tests: bool,
-                      loader: Callable[[], bool]) -> Finding | None:
+    def _encoded_text(
+        self, path: str, n: int, line: str, generated: bool, tests: bool, loader: Callable[[], bool]
+    ) -> Finding | None:
         decoded, kind = None, ""
         for m in _HEX_STR.finditer(line):
             try:
@@ -381,18 +560,33 @@ class BlobAnalyzer:
             severity = Severity.MEDIUM if danger else Severity.LOW
         else:
             severity = meta.severity
-        hint = (" The file also decodes strings and loads or evaluates code, which is how a hidden "
-                "loader works." if severity == Severity.HIGH else "")
-        message = (f"A string literal spells readable text in {kind}; it decodes to "
-                   f"\"{_clip(decoded)}\". Hand-written code has no reason to hide plain words, "
-                   "paths or URLs; obfuscators and droppers do this to slip module names, hosts and "
-                   f"commands past reviewers and scanners.{hint}")
+        hint = (
+            " The file also decodes strings and loads or evaluates code, which is how a hidden "
+            "loader works."
+            if severity == Severity.HIGH
+            else ""
+        )
+        message = (
+            f"A string literal spells readable text in {kind}; it decodes to "
+            f'"{_clip(decoded)}". Hand-written code has no reason to hide plain words, '
+            "paths or URLs; obfuscators and droppers do this to slip module names, hosts and "
+            f"commands past reviewers and scanners.{hint}"
+        )
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-            path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-            evidence=_clip(line.strip(), 120), analyzer=ANALYZER,
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=_clip(line.strip(), 120),
+            analyzer=ANALYZER,
             capabilities=frozenset(meta.capabilities),
-            extra=(("encoding", kind), ("decoded", _clip(decoded))))
+            extra=(("encoding", kind), ("decoded", _clip(decoded))),
+        )
 
     def _long_line(self, path: str, n: int, line: str, tests: bool) -> Finding | None:
         size = len(line)
@@ -409,11 +603,23 @@ class BlobAnalyzer:
         if tests:
             severity = Severity.INFO
         hint = " It also decodes or evaluates something." if combined else ""
-        message = (f"A {size}-character line with almost no whitespace is added to a hand-written "
-                   f"source file.{hint} Minified or packed code cannot be reviewed line by line and is "
-                   "a common place to tuck a payload; check it is generated from sources in the change.")
+        message = (
+            f"A {size}-character line with almost no whitespace is added to a hand-written "
+            f"source file.{hint} Minified or packed code cannot be reviewed line by line and is "
+            "a common place to tuck a payload; check it is generated from sources in the change."
+        )
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-            path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-            evidence=_clip(line.strip(), 120), analyzer=ANALYZER, capabilities=frozenset(meta.capabilities),
-            extra=(("length", str(size)),))
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=_clip(line.strip(), 120),
+            analyzer=ANALYZER,
+            capabilities=frozenset(meta.capabilities),
+            extra=(("length", str(size)),),
+        )

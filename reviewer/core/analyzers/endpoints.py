@@ -14,23 +14,35 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import yaml
 
 from checks import DATA_DIR
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
 from reviewer.core.analyzers.blobs import (
-    is_data_path, is_doc_path, is_generated_path, is_program_like, is_test_path, iter_added,
+    is_data_path,
+    is_doc_path,
+    is_generated_path,
+    is_program_like,
+    is_test_path,
+    iter_added,
 )
-from reviewer.core.changeset import FileChange
+from reviewer.core.changeset import FileChange, text_lines
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta, rule_maker
-from reviewer.core.changeset import text_lines
 
-__all__ = ["EndpointAnalyzer", "RULES", "rule_metas", "classify_host", "Endpoint", "endpoints_in",
-           "data_named"]
+__all__ = [
+    "EndpointAnalyzer",
+    "RULES",
+    "rule_metas",
+    "classify_host",
+    "Endpoint",
+    "endpoints_in",
+    "data_named",
+]
 
 ANALYZER = "endpoints"
 _DATA_FILE = "endpoints.yml"
@@ -70,41 +82,83 @@ def _data() -> _Data:
                     hosts.append(_HostEntry(str(h["host"]).lower(), tuple(h.get("paths", ()))))
                 else:
                     hosts.append(_HostEntry(str(h).lower(), ()))
-            cats.append(_Category(name, str(body.get("label", name)),
-                                  Severity.parse(str(body.get("severity", "medium"))), tuple(hosts)))
-        return _Data(tuple(cats), frozenset(str(h).lower() for h in doc.get("inert_hosts", ())),
-                     frozenset(str(i) for i in doc.get("known_public_ips", ())))
+            cats.append(
+                _Category(
+                    name,
+                    str(body.get("label", name)),
+                    Severity.parse(str(body.get("severity", "medium"))),
+                    tuple(hosts),
+                )
+            )
+        return _Data(
+            tuple(cats),
+            frozenset(str(h).lower() for h in doc.get("inert_hosts", ())),
+            frozenset(str(i) for i in doc.get("known_public_ips", ())),
+        )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise ValueError(f"{path}: cannot load endpoint categories ({exc}); fix the file or reinstall "
-                         "the checks pack") from None
+        raise ValueError(
+            f"{path}: cannot load endpoint categories ({exc}); fix the file or reinstall "
+            "the checks pack"
+        ) from None
 
 
 _meta = rule_maker(f"python:{ANALYZER}")
 
 
-RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
-    _meta("endpoint-new-host", "new-outbound-endpoint", Severity.INFO, Confidence.HIGH,
-          "Code or configuration names a host the project did not name before.",
-          "Check that the host belongs to a service the project means to talk to.", ("new-endpoint",)),
-    _meta("endpoint-suspicious-host", "new-outbound-endpoint", Severity.MEDIUM, Confidence.MEDIUM,
-          "A new URL points at a kind of service attackers use to receive data or serve payloads "
-          "(paste site, request collector, tunnel, file drop, chat webhook, dynamic DNS, free hosting).",
-          "Replace it with an endpoint the organisation controls, or explain why the product must "
-          "talk to it; add trusted domains to the allow-list.", ("new-endpoint", "suspicious-endpoint")),
-    _meta("endpoint-raw-ip", "new-outbound-endpoint", Severity.MEDIUM, Confidence.MEDIUM,
-          "A new public IP address literal: a destination no DNS name, certificate or review explains.",
-          "Use a named host the organisation controls; check who owns the address.",
-          ("new-endpoint", "suspicious-endpoint")),
-    _meta("endpoint-encoded-ip", "new-outbound-endpoint", Severity.HIGH, Confidence.HIGH,
-          "A URL spells its IP address in decimal, hex or octal to hide where it goes.",
-          "Write the address plainly and check who owns it; nobody encodes an address by accident.",
-          ("new-endpoint", "suspicious-endpoint", "obfuscated")),
-    _meta("endpoint-exfiltration", "exfiltration", Severity.HIGH, Confidence.MEDIUM,
-          "Environment variables, credential files or the source tree are sent to a URL on the same "
-          "or an adjacent line.",
-          "Remove the upload; if telemetry is intended, send an explicit allow-list of fields to an "
-          "endpoint the organisation controls.", ("network-send", "new-endpoint")),
-)}
+RULES: dict[str, RuleMeta] = {
+    m.rule_id: m
+    for m in (
+        _meta(
+            "endpoint-new-host",
+            "new-outbound-endpoint",
+            Severity.INFO,
+            Confidence.HIGH,
+            "Code or configuration names a host the project did not name before.",
+            "Check that the host belongs to a service the project means to talk to.",
+            ("new-endpoint",),
+        ),
+        _meta(
+            "endpoint-suspicious-host",
+            "new-outbound-endpoint",
+            Severity.MEDIUM,
+            Confidence.MEDIUM,
+            "A new URL points at a kind of service attackers use to receive data or serve payloads "
+            "(paste site, request collector, tunnel, file drop, chat webhook, dynamic DNS, free hosting).",
+            "Replace it with an endpoint the organisation controls, or explain why the product must "
+            "talk to it; add trusted domains to the allow-list.",
+            ("new-endpoint", "suspicious-endpoint"),
+        ),
+        _meta(
+            "endpoint-raw-ip",
+            "new-outbound-endpoint",
+            Severity.MEDIUM,
+            Confidence.MEDIUM,
+            "A new public IP address literal: a destination no DNS name, certificate or review explains.",
+            "Use a named host the organisation controls; check who owns the address.",
+            ("new-endpoint", "suspicious-endpoint"),
+        ),
+        _meta(
+            "endpoint-encoded-ip",
+            "new-outbound-endpoint",
+            Severity.HIGH,
+            Confidence.HIGH,
+            "A URL spells its IP address in decimal, hex or octal to hide where it goes.",
+            "Write the address plainly and check who owns it; nobody encodes an address by accident.",
+            ("new-endpoint", "suspicious-endpoint", "obfuscated"),
+        ),
+        _meta(
+            "endpoint-exfiltration",
+            "exfiltration",
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            "Environment variables, credential files or the source tree are sent to a URL on the same "
+            "or an adjacent line.",
+            "Remove the upload; if telemetry is intended, send an explicit allow-list of fields to an "
+            "endpoint the organisation controls.",
+            ("network-send", "new-endpoint"),
+        ),
+    )
+}
 
 
 def rule_metas() -> list[RuleMeta]:
@@ -117,36 +171,47 @@ def rule_metas() -> list[RuleMeta]:
 _URL = re.compile(
     r"(?i)\b(?P<scheme>https?|wss?|ftps?|sftp|tcp|udp)://(?:[^\s/@\"'`<>]*@)?"
     r"(?P<host>\[[0-9a-f:.]+\]|[^\s/\"'`<>()\[\]{}\\|^,?#:;*]+)(?::\d{1,5})?"
-    r"(?P<path>/[^\s\"'`<>()\[\]{}\\|^,]*)?")
+    r"(?P<path>/[^\s\"'`<>()\[\]{}\\|^,]*)?"
+)
 _QUOTED_HOST = re.compile(
     r"(?i)[\"'`@](?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,23})(?::\d{1,5})?"
-    r"(?P<path>/[^\"'`\s]*)?[\"'`]")
+    r"(?P<path>/[^\"'`\s]*)?[\"'`]"
+)
 _IPV4 = re.compile(r"(?<![\w.\-/:])(\d{1,3}(?:\.\d{1,3}){3})(?![\w\-]|\.\d)")
-_VERSIONISH = re.compile(r"(?i)version|release|\bv\d|==|>=|<=|~=|\^|semver|tag|build|sdk|api[_-]?level|"
-                         r"oid|mib|snmp|\bgo\d|python\d|node\d")
-_CONNECT = re.compile(r"(?i)connect|socket|\bdial|urlopen|request|\bcurl\b|\bwget\b|\bnc\b|\bncat\b|"
-                      r"fetch|\bhttp|popen|/dev/(?:tcp|udp)/|\bssh\b|\bping\b|\btelnet\b|\bsend")
+_VERSIONISH = re.compile(
+    r"(?i)version|release|\bv\d|==|>=|<=|~=|\^|semver|tag|build|sdk|api[_-]?level|"
+    r"oid|mib|snmp|\bgo\d|python\d|node\d"
+)
+_CONNECT = re.compile(
+    r"(?i)connect|socket|\bdial|urlopen|request|\bcurl\b|\bwget\b|\bnc\b|\bncat\b|"
+    r"fetch|\bhttp|popen|/dev/(?:tcp|udp)/|\bssh\b|\bping\b|\btelnet\b|\bsend"
+)
 _LAX_URL = re.compile(r"""(?i)\bhttps?://[^\s"'`]+""")
 
 _ENV_DUMP = re.compile(
     r"\$\(\s*(?:env|printenv|set|export -p)\s*\)|`(?:env|printenv)`|\bprintenv\b(?!\s+[A-Z_])|"
     r"(?:^|[;&|]\s*)env\s*\|(?!\|)|os\.environ(?!\s*(?:\.get|\[|\.setdefault|\.pop|\.update|\s*=))|"
     r"process\.env(?![.\[]|\s*=)|toJSON\(\s*secrets\s*\)|System\.getenv\(\s*\)|ENV\.to_h|%ENV\b(?!\{)|"
-    r"Get-ChildItem\s+env:|\bos\.Environ\(\)|\benviron\b(?!\s*[\[.(])|getenv\(\s*\)")
+    r"Get-ChildItem\s+env:|\bos\.Environ\(\)|\benviron\b(?!\s*[\[.(])|getenv\(\s*\)"
+)
 _SECRET_REF = re.compile(r"\$\{\{\s*secrets\.\w+\s*\}\}|\$[A-Z_]*(?:TOKEN|SECRET|PASSWORD|KEY)\b")
 _CRED_FILE = re.compile(
     r"~/\.ssh|\.ssh/id_|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|\.npmrc\b|\.pypirc\b|\.netrc\b|"
     r"\.git-credentials|\.docker/config\.json|\.kube/config|/etc/shadow|/etc/passwd|wallet\.dat|"
     r"Login Data|\.gnupg|\.config/gh/hosts|\.config/gcloud|"
-    r"[\"']\.(?:aws|ssh|kube|docker)[\"']\s*,\s*[\"'](?:credentials|config|config\.json|id_\w+)[\"']")
-_SOURCE_TREE = re.compile(r"git\s+ls-files|git\s+bundle|git\s+archive|git\s+remote\s+-v|"
-                          r"\btar\s+-?c[a-z]*\s|\bzip\s+-r|shutil\.make_archive|\bos\.walk\(")
+    r"[\"']\.(?:aws|ssh|kube|docker)[\"']\s*,\s*[\"'](?:credentials|config|config\.json|id_\w+)[\"']"
+)
+_SOURCE_TREE = re.compile(
+    r"git\s+ls-files|git\s+bundle|git\s+archive|git\s+remote\s+-v|"
+    r"\btar\s+-?c[a-z]*\s|\bzip\s+-r|shutil\.make_archive|\bos\.walk\("
+)
 _SEND = re.compile(
     r"(?i)\bcurl\b|\bwget\b|requests\.(?:post|put|get|patch)|httpx\.|urllib|urlopen|\bfetch\s*\(|"
     r"\baxios\b|\.post\s*\(|\.put\s*\(|https?\.request|http\.get|XMLHttpRequest|sendBeacon|Net::HTTP|"
     r"Invoke-WebRequest|Invoke-RestMethod|WebClient|HttpClient|\bnc\s|socket|\.send\s*\(|"
     r"\bhttp\.(?:Post|Get|NewRequest)|LWP::|HTTP::Tiny|file_get_contents\s*\(\s*[\"']https?|"
-    r"\.openConnection\s*\(|HttpURLConnection")
+    r"\.openConnection\s*\(|HttpURLConnection"
+)
 
 
 @dataclass(frozen=True)
@@ -167,13 +232,18 @@ def _endpoints(line: str) -> Iterator[Endpoint]:
     spans: list[tuple[int, int]] = []
     for m in _URL.finditer(line):
         spans.append(m.span())
-        yield Endpoint(_clean_host(m.group("host")), (m.group("path") or "").rstrip(".,;:!?"),
-                       m.group(0).rstrip(".,;:!?"), "url")
+        yield Endpoint(
+            _clean_host(m.group("host")),
+            (m.group("path") or "").rstrip(".,;:!?"),
+            m.group(0).rstrip(".,;:!?"),
+            "url",
+        )
     for m in _QUOTED_HOST.finditer(line):
         if any(a <= m.start() < b for a, b in spans):
             continue
-        yield Endpoint(_clean_host(m.group("host")), m.group("path") or "",
-                       m.group(0).strip("\"'`@"), "host")
+        yield Endpoint(
+            _clean_host(m.group("host")), m.group("path") or "", m.group(0).strip("\"'`@"), "host"
+        )
     for m in _IPV4.finditer(line):
         if any(a <= m.start() < b for a, b in spans):
             continue
@@ -231,12 +301,18 @@ def _decode_ip(host: str) -> ipaddress.IPv4Address | None:
     if len(parts) == 4 and all(re.fullmatch(r"(?:0|[1-9]\d{0,2})", p) for p in parts):
         return None  # plain dotted quad
     try:
-        values = [int(p, 16) if p.startswith("0x") else int(p, 8) if len(p) > 1 and p.startswith("0")
-                  else int(p) for p in parts]
+        values = [
+            int(p, 16)
+            if p.startswith("0x")
+            else int(p, 8)
+            if len(p) > 1 and p.startswith("0")
+            else int(p)
+            for p in parts
+        ]
     except ValueError:
         return None
     if len(parts) == 1:
-        if values[0] < 2 ** 24 or values[0] >= 2 ** 32:
+        if values[0] < 2**24 or values[0] >= 2**32:
             return None
         return ipaddress.IPv4Address(values[0])
     try:
@@ -294,9 +370,12 @@ class EndpointAnalyzer:
         lines = list(iter_added(file))
         if not lines:
             return
-        cls = _FileClass(code=is_program_like(file.path, file.text[:200]),
-                         config=is_data_path(file.path) and not is_doc_path(file.path),
-                         doc=is_doc_path(file.path), tests=is_test_path(file.path))
+        cls = _FileClass(
+            code=is_program_like(file.path, file.text[:200]),
+            config=is_data_path(file.path) and not is_doc_path(file.path),
+            doc=is_doc_path(file.path),
+            tests=is_test_path(file.path),
+        )
         old_text = self._old_text(file.change)
         old_domains = _LazyDomains(old_text)
         noted: set[str] = set()
@@ -322,18 +401,35 @@ class EndpointAnalyzer:
 
     @staticmethod
     def _old_text(change: FileChange) -> str:
-        parts = [change.base_text or "", "\n".join(change.removed), "\n".join(change.context.values())]
+        parts = [
+            change.base_text or "",
+            "\n".join(change.removed),
+            "\n".join(change.context.values()),
+        ]
         return "\n".join(parts)
 
     @staticmethod
     def _allowed(host: str, allowed: frozenset[str]) -> bool:
         return any(_host_matches(host, d) for d in allowed)
 
-    def _rank(self, path: str, n: int, line: str, low: str, ep: Endpoint, cls: _FileClass,
-              old_domains: "_LazyDomains", noted: set[str]) -> Finding | None:
+    def _rank(
+        self,
+        path: str,
+        n: int,
+        line: str,
+        low: str,
+        ep: Endpoint,
+        cls: _FileClass,
+        old_domains: _LazyDomains,
+        noted: set[str],
+    ) -> Finding | None:
         data = _data()
         host = ep.host
-        if host in data.inert or host.rsplit(".", 1)[-1] in data.inert or host.endswith(".example.com"):
+        if (
+            host in data.inert
+            or host.rsplit(".", 1)[-1] in data.inert
+            or host.endswith(".example.com")
+        ):
             return None
         ip = _ip(host)
         if ip is None and ep.kind == "url":
@@ -353,13 +449,22 @@ class EndpointAnalyzer:
             return None
         noted.add(host)
         meta = RULES["endpoint-new-host"]
-        message = (f"The change adds a URL to `{host}`, a host this file did not name before. On its "
-                   "own this is ordinary; it matters when the same file also reads secrets or the "
-                   "environment.")
+        message = (
+            f"The change adds a URL to `{host}`, a host this file did not name before. On its "
+            "own this is ordinary; it matters when the same file also reads secrets or the "
+            "environment."
+        )
         return self._finding(meta, path, n, message, ep.text, Severity.INFO, (("host", host),))
 
-    def _suspicious(self, path: str, n: int, line: str, ep: Endpoint, kind: tuple[str, str, Severity],
-                    cls: _FileClass) -> Finding:
+    def _suspicious(
+        self,
+        path: str,
+        n: int,
+        line: str,
+        ep: Endpoint,
+        kind: tuple[str, str, Severity],
+        cls: _FileClass,
+    ) -> Finding:
         name, label, severity = kind
         meta = RULES["endpoint-suspicious-host"]
         if cls.doc:
@@ -368,19 +473,33 @@ class EndpointAnalyzer:
             severity = Severity(max(int(Severity.LOW), int(severity) - 1))
         elif cls.code and (_comment_only(line) or _in_prose_string(line, ep.text)):
             severity = Severity(max(int(Severity.LOW), int(severity) - 1))
-        message = (f"The change adds `{ep.host}`, {label}. Such services let anyone receive data or "
-                   "serve files without an account the organisation controls, which is why stolen "
-                   "secrets and second-stage payloads travel through them. Check what is sent there "
-                   "or fetched from there.")
-        return self._finding(meta, path, n, message, ep.text[:160], severity,
-                             (("host", ep.host), ("service", name)))
+        message = (
+            f"The change adds `{ep.host}`, {label}. Such services let anyone receive data or "
+            "serve files without an account the organisation controls, which is why stolen "
+            "secrets and second-stage payloads travel through them. Check what is sent there "
+            "or fetched from there."
+        )
+        return self._finding(
+            meta, path, n, message, ep.text[:160], severity, (("host", ep.host), ("service", name))
+        )
 
-    def _raw_ip(self, path: str, n: int, line: str, low: str, ep: Endpoint,
-                ip: ipaddress.IPv4Address | ipaddress.IPv6Address, cls: _FileClass) -> Finding | None:
+    def _raw_ip(
+        self,
+        path: str,
+        n: int,
+        line: str,
+        low: str,
+        ep: Endpoint,
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+        cls: _FileClass,
+    ) -> Finding | None:
         if not ip.is_global or str(ip) in _data().known_ips:
             return None
-        if ep.kind == "ip" and (_VERSIONISH.search(low) or max(int(o) for o in str(ip).split(".")) < 32
-                                and not _CONNECT.search(line)):
+        if ep.kind == "ip" and (
+            _VERSIONISH.search(low)
+            or max(int(o) for o in str(ip).split(".")) < 32
+            and not _CONNECT.search(line)
+        ):
             return None
         meta = RULES["endpoint-raw-ip"]
         if cls.doc or not (cls.code or cls.config):
@@ -388,25 +507,40 @@ class EndpointAnalyzer:
         elif cls.tests or _comment_only(line):
             severity = Severity.LOW
         elif ep.kind == "ip" and not _CONNECT.search(line):
-            severity = Severity.LOW  # an address in data or docs strings; the connecting line is elsewhere
+            severity = (
+                Severity.LOW
+            )  # an address in data or docs strings; the connecting line is elsewhere
         else:
             severity = meta.severity
-        message = (f"The change adds the public IP address {ip}. Legitimate services are reached by name "
-                   "(with TLS certificates that say who they are); a hard-coded address is typical of "
-                   "command-and-control servers and data drops. Check who owns it and what is sent there.")
+        message = (
+            f"The change adds the public IP address {ip}. Legitimate services are reached by name "
+            "(with TLS certificates that say who they are); a hard-coded address is typical of "
+            "command-and-control servers and data drops. Check who owns it and what is sent there."
+        )
         return self._finding(meta, path, n, message, ep.text[:160], severity, (("host", str(ip)),))
 
-    def _encoded_ip(self, path: str, n: int, line: str, ep: Endpoint, ip: ipaddress.IPv4Address,
-                    cls: _FileClass) -> Finding:
+    def _encoded_ip(
+        self, path: str, n: int, line: str, ep: Endpoint, ip: ipaddress.IPv4Address, cls: _FileClass
+    ) -> Finding:
         meta = RULES["endpoint-encoded-ip"]
         severity = Severity.LOW if cls.doc else Severity.MEDIUM if cls.tests else meta.severity
-        message = (f"The URL host `{ep.host}` is the IP address {ip} written as a number. Encoding an "
-                   "address this way hides the destination from reviewers and from URL filters; nothing "
-                   "legitimate needs it.")
+        message = (
+            f"The URL host `{ep.host}` is the IP address {ip} written as a number. Encoding an "
+            "address this way hides the destination from reviewers and from URL filters; nothing "
+            "legitimate needs it."
+        )
         return self._finding(meta, path, n, message, ep.text[:160], severity, (("host", str(ip)),))
 
-    def _exfil(self, path: str, n: int, line: str, by_line: dict[int, str], post: "_LazyLines",
-               cls: _FileClass, allowed: frozenset[str]) -> Finding | None:
+    def _exfil(
+        self,
+        path: str,
+        n: int,
+        line: str,
+        by_line: dict[int, str],
+        post: _LazyLines,
+        cls: _FileClass,
+        allowed: frozenset[str],
+    ) -> Finding | None:
         if cls.doc or not (cls.code or cls.config):
             return None
 
@@ -425,12 +559,17 @@ class EndpointAnalyzer:
         for u in urls:
             m = _URL.match(u)
             host = _clean_host(m.group("host")) if m else ""
-            if host and (self._allowed(host, allowed) or host in _data().inert
-                         or host.endswith(".example.com")):
+            if host and (
+                self._allowed(host, allowed)
+                or host in _data().inert
+                or host.endswith(".example.com")
+            ):
                 continue
             if host and (ip := _ip(host)) is not None and not ip.is_global:
                 continue
-            dests.append((u, host, classify_host(host, m.group("path") or "") if m and host else None))
+            dests.append(
+                (u, host, classify_host(host, m.group("path") or "") if m and host else None)
+            )
         if not dests:
             return None
         sources = []
@@ -449,22 +588,52 @@ class EndpointAnalyzer:
         severity = Severity.MEDIUM if cls.tests else meta.severity
         if any(d[2] for d in dests) and not cls.tests:
             severity = Severity.CRITICAL
-        message = (f"This line sends {what} to `{dests[0][0][:80]}`. Environment variables and "
-                   "credential files hold CI tokens, cloud keys and publish credentials; once posted to "
-                   "an outside URL they are the attacker's. Check what exactly is sent and to whom.")
+        message = (
+            f"This line sends {what} to `{dests[0][0][:80]}`. Environment variables and "
+            "credential files hold CI tokens, cloud keys and publish credentials; once posted to "
+            "an outside URL they are the attacker's. Check what exactly is sent and to whom."
+        )
         caps = frozenset(meta.capabilities) | {s[1] for s in sources}
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-            path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-            evidence=line.strip()[:160], analyzer=ANALYZER, capabilities=caps)
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=line.strip()[:160],
+            analyzer=ANALYZER,
+            capabilities=caps,
+        )
 
     @staticmethod
-    def _finding(meta: RuleMeta, path: str, n: int, message: str, evidence: str, severity: Severity,
-                 extra: tuple[tuple[str, str], ...]) -> Finding:
+    def _finding(
+        meta: RuleMeta,
+        path: str,
+        n: int,
+        message: str,
+        evidence: str,
+        severity: Severity,
+        extra: tuple[tuple[str, str], ...],
+    ) -> Finding:
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-            path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-            evidence=evidence, analyzer=ANALYZER, capabilities=frozenset(meta.capabilities), extra=extra)
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=evidence,
+            analyzer=ANALYZER,
+            capabilities=frozenset(meta.capabilities),
+            extra=extra,
+        )
 
 
 class _LazyDomains:
@@ -476,7 +645,9 @@ class _LazyDomains:
 
     def get(self) -> set[str]:
         if self._domains is None:
-            self._domains = {_registrable(_clean_host(m.group("host"))) for m in _URL.finditer(self._text)}
+            self._domains = {
+                _registrable(_clean_host(m.group("host"))) for m in _URL.finditer(self._text)
+            }
         return self._domains
 
 
@@ -504,7 +675,7 @@ def _in_prose_string(line: str, url: str) -> bool:
         if url not in body:
             continue
         words = re.findall(r"[A-Za-z]{2,}", body.replace(url, " "))
-        rest = line[:m.start()] + line[m.end():]
+        rest = line[: m.start()] + line[m.end() :]
         return len(words) >= 2 and not _CONNECT.search(rest)
     return False
 

@@ -11,16 +11,34 @@ from __future__ import annotations
 
 __all__ = ["balance_fragment", "BRACE_LANGUAGES"]
 
-BRACE_LANGUAGES = frozenset({"javascript", "typescript", "go", "java", "c", "cpp", "csharp", "php",
-                             "rust", "kotlin", "swift"})
+BRACE_LANGUAGES = frozenset(
+    {
+        "javascript",
+        "typescript",
+        "go",
+        "java",
+        "c",
+        "cpp",
+        "csharp",
+        "php",
+        "rust",
+        "kotlin",
+        "swift",
+    }
+)
 
 _PAIRS = {"{": "}", "(": ")", "[": "]"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 # What opens an enclosing scope on line 1, per language, when a fragment closes more than it opens.
 _OUTER_OPEN = {
-    "go": "func _() {", "c": "void _gh(void) {", "cpp": "void _gh() {", "rust": "fn _gh() {",
-    "java": "class _Gh { void _gh() {", "csharp": "class _Gh { void _gh() {",
-    "kotlin": "fun _gh() {", "swift": "func _gh() {",
+    "go": "func _() {",
+    "c": "void _gh(void) {",
+    "cpp": "void _gh() {",
+    "rust": "fn _gh() {",
+    "java": "class _Gh { void _gh() {",
+    "csharp": "class _Gh { void _gh() {",
+    "kotlin": "fun _gh() {",
+    "swift": "func _gh() {",
 }
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import yaml
 
@@ -61,51 +62,89 @@ def _data() -> _Data:
     try:
         doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         tokens = tuple(
-            _TokenFormat(rule_id=f"secret-{t['id']}", name=str(t["name"]), pattern=re.compile(t["pattern"]),
-                         severity=Severity.parse(str(t.get("severity", "high"))),
-                         hints=tuple(str(h) for h in t.get("hints", ())))
-            for t in doc["tokens"])
+            _TokenFormat(
+                rule_id=f"secret-{t['id']}",
+                name=str(t["name"]),
+                pattern=re.compile(t["pattern"]),
+                severity=Severity.parse(str(t.get("severity", "high"))),
+                hints=tuple(str(h) for h in t.get("hints", ())),
+            )
+            for t in doc["tokens"]
+        )
         return _Data(
             tokens=tokens,
             private_key=re.compile(doc["private_key_pattern"]),
             credential_name=re.compile(rf"(?i){doc['credential_names']}"),
             placeholders=tuple(str(p).lower() for p in doc["placeholder_markers"]),
             exempt_values=frozenset(str(v).lower() for v in doc["compare_exempt_values"]),
-            token_hint=re.compile("|".join(
-                re.escape(h) for t in tokens for h in (t.hints or ("",)))),
+            token_hint=re.compile(
+                "|".join(re.escape(h) for t in tokens for h in (t.hints or ("",)))
+            ),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error, ValueError) as exc:
-        raise ValueError(f"{path}: cannot load secret formats ({exc}); fix the file or reinstall the "
-                         "checks pack") from None
+        raise ValueError(
+            f"{path}: cannot load secret formats ({exc}); fix the file or reinstall the checks pack"
+        ) from None
 
 
 _meta = rule_maker(f"python:{ANALYZER}")
 
 
-_ROTATE = ("Revoke and rotate the credential now (it is in the repository history), then load it "
-           "from a secret store or environment variable at run time.")
+_ROTATE = (
+    "Revoke and rotate the credential now (it is in the repository history), then load it "
+    "from a secret store or environment variable at run time."
+)
 _FIXED_RULES: tuple[RuleMeta, ...] = (
-    _meta("secret-private-key", "hardcoded-credential", Severity.HIGH, Confidence.HIGH,
-          "A private key in PEM form is committed to the repository.", _ROTATE),
-    _meta("secret-generic-assignment", "hardcoded-credential", Severity.MEDIUM, Confidence.LOW,
-          "A credential-named variable is assigned a literal that looks like a real secret.", _ROTATE),
-    _meta("auth-magic-compare", "auth-bypass", Severity.HIGH, Confidence.MEDIUM,
-          "A password, token, key or user name is compared with a constant: the shape of a magic "
-          "password, master key or hidden admin account.",
-          "Authenticate only against stored, hashed credentials; remove hard-coded values and "
-          "check who added them and why.", ("auth-compare",)),
-    _meta("auth-magic-value-privilege", "auth-bypass", Severity.HIGH, Confidence.MEDIUM,
-          "Input compared with a constant unlocks root privileges, a shell or admin rights.",
-          "Remove the hidden trigger; privileged actions must follow real authentication.",
-          ("auth-compare", "exec")),
+    _meta(
+        "secret-private-key",
+        "hardcoded-credential",
+        Severity.HIGH,
+        Confidence.HIGH,
+        "A private key in PEM form is committed to the repository.",
+        _ROTATE,
+    ),
+    _meta(
+        "secret-generic-assignment",
+        "hardcoded-credential",
+        Severity.MEDIUM,
+        Confidence.LOW,
+        "A credential-named variable is assigned a literal that looks like a real secret.",
+        _ROTATE,
+    ),
+    _meta(
+        "auth-magic-compare",
+        "auth-bypass",
+        Severity.HIGH,
+        Confidence.MEDIUM,
+        "A password, token, key or user name is compared with a constant: the shape of a magic "
+        "password, master key or hidden admin account.",
+        "Authenticate only against stored, hashed credentials; remove hard-coded values and "
+        "check who added them and why.",
+        ("auth-compare",),
+    ),
+    _meta(
+        "auth-magic-value-privilege",
+        "auth-bypass",
+        Severity.HIGH,
+        Confidence.MEDIUM,
+        "Input compared with a constant unlocks root privileges, a shell or admin rights.",
+        "Remove the hidden trigger; privileged actions must follow real authentication.",
+        ("auth-compare", "exec"),
+    ),
 )
 
 
 def _all_rules() -> dict[str, RuleMeta]:
     rules = {m.rule_id: m for m in _FIXED_RULES}
     for t in _data().tokens:
-        rules[t.rule_id] = _meta(t.rule_id, "hardcoded-credential", t.severity, Confidence.HIGH,
-                                 f"A {t.name} is committed in clear.", _ROTATE)
+        rules[t.rule_id] = _meta(
+            t.rule_id,
+            "hardcoded-credential",
+            t.severity,
+            Confidence.HIGH,
+            f"A {t.name} is committed in clear.",
+            _ROTATE,
+        )
     return rules
 
 
@@ -154,10 +193,14 @@ def _looks_secret(value: str) -> bool:
 # operator and quoted value anchored at its end. The token must hold a credential name that only
 # word characters follow (``db.password``, ``API_KEY``, ``client-secret``).
 _ASSIGN_NAME = re.compile(r"[\w$.\-]++")
-_ASSIGN_VALUE = re.compile(r"[\"'\]]?\s*+(?::=|=>|(?<![=!<>])=(?!=)|:)\s*+"
-                           r"(?:[rbuf]|@)?(?P<q>[\"'`])(?P<val>[^\"'`\s]{8,200}+)(?P=q)")
-_CONFIG_ASSIGN = re.compile(r"(?i)^\s*+(?:(?:export|ENV|ARG)\s++)?(?P<name>[\w.\-]++)\s*+[:=]\s*+"
-                            r"(?P<val>[^\s\"'#;,]{10,200}+)\s*+$")
+_ASSIGN_VALUE = re.compile(
+    r"[\"'\]]?\s*+(?::=|=>|(?<![=!<>])=(?!=)|:)\s*+"
+    r"(?:[rbuf]|@)?(?P<q>[\"'`])(?P<val>[^\"'`\s]{8,200}+)(?P=q)"
+)
+_CONFIG_ASSIGN = re.compile(
+    r"(?i)^\s*+(?:(?:export|ENV|ARG)\s++)?(?P<name>[\w.\-]++)\s*+[:=]\s*+"
+    r"(?P<val>[^\s\"'#;,]{10,200}+)\s*+$"
+)
 _WORD_RUN = re.compile(r"\w*+")
 _WORD_OR_DOLLAR_RUN = re.compile(r"[\w$]*+")
 # Longer than any credential name in the data: how far before the token's last segment a name
@@ -179,7 +222,9 @@ def _credential_assignment(line: str, data: _Data, config: bool) -> tuple[str, s
     (or, in a config file, of a bare value), else None."""
     for token in _ASSIGN_NAME.finditer(line):
         value = _ASSIGN_VALUE.match(line, token.end())
-        if value and _ends_in_credential_name(token.group(), data.credential_name, _WORD_OR_DOLLAR_RUN):
+        if value and _ends_in_credential_name(
+            token.group(), data.credential_name, _WORD_OR_DOLLAR_RUN
+        ):
             return token.group(), value.group("val")
     if config:
         m = _CONFIG_ASSIGN.match(line)
@@ -193,9 +238,11 @@ def _credential_assignment(line: str, data: _Data, config: bool) -> tuple[str, s
 # Bounded (a name of at most 128 characters, at most 8 accessors, each part possessive): a run of
 # `a.a.a...` could otherwise start a scan to the end of the line at each of its names. A longer
 # chain still matches from one of its later names, which is the name the check looks at.
-_OPERAND = (r"(?:\$?[A-Za-z_][\w$]{0,127}+(?:(?:\.|->|::)[A-Za-z_][\w$]{0,127}+"
-            r"|\[\s*+(?:[\"'][\w\-]{1,128}+[\"']|:?[\w\-]{1,128}+)\s*+\]"
-            r"|\{\s*+[\"']?[\w\-]{1,128}+[\"']?\s*+\}|\(\s*+\)|\(\s*+[\"'][\w\-]{1,128}+[\"']\s*+\)){0,8})")
+_OPERAND = (
+    r"(?:\$?[A-Za-z_][\w$]{0,127}+(?:(?:\.|->|::)[A-Za-z_][\w$]{0,127}+"
+    r"|\[\s*+(?:[\"'][\w\-]{1,128}+[\"']|:?[\w\-]{1,128}+)\s*+\]"
+    r"|\{\s*+[\"']?[\w\-]{1,128}+[\"']?\s*+\}|\(\s*+\)|\(\s*+[\"'][\w\-]{1,128}+[\"']\s*+\)){0,8})"
+)
 _LIT = r"(?P<q>[\"'])(?P<lit>[^\"'\n\\]{1,100})(?P=q)"
 _LIT2 = r"(?P<q2>[\"'])(?P<lit2>[^\"'\n\\]{1,100})(?P=q2)"
 _OP = r"\s*(?:===?|!==?|<>|\beq\b|\bne\b)\s*"
@@ -208,15 +255,22 @@ _COMPARE = re.compile(
     rf"|(?P<mlhs>{_OPERAND})\.(?:equals|equalsIgnoreCase|Equals|eql\?|equal\?|contentEquals)\s*\(\s*"
     rf"(?P<q3>[\"'])(?P<mlit>[^\"'\n\\]{{1,100}})(?P=q3)\s*\)"
     rf"|(?P<q4>[\"'])(?P<rlit>[^\"'\n\\]{{1,100}})(?P=q4)\.(?:equals|equalsIgnoreCase|Equals)\s*\(\s*"
-    rf"(?P<rname>{_OPERAND})\s*\)")
-_STRONG_NAME = re.compile(r"(?i)pass(?:wd|word|phrase|code)?$|pwd$|^pass|secret|api_?key|apikey|"
-                          r"master_?(?:key|pass)|auth_?(?:key|code|token|secret)|access_?(?:key|token)|"
-                          r"private_?key|backdoor|magic_?(?:word|pass\w*|key|token|phrase|code|string|value)|"
-                          r"skeleton_?key|admin_?(?:pass|key|token|secret)")
-_WEAK_NAME = re.compile(r"(?i)^(?:token|tok|key|otp|pin|cred(?:ential)?s?|auth|sig(?:nature)?|hmac|"
-                        r"license(?:_?key)?|authorization|x-api-key|x-auth-token|api-key|x-token)$")
-_USER_NAME = re.compile(r"(?i)^(?:user(?:_?name)?|login|uname|usr|admin|account|principal|"
-                        r"remote_?user|(?:auth|login)_?user)$")
+    rf"(?P<rname>{_OPERAND})\s*\)"
+)
+_STRONG_NAME = re.compile(
+    r"(?i)pass(?:wd|word|phrase|code)?$|pwd$|^pass|secret|api_?key|apikey|"
+    r"master_?(?:key|pass)|auth_?(?:key|code|token|secret)|access_?(?:key|token)|"
+    r"private_?key|backdoor|magic_?(?:word|pass\w*|key|token|phrase|code|string|value)|"
+    r"skeleton_?key|admin_?(?:pass|key|token|secret)"
+)
+_WEAK_NAME = re.compile(
+    r"(?i)^(?:token|tok|key|otp|pin|cred(?:ential)?s?|auth|sig(?:nature)?|hmac|"
+    r"license(?:_?key)?|authorization|x-api-key|x-auth-token|api-key|x-token)$"
+)
+_USER_NAME = re.compile(
+    r"(?i)^(?:user(?:_?name)?|login|uname|usr|admin|account|principal|"
+    r"remote_?user|(?:auth|login)_?user)$"
+)
 _NOT_A_CREDENTIAL = re.compile(
     r"(?i)type|kind|field|header|prefix|suffix|url|uri|path|file|dir|env|var|len|count|format|"
     r"pattern|regex|label|policy|mode|method|scheme|source|provider|strategy|backend|style|status|"
@@ -224,14 +278,22 @@ _NOT_A_CREDENTIAL = re.compile(
     r"validator|endpoint|location|store|manager|helper|char|name$|names|display|placeholder|"
     r"policy|version|encoding|algorithm|algo|cipher|hash_?type|length|size|width|_at$|expir|"
     r"position|pos$|text$|value_?type|col|row|column|event|action|cmd|command|step|stage|tokeniz|"
-    r"keyword|keyboard|keymap|keyframe|monkey")
-_GRANT = re.compile(r"(?i)setuid\s*\(\s*0|setgid\s*\(\s*0|seteuid\s*\(\s*0|\bis_?admin\w*\s*=\s*(?:true|1)|"
-                    r"\badmin\w*\s*=\s*(?:true|1)\b|authenticated\s*=\s*(?:true|1)|logged_?in\s*=\s*"
-                    r"(?:true|1)|\bsuperuser\s*=\s*(?:true|1)|grant_?all|\bsudo\b|privilege")
-_EXEC = re.compile(r"(?i)\bsystem\s*\(|\bpopen\s*\(|\bexec[lv]?p?e?\s*\(|/bin/(?:ba)?sh\b|"
-                   r"\bshell_exec\b|\bpassthru\b|child_process|subprocess|os\.system|Runtime\.getRuntime")
-_TEST_LINE = re.compile(r"^\s*(?:assert|expect|self\.assert|t\.(?:Error|Fatal)|require\.|check\.|"
-                        r"@pytest|it\(|describe\(|test\()", re.I)
+    r"keyword|keyboard|keymap|keyframe|monkey"
+)
+_GRANT = re.compile(
+    r"(?i)setuid\s*\(\s*0|setgid\s*\(\s*0|seteuid\s*\(\s*0|\bis_?admin\w*\s*=\s*(?:true|1)|"
+    r"\badmin\w*\s*=\s*(?:true|1)\b|authenticated\s*=\s*(?:true|1)|logged_?in\s*=\s*"
+    r"(?:true|1)|\bsuperuser\s*=\s*(?:true|1)|grant_?all|\bsudo\b|privilege"
+)
+_EXEC = re.compile(
+    r"(?i)\bsystem\s*\(|\bpopen\s*\(|\bexec[lv]?p?e?\s*\(|/bin/(?:ba)?sh\b|"
+    r"\bshell_exec\b|\bpassthru\b|child_process|subprocess|os\.system|Runtime\.getRuntime"
+)
+_TEST_LINE = re.compile(
+    r"^\s*(?:assert|expect|self\.assert|t\.(?:Error|Fatal)|require\.|check\.|"
+    r"@pytest|it\(|describe\(|test\()",
+    re.I,
+)
 
 
 _LONG_RUN = re.compile(r"[A-Za-z0-9_\-]{16}|-----BEGIN")
@@ -246,8 +308,9 @@ _IDENTIFIER_WORDS = re.compile(r"[A-Za-z]+(?:[_\-. ][A-Za-z]+)*")
 _PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:~|\.{1,2})?[/\\][\w.\-/\\]*")
 # A string runs to its closing quote or, unterminated, to the end of the line (possessive: an
 # unclosed quote is scanned once, not once per quote after it).
-_STRING_OR_COMMENT = re.compile(r"\"(?:[^\"\\\n]++|\\.)*+(?:\"|$)|'(?:[^'\\\n]++|\\.)*+(?:'|$)|(?:^|\s)(?:#|//).*$",
-                                re.M)
+_STRING_OR_COMMENT = re.compile(
+    r"\"(?:[^\"\\\n]++|\\.)*+(?:\"|$)|'(?:[^'\\\n]++|\\.)*+(?:'|$)|(?:^|\s)(?:#|//).*$", re.M
+)
 
 
 def _code_only(text: str) -> str:
@@ -339,8 +402,9 @@ class SecretAnalyzer:
             if found:
                 continue
             key = data.private_key.search(line)
-            if key and _KEY_BODY.search(line[key.end():] + "\n" + by_line.get(n + 1, "")
-                                        + "\n" + by_line.get(n + 2, "")):
+            if key and _KEY_BODY.search(
+                line[key.end() :] + "\n" + by_line.get(n + 1, "") + "\n" + by_line.get(n + 2, "")
+            ):
                 yield self._private_key(path, n, line, key.group(1), tests or generated, doc)
                 continue
             if not tests and not doc and not generated:
@@ -350,8 +414,9 @@ class SecretAnalyzer:
                 if code:
                     yield from self._auth(path, n, line, by_line, data)
 
-    def _token_formats(self, path: str, n: int, line: str, data: _Data, quiet: bool,
-                       doc: bool) -> Iterator[Finding]:
+    def _token_formats(
+        self, path: str, n: int, line: str, data: _Data, quiet: bool, doc: bool
+    ) -> Iterator[Finding]:
         for fmt in data.tokens:
             if fmt.hints and not any(h in line for h in fmt.hints):
                 continue
@@ -369,28 +434,52 @@ class SecretAnalyzer:
                 severity = Severity.LOW
             elif doc:
                 severity = min(severity, Severity.MEDIUM)
-            message = (f"This line commits a {fmt.name} ({mask(secret)}). Anyone who can read the "
-                       "repository, its forks or its history can use it; a credential in a pull request "
-                       "is also how a change can quietly give its author access to production.")
+            message = (
+                f"This line commits a {fmt.name} ({mask(secret)}). Anyone who can read the "
+                "repository, its forks or its history can use it; a credential in a pull request "
+                "is also how a change can quietly give its author access to production."
+            )
             yield Finding(
-                rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-                path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-                evidence=_masked_line(line, secret), analyzer=ANALYZER)
+                rule_id=meta.rule_id,
+                category=meta.category,
+                severity=severity,
+                confidence=meta.confidence,
+                path=path,
+                start_line=n,
+                end_line=n,
+                message=message,
+                remediation=meta.remediation,
+                evidence=_masked_line(line, secret),
+                analyzer=ANALYZER,
+            )
             return
 
     @staticmethod
     def _private_key(path: str, n: int, line: str, kind: str, quiet: bool, doc: bool) -> Finding:
         meta = RULES["secret-private-key"]
         severity = Severity.LOW if quiet else Severity.MEDIUM if doc else meta.severity
-        message = (f"This change adds a {kind} block. A private key in the repository lets anyone with "
-                   "read access impersonate its owner (servers, signing, SSH); check what it unlocks.")
+        message = (
+            f"This change adds a {kind} block. A private key in the repository lets anyone with "
+            "read access impersonate its owner (servers, signing, SSH); check what it unlocks."
+        )
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity, confidence=meta.confidence,
-            path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-            evidence=line.strip()[:80], analyzer=ANALYZER)
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=line.strip()[:80],
+            analyzer=ANALYZER,
+        )
 
     @staticmethod
-    def _assignment(path: str, n: int, line: str, data: _Data, code: bool, config: bool) -> Finding | None:
+    def _assignment(
+        path: str, n: int, line: str, data: _Data, code: bool, config: bool
+    ) -> Finding | None:
         low = line.lower()
         if not any(h in low for h in _CRED_HINTS):
             return None
@@ -399,22 +488,39 @@ class SecretAnalyzer:
             return None
         name, value = found
         last = _last_name(name)
-        if _NOT_A_CREDENTIAL.search(last) or _is_placeholder(value, data) or not _looks_secret(value):
+        if (
+            _NOT_A_CREDENTIAL.search(last)
+            or _is_placeholder(value, data)
+            or not _looks_secret(value)
+        ):
             return None
         if re.search(r"[${}%<>]|^\w+\(|::|\.\w+\(", value):
             return None  # interpolation or a reference, not a literal
         if _IDENTIFIER_WORDS.fullmatch(value) or _PATH_LIKE.fullmatch(value):
             return None  # a field name (`privateKeyUsage`) or a path (`/dev/urandom`), not a secret
         meta = RULES["secret-generic-assignment"]
-        message = (f"`{last}` is set to a literal that looks like a real secret ({mask(value)}, "
-                   f"{shannon_entropy(value):.1f} bits/char). Secrets in source end up in every clone "
-                   "and fork; check whether it is live.")
+        message = (
+            f"`{last}` is set to a literal that looks like a real secret ({mask(value)}, "
+            f"{shannon_entropy(value):.1f} bits/char). Secrets in source end up in every clone "
+            "and fork; check whether it is live."
+        )
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=meta.severity, confidence=meta.confidence,
-            path=path, start_line=n, end_line=n, message=message, remediation=meta.remediation,
-            evidence=_masked_line(line, value), analyzer=ANALYZER)
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=meta.severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=n,
+            end_line=n,
+            message=message,
+            remediation=meta.remediation,
+            evidence=_masked_line(line, value),
+            analyzer=ANALYZER,
+        )
 
-    def _auth(self, path: str, n: int, line: str, by_line: dict[int, str], data: _Data) -> Iterator[Finding]:
+    def _auth(
+        self, path: str, n: int, line: str, by_line: dict[int, str], data: _Data
+    ) -> Iterator[Finding]:
         if ("'" not in line and '"' not in line) or not _COMPARE_HINT.search(line):
             return
         if _TEST_LINE.match(line):
@@ -431,30 +537,54 @@ class SecretAnalyzer:
             # comment (the compared value itself, a help text) grant nothing.
             grant = _GRANT.search(_code_only(window))
             execs = _EXEC.search(window.replace(lit, ""))
-            secretish = (_looks_secret(lit) or bool(re.search(r"[A-Z].*\d|\d.*[A-Z]", lit))) \
-                and not _IDENTIFIER_WORDS.fullmatch(lit)
+            secretish = (
+                _looks_secret(lit) or bool(re.search(r"[A-Z].*\d|\d.*[A-Z]", lit))
+            ) and not _IDENTIFIER_WORDS.fullmatch(lit)
             if cmp.strength == "strong":
-                rule, why = "auth-magic-compare", f"the credential `{cmp.name}` is checked against a constant"
+                rule, why = (
+                    "auth-magic-compare",
+                    f"the credential `{cmp.name}` is checked against a constant",
+                )
             elif cmp.strength == "weak" and (secretish or grant):
                 rule, why = "auth-magic-compare", f"`{cmp.name}` is checked against a constant"
             elif cmp.strength == "user" and (grant or self._second_credential(window, data)):
-                rule, why = "auth-magic-compare", (f"the account name `{cmp.name}` is checked against a "
-                                                   "constant right before access is granted")
+                rule, why = (
+                    "auth-magic-compare",
+                    (
+                        f"the account name `{cmp.name}` is checked against a "
+                        "constant right before access is granted"
+                    ),
+                )
             elif grant or (execs and (secretish or lit.isupper()) and len(lit) >= 6):
-                rule, why = "auth-magic-value-privilege", (
-                    f"`{cmp.name}` is compared with the constant \"{lit[:40]}\" and a match "
-                    + ("grants privileges" if grant else "runs a command or shell"))
+                rule, why = (
+                    "auth-magic-value-privilege",
+                    (
+                        f'`{cmp.name}` is compared with the constant "{lit[:40]}" and a match '
+                        + ("grants privileges" if grant else "runs a command or shell")
+                    ),
+                )
             else:
                 continue
             meta = RULES[rule]
-            message = (f"Here {why}. A fixed value in an authentication path works for anyone who "
-                       "knows it -- the classic shape of a magic password, master key or hidden admin "
-                       "account. Check that this is not a way in that bypasses normal login.")
+            message = (
+                f"Here {why}. A fixed value in an authentication path works for anyone who "
+                "knows it -- the classic shape of a magic password, master key or hidden admin "
+                "account. Check that this is not a way in that bypasses normal login."
+            )
             yield Finding(
-                rule_id=meta.rule_id, category=meta.category, severity=meta.severity,
-                confidence=meta.confidence, path=path, start_line=n, end_line=n, message=message,
-                remediation=meta.remediation, evidence=_masked_line(line, lit) if cmp.strength != "other"
-                else line.strip()[:160], analyzer=ANALYZER, capabilities=frozenset(meta.capabilities))
+                rule_id=meta.rule_id,
+                category=meta.category,
+                severity=meta.severity,
+                confidence=meta.confidence,
+                path=path,
+                start_line=n,
+                end_line=n,
+                message=message,
+                remediation=meta.remediation,
+                evidence=_masked_line(line, lit) if cmp.strength != "other" else line.strip()[:160],
+                analyzer=ANALYZER,
+                capabilities=frozenset(meta.capabilities),
+            )
             return
 
     @staticmethod

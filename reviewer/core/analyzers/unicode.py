@@ -12,8 +12,8 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from reviewer.core.analyzers.added import iter_added
 from reviewer.core.analyzers.agents import agent_file_kind
@@ -27,36 +27,133 @@ __all__ = ["UnicodeAnalyzer", "RULES", "rule_metas", "reveal", "skeleton"]
 ANALYZER = "unicode"
 
 _BIDI_NAMES = {
-    0x202A: "LRE", 0x202B: "RLE", 0x202C: "PDF", 0x202D: "LRO", 0x202E: "RLO",
-    0x2066: "LRI", 0x2067: "RLI", 0x2068: "FSI", 0x2069: "PDI",
-    0x200E: "LRM", 0x200F: "RLM", 0x061C: "ALM",
+    0x202A: "LRE",
+    0x202B: "RLE",
+    0x202C: "PDF",
+    0x202D: "LRO",
+    0x202E: "RLO",
+    0x2066: "LRI",
+    0x2067: "RLI",
+    0x2068: "FSI",
+    0x2069: "PDI",
+    0x200E: "LRM",
+    0x200F: "RLM",
+    0x061C: "ALM",
 }
 _BIDI_MARKS = frozenset({0x200E, 0x200F, 0x061C})
 _ZERO_WIDTH = {
-    0x200B: "ZWSP", 0x200C: "ZWNJ", 0x200D: "ZWJ", 0x2060: "WJ", 0xFEFF: "ZWNBSP", 0x180E: "MVS",
-    0x2061: "FUNCTION APPLICATION", 0x2062: "INVISIBLE TIMES", 0x2063: "INVISIBLE SEPARATOR",
-    0x2064: "INVISIBLE PLUS", 0x034F: "CGJ", 0x00AD: "SHY", 0x17B4: "KHMER VOWEL AQ",
+    0x200B: "ZWSP",
+    0x200C: "ZWNJ",
+    0x200D: "ZWJ",
+    0x2060: "WJ",
+    0xFEFF: "ZWNBSP",
+    0x180E: "MVS",
+    0x2061: "FUNCTION APPLICATION",
+    0x2062: "INVISIBLE TIMES",
+    0x2063: "INVISIBLE SEPARATOR",
+    0x2064: "INVISIBLE PLUS",
+    0x034F: "CGJ",
+    0x00AD: "SHY",
+    0x17B4: "KHMER VOWEL AQ",
     0x17B5: "KHMER VOWEL AA",
 }
-_FILLERS = {0x3164: "HANGUL FILLER", 0xFFA0: "HALFWIDTH HANGUL FILLER", 0x115F: "HANGUL CHOSEONG FILLER",
-            0x1160: "HANGUL JUNGSEONG FILLER"}
+_FILLERS = {
+    0x3164: "HANGUL FILLER",
+    0xFFA0: "HALFWIDTH HANGUL FILLER",
+    0x115F: "HANGUL CHOSEONG FILLER",
+    0x1160: "HANGUL JUNGSEONG FILLER",
+}
 
 # Letters that look like Latin ones, by the Latin letter they imitate.
 _CONFUSABLE = {
     # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j", "к": "k", "м": "m",
-    "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d",
-    "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ɡ": "g", "ո": "n",
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Һ": "H", "Ү": "Y", "Ԁ": "D", "Ԛ": "Q",
-    "Ԝ": "W", "Ӏ": "I", "Ғ": "F",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "һ": "h",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ӏ": "l",
+    "ү": "y",
+    "ɡ": "g",
+    "ո": "n",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+    "І": "I",
+    "Ј": "J",
+    "Ѕ": "S",
+    "Һ": "H",
+    "Ү": "Y",
+    "Ԁ": "D",
+    "Ԛ": "Q",
+    "Ԝ": "W",
+    "Ӏ": "I",
+    "Ғ": "F",
     # Greek
-    "ο": "o", "α": "a", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x",
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "ο": "o",
+    "α": "a",
+    "ρ": "p",
+    "ν": "v",
+    "ι": "i",
+    "κ": "k",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
+    "Χ": "X",
     # Armenian and others
-    "օ": "o", "ս": "u", "հ": "h", "ց": "g", "ք": "f", "Տ": "S", "Օ": "O",
-    "Ꭺ": "A", "Ᏼ": "B", "Ꮯ": "C", "Ꭼ": "E", "Ꮋ": "H", "Ꮶ": "K", "Ꮇ": "M", "Ꮲ": "P", "Ꭲ": "T",
+    "օ": "o",
+    "ս": "u",
+    "հ": "h",
+    "ց": "g",
+    "ք": "f",
+    "Տ": "S",
+    "Օ": "O",
+    "Ꭺ": "A",
+    "Ᏼ": "B",
+    "Ꮯ": "C",
+    "Ꭼ": "E",
+    "Ꮋ": "H",
+    "Ꮶ": "K",
+    "Ꮇ": "M",
+    "Ꮲ": "P",
+    "Ꭲ": "T",
 }
 _WORD = re.compile(r"[^\W\d]\w*")
 _WORD_RUN = re.compile(r"\w+")
@@ -65,35 +162,64 @@ _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u115e\u1161-\u11ff\u3131-\u3163\u3165-\u318f]")
 
 
-_meta = rule_maker(f"python:{ANALYZER}", category="hidden-unicode", capabilities=("hidden-unicode",))
+_meta = rule_maker(
+    f"python:{ANALYZER}", category="hidden-unicode", capabilities=("hidden-unicode",)
+)
 
 
-RULES: dict[str, RuleMeta] = {m.rule_id: m for m in (
-    _meta("unicode-bidi-control", Severity.CRITICAL, Confidence.HIGH,
-          "Bidirectional control characters make code display in a different order from how it runs "
-          "(Trojan Source).",
-          "Remove the control characters; if right-to-left text is really needed, keep it in a "
-          "translation file, not in code."),
-    _meta("unicode-zero-width", Severity.HIGH, Confidence.HIGH,
-          "Zero-width or filler characters make two different identifiers or strings look the same.",
-          "Delete the invisible characters and check every use of the affected name."),
-    _meta("unicode-tag-characters", Severity.CRITICAL, Confidence.HIGH,
-          "Unicode tag characters carry invisible ASCII text (ASCII smuggling), often an instruction "
-          "aimed at an AI model.",
-          "Delete the tag characters; read the decoded text in the finding to see what was hidden."),
-    _meta("unicode-variation-selector", Severity.HIGH, Confidence.MEDIUM,
-          "Variation selectors outside emoji or ideographs are invisible and can encode hidden bytes.",
-          "Delete the variation selectors; decode them to see whether they carried data."),
-    _meta("unicode-homoglyph-identifier", Severity.HIGH, Confidence.MEDIUM,
-          "An identifier mixes Latin letters with look-alike Cyrillic, Greek or Armenian ones, so it "
-          "can impersonate another name.",
-          "Retype the identifier in plain ASCII and check which definition every call really reaches."),
-    _meta("unicode-hidden-in-agent-file", Severity.CRITICAL, Confidence.HIGH,
-          "An AI-agent instruction or configuration file carries invisible or reordered text: hidden "
-          "instructions to the next AI that reads it.",
-          "Delete the hidden characters and review the decoded text; treat the change as hostile "
-          "until its author explains it."),
-)}
+RULES: dict[str, RuleMeta] = {
+    m.rule_id: m
+    for m in (
+        _meta(
+            "unicode-bidi-control",
+            Severity.CRITICAL,
+            Confidence.HIGH,
+            "Bidirectional control characters make code display in a different order from how it runs "
+            "(Trojan Source).",
+            "Remove the control characters; if right-to-left text is really needed, keep it in a "
+            "translation file, not in code.",
+        ),
+        _meta(
+            "unicode-zero-width",
+            Severity.HIGH,
+            Confidence.HIGH,
+            "Zero-width or filler characters make two different identifiers or strings look the same.",
+            "Delete the invisible characters and check every use of the affected name.",
+        ),
+        _meta(
+            "unicode-tag-characters",
+            Severity.CRITICAL,
+            Confidence.HIGH,
+            "Unicode tag characters carry invisible ASCII text (ASCII smuggling), often an instruction "
+            "aimed at an AI model.",
+            "Delete the tag characters; read the decoded text in the finding to see what was hidden.",
+        ),
+        _meta(
+            "unicode-variation-selector",
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            "Variation selectors outside emoji or ideographs are invisible and can encode hidden bytes.",
+            "Delete the variation selectors; decode them to see whether they carried data.",
+        ),
+        _meta(
+            "unicode-homoglyph-identifier",
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            "An identifier mixes Latin letters with look-alike Cyrillic, Greek or Armenian ones, so it "
+            "can impersonate another name.",
+            "Retype the identifier in plain ASCII and check which definition every call really reaches.",
+        ),
+        _meta(
+            "unicode-hidden-in-agent-file",
+            Severity.CRITICAL,
+            Confidence.HIGH,
+            "An AI-agent instruction or configuration file carries invisible or reordered text: hidden "
+            "instructions to the next AI that reads it.",
+            "Delete the hidden characters and review the decoded text; treat the change as hostile "
+            "until its author explains it.",
+        ),
+    )
+}
 
 
 def rule_metas() -> list[RuleMeta]:
@@ -120,8 +246,14 @@ def reveal(text: str, limit: int = 160) -> str:
         cp = ord(ch)
         if cp < 128:
             out.append(ch)
-        elif cp in _BIDI_NAMES or cp in _ZERO_WIDTH or cp in _FILLERS or 0xE0000 <= cp <= 0xE007F \
-                or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
+        elif (
+            cp in _BIDI_NAMES
+            or cp in _ZERO_WIDTH
+            or cp in _FILLERS
+            or 0xE0000 <= cp <= 0xE007F
+            or 0xFE00 <= cp <= 0xFE0F
+            or 0xE0100 <= cp <= 0xE01EF
+        ):
             out.append(f"<{_char_name(cp)}>")
         elif ch in _CONFUSABLE:
             out.append(f"<U+{cp:04X}>")
@@ -133,24 +265,54 @@ def reveal(text: str, limit: int = 160) -> str:
 
 def skeleton(word: str) -> str:
     """A word with look-alike letters mapped to the Latin ones and invisibles dropped."""
-    return "".join(_CONFUSABLE.get(ch, ch) for ch in word
-                   if ord(ch) not in _ZERO_WIDTH and ord(ch) not in _FILLERS)
+    return "".join(
+        _CONFUSABLE.get(ch, ch)
+        for ch in word
+        if ord(ch) not in _ZERO_WIDTH and ord(ch) not in _FILLERS
+    )
 
 
 def _is_emoji(ch: str) -> bool:
     cp = ord(ch)
-    return (0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or 0x2300 <= cp <= 0x23FF
-            or 0x2B00 <= cp <= 0x2BFF or 0x2190 <= cp <= 0x21FF or 0x25A0 <= cp <= 0x25FF
-            or 0x1F3FB <= cp <= 0x1F3FF or cp in (0xA9, 0xAE, 0x203C, 0x2049, 0x2122, 0x2139,
-                                                   0x24C2, 0x3030, 0x303D, 0x3297, 0x3299, 0x20E3,
-                                                   0x2934, 0x2935)
-            or unicodedata.category(ch) == "So")
+    return (
+        0x1F000 <= cp <= 0x1FAFF
+        or 0x2600 <= cp <= 0x27BF
+        or 0x2300 <= cp <= 0x23FF
+        or 0x2B00 <= cp <= 0x2BFF
+        or 0x2190 <= cp <= 0x21FF
+        or 0x25A0 <= cp <= 0x25FF
+        or 0x1F3FB <= cp <= 0x1F3FF
+        or cp
+        in (
+            0xA9,
+            0xAE,
+            0x203C,
+            0x2049,
+            0x2122,
+            0x2139,
+            0x24C2,
+            0x3030,
+            0x303D,
+            0x3297,
+            0x3299,
+            0x20E3,
+            0x2934,
+            0x2935,
+        )
+        or unicodedata.category(ch) == "So"
+    )
 
 
 def _is_ideograph(ch: str) -> bool:
     cp = ord(ch)
-    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x3134F
-            or 0xF900 <= cp <= 0xFAFF or 0x1800 <= cp <= 0x18AF or unicodedata.category(ch) == "Sm")
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x3134F
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x1800 <= cp <= 0x18AF
+        or unicodedata.category(ch) == "Sm"
+    )
 
 
 def _script(ch: str) -> str:
@@ -194,7 +356,7 @@ def _in_text(line: str, i: int) -> bool:
 
 
 def _text_kind(line: str, i: int) -> str:
-    """"string" or "comment" when position ``i`` of a code line is inside one, else ""."""
+    """ "string" or "comment" when position ``i`` of a code line is inside one, else ""."""
     los, his, kinds = _text_spans(line)
     k = bisect.bisect_left(los, i) - 1
     return kinds[k] if k >= 0 and i <= his[k] else ""
@@ -221,7 +383,7 @@ def _text_spans(line: str) -> tuple[list[int], list[int], list[str]]:
                 quote = ""
         elif ch in "\"'`":
             quote, start = ch, j
-        elif (ch == "#" and line[j + 1:j + 2] in ("", " ", "#", "!")) or line.startswith("//", j):
+        elif (ch == "#" and line[j + 1 : j + 2] in ("", " ", "#", "!")) or line.startswith("//", j):
             los.append(j), his.append(size), kinds.append("comment")
             return los, his, kinds
         j += 1
@@ -233,8 +395,15 @@ def _text_spans(line: str) -> tuple[list[int], list[int], list[str]]:
 @functools.lru_cache(maxsize=64)
 def _visible_foreign(line: str) -> int:
     """How many visible non-ASCII characters a line holds (text or a character table, not names)."""
-    return sum(1 for ch in line if ord(ch) > 0x7F and ord(ch) not in _ZERO_WIDTH and ord(ch) not in _FILLERS
-               and ord(ch) not in _BIDI_NAMES and ch.isprintable())
+    return sum(
+        1
+        for ch in line
+        if ord(ch) > 0x7F
+        and ord(ch) not in _ZERO_WIDTH
+        and ord(ch) not in _FILLERS
+        and ord(ch) not in _BIDI_NAMES
+        and ch.isprintable()
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -289,7 +458,7 @@ class UnicodeAnalyzer:
             out.findings.extend(self._file(file, change_words))
         return out
 
-    def _file(self, file: AnalysisFile, change_words: "_ChangeWords") -> Iterator[Finding]:
+    def _file(self, file: AnalysisFile, change_words: _ChangeWords) -> Iterator[Finding]:
         path = file.path
         agent = agent_file_kind(path) is not None
         doc = is_doc_path(path)
@@ -337,24 +506,36 @@ class UnicodeAnalyzer:
                     yield hit
             elif cp in _FILLERS:
                 if not _has_hangul(line):
-                    yield _Hit("unicode-zero-width", Severity.HIGH if kind.code else Severity.MEDIUM, n,
-                               f"an invisible {_char_name(cp)} (renders as blank, yet is a letter in "
-                               "identifiers)")
+                    yield _Hit(
+                        "unicode-zero-width",
+                        Severity.HIGH if kind.code else Severity.MEDIUM,
+                        n,
+                        f"an invisible {_char_name(cp)} (renders as blank, yet is a letter in "
+                        "identifiers)",
+                    )
             elif 0xE0000 <= cp <= 0xE007F:
                 j = i
                 while j < size and 0xE0000 <= ord(line[j]) <= 0xE007F:
                     j += 1
                 run = line[i:j]
                 if not (i > 0 and ord(line[i - 1]) == 0x1F3F4 and len(run) <= 7):
-                    hidden = "".join(chr(ord(c) - 0xE0000) for c in run if 0xE0020 <= ord(c) <= 0xE007E)
-                    yield _Hit("unicode-tag-characters", Severity.CRITICAL, n,
-                               f"{len(run)} invisible Unicode tag characters that spell "
-                               f"\"{hidden[:200]}\"", (("hidden_text", hidden[:500]),))
+                    hidden = "".join(
+                        chr(ord(c) - 0xE0000) for c in run if 0xE0020 <= ord(c) <= 0xE007E
+                    )
+                    yield _Hit(
+                        "unicode-tag-characters",
+                        Severity.CRITICAL,
+                        n,
+                        f'{len(run)} invisible Unicode tag characters that spell "{hidden[:200]}"',
+                        (("hidden_text", hidden[:500]),),
+                    )
                 i = j
                 continue
             elif 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
                 j = i
-                while j < size and (0xFE00 <= ord(line[j]) <= 0xFE0F or 0xE0100 <= ord(line[j]) <= 0xE01EF):
+                while j < size and (
+                    0xFE00 <= ord(line[j]) <= 0xFE0F or 0xE0100 <= ord(line[j]) <= 0xE01EF
+                ):
                     j += 1
                 hit = self._variation(n, line, i, j, kind)
                 if hit:
@@ -374,27 +555,40 @@ class UnicodeAnalyzer:
         if rtl:
             severity = Severity.MEDIUM if kind.code else Severity.LOW
         else:
-            severity = (Severity.CRITICAL if kind.code
-                        else Severity.MEDIUM if kind.prose else Severity.HIGH)
-        return _Hit("unicode-bidi-control", severity, n,
-                    f"a bidirectional override/embedding/isolate ({name}) that reorders how the line "
-                    "is displayed")
+            severity = (
+                Severity.CRITICAL if kind.code else Severity.MEDIUM if kind.prose else Severity.HIGH
+            )
+        return _Hit(
+            "unicode-bidi-control",
+            severity,
+            n,
+            f"a bidirectional override/embedding/isolate ({name}) that reorders how the line "
+            "is displayed",
+        )
 
     @staticmethod
     def _zero_width(n: int, line: str, i: int, cp: int, kind: _FileKind) -> _Hit | None:
         if cp == 0xFEFF and n == 1 and i == 0:
             return None  # byte-order mark
         before, after = _neighbours(line, i)
-        if cp == 0x200D and (_is_emoji(before) or ord(before or " ") in range(0xFE00, 0xFE10)
-                             or _is_emoji(after)):
+        if cp == 0x200D and (
+            _is_emoji(before) or ord(before or " ") in range(0xFE00, 0xFE10) or _is_emoji(after)
+        ):
             return None  # emoji ZWJ sequence
-        if cp in (0x200C, 0x200D) and (before and not before.isascii() and before.isalpha()
-                                       or after and not after.isascii() and after.isalpha()):
+        if cp in (0x200C, 0x200D) and (
+            before
+            and not before.isascii()
+            and before.isalpha()
+            or after
+            and not after.isascii()
+            and after.isalpha()
+        ):
             return None  # joiners inside Persian, Arabic or Indic words
         if cp == 0x00AD and not kind.code:
             return None  # soft hyphen in prose
         in_word = bool(before and (before.isalnum() or before == "_")) and bool(
-            after and (after.isalnum() or after == "_"))
+            after and (after.isalnum() or after == "_")
+        )
         name = _char_name(cp)
         if kind.code and not in_word and _text_kind(line, i) == "comment":
             # Between words of a comment it hides nothing a name or a string could use.
@@ -402,7 +596,9 @@ class UnicodeAnalyzer:
         if kind.code and _visible_foreign(line) >= 3 and _in_text(line, i):
             # A string of foreign text or a character table (encodings, Unicode tests): data, and
             # the other letters around it show the reader the line is not plain ASCII.
-            return _Hit("unicode-zero-width", Severity.LOW, n, f"an invisible {name} in non-ASCII text")
+            return _Hit(
+                "unicode-zero-width", Severity.LOW, n, f"an invisible {name} in non-ASCII text"
+            )
         if kind.code:
             severity = Severity.HIGH if in_word else Severity.MEDIUM
         elif kind.prose:
@@ -418,15 +614,24 @@ class UnicodeAnalyzer:
         before = line[i - 1] if i > 0 else ""
         if len(run) == 1:
             cp = ord(run)
-            if before and (_is_emoji(before) or _is_ideograph(before) or before in "#*0123456789"
-                           or not before.isascii() and unicodedata.category(before)[0] in "SNP"):
+            if before and (
+                _is_emoji(before)
+                or _is_ideograph(before)
+                or before in "#*0123456789"
+                or not before.isascii()
+                and unicodedata.category(before)[0] in "SNP"
+            ):
                 return None
             if cp in (0xFE0E, 0xFE0F) and not kind.code:
                 return None
             severity = Severity.MEDIUM if kind.code else Severity.LOW
-            return _Hit("unicode-variation-selector", severity, n,
-                        f"a variation selector ({_char_name(cp)}) after {before!r}, where it changes "
-                        "nothing visible")
+            return _Hit(
+                "unicode-variation-selector",
+                severity,
+                n,
+                f"a variation selector ({_char_name(cp)}) after {before!r}, where it changes "
+                "nothing visible",
+            )
         data = bytearray()
         for ch in run:
             cp = ord(ch)
@@ -435,9 +640,14 @@ class UnicodeAnalyzer:
             return None
         hidden = data.decode("utf-8", "replace")
         shown = "".join(c if c.isprintable() else "." for c in hidden)[:200]
-        return _Hit("unicode-variation-selector", Severity.HIGH, n,
-                    f"{len(run)} variation selectors in a row, an invisible run that encodes "
-                    f"{len(data)} bytes (\"{shown}\")", (("hidden_text", shown),))
+        return _Hit(
+            "unicode-variation-selector",
+            Severity.HIGH,
+            n,
+            f"{len(run)} variation selectors in a row, an invisible run that encodes "
+            f'{len(data)} bytes ("{shown}")',
+            (("hidden_text", shown),),
+        )
 
     # -- look-alike identifiers ---------------------------------------------
 
@@ -460,8 +670,13 @@ class UnicodeAnalyzer:
             return []  # real Cyrillic/Greek/... words on the line: prose, not a forged identifier
         return odd
 
-    def _homoglyphs(self, file: AnalysisFile, odd: list[tuple[int, str, str]],
-                    kind: _FileKind, change_words: "_ChangeWords") -> Iterator[tuple[_Hit, str]]:
+    def _homoglyphs(
+        self,
+        file: AnalysisFile,
+        odd: list[tuple[int, str, str]],
+        kind: _FileKind,
+        change_words: _ChangeWords,
+    ) -> Iterator[tuple[_Hit, str]]:
         known = {w for w in _WORD.findall(file.text) if w.isascii()}
         tests = is_test_path(file.path)
         for n, word, line in odd:
@@ -473,28 +688,54 @@ class UnicodeAnalyzer:
             if mixed and in_text and (tests or _accented_letters(line) >= 2):
                 # Mixed scripts inside a test string or next to accented letters: Unicode test
                 # data ("Fαil Ërrør"), not a forged name or host.
-                what = (f"the word `{reveal(word)}` in a string of mixed-script text; it reads as `{skel}`")
-                yield _Hit("unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)), line
+                what = f"the word `{reveal(word)}` in a string of mixed-script text; it reads as `{skel}`"
+                yield (
+                    _Hit(
+                        "unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)
+                    ),
+                    line,
+                )
             elif not mixed and in_text:
                 # A whole Cyrillic or Greek word (or letter) in a string or a comment is text:
                 # alphabets, translations, test data. A forged name has to be code.
-                what = (f"the word `{reveal(word)}`, written only in {'/'.join(scripts)} letters that "
-                        f"look Latin; it reads as `{skel}`")
-                yield _Hit("unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)), line
+                what = (
+                    f"the word `{reveal(word)}`, written only in {'/'.join(scripts)} letters that "
+                    f"look Latin; it reads as `{skel}`"
+                )
+                yield (
+                    _Hit(
+                        "unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)
+                    ),
+                    line,
+                )
             elif skel in known or skel in change_words.get():
-                what = (f"the identifier `{reveal(word)}`, which looks exactly like `{skel}` used "
-                        f"{where} but is a different name "
-                        f"(it contains {'/'.join(scripts)} letters)")
-                hit = _Hit("unicode-homoglyph-identifier", Severity.HIGH, n, what, (("imitates", skel),))
+                what = (
+                    f"the identifier `{reveal(word)}`, which looks exactly like `{skel}` used "
+                    f"{where} but is a different name "
+                    f"(it contains {'/'.join(scripts)} letters)"
+                )
+                hit = _Hit(
+                    "unicode-homoglyph-identifier", Severity.HIGH, n, what, (("imitates", skel),)
+                )
                 yield hit, line
             elif mixed or len(word) >= 3:
-                what = (f"the identifier `{reveal(word)}`, which mixes Latin with look-alike "
-                        f"{'/'.join(scripts)} letters and reads as `{skel}`") if mixed else (
+                what = (
+                    (
+                        f"the identifier `{reveal(word)}`, which mixes Latin with look-alike "
+                        f"{'/'.join(scripts)} letters and reads as `{skel}`"
+                    )
+                    if mixed
+                    else (
                         f"the word `{reveal(word)}`, written only in {'/'.join(scripts)} letters that "
-                        f"look Latin; it reads as `{skel}`")
+                        f"look Latin; it reads as `{skel}`"
+                    )
+                )
                 # A whole word in another script may be a real word ("нет"); mixing is not.
                 severity = Severity.HIGH if mixed and (kind.code or kind.agent) else Severity.LOW
-                yield _Hit("unicode-homoglyph-identifier", severity, n, what, (("imitates", skel),)), line
+                yield (
+                    _Hit("unicode-homoglyph-identifier", severity, n, what, (("imitates", skel),)),
+                    line,
+                )
 
     # -- findings -------------------------------------------------------------
 
@@ -503,31 +744,56 @@ class UnicodeAnalyzer:
         severity = hit.severity
         if kind.agent and severity >= Severity.LOW:
             meta = RULES["unicode-hidden-in-agent-file"]
-            severity = Severity.CRITICAL if hit.rule_id != "unicode-homoglyph-identifier" else Severity.HIGH
-            message = (f"This AI-agent instruction file carries {hit.what}. People reading the file see "
-                       "nothing, but the next coding agent that loads it reads every character: hidden "
-                       "text here is an instruction to the AI. Check the raw bytes of the line.")
+            severity = (
+                Severity.CRITICAL
+                if hit.rule_id != "unicode-homoglyph-identifier"
+                else Severity.HIGH
+            )
+            message = (
+                f"This AI-agent instruction file carries {hit.what}. People reading the file see "
+                "nothing, but the next coding agent that loads it reads every character: hidden "
+                "text here is an instruction to the AI. Check the raw bytes of the line."
+            )
         elif hit.rule_id == "unicode-bidi-control":
-            message = (f"This line contains {hit.what}. Editors and review tools show the code in a "
-                       "different order from how the compiler or interpreter reads it (Trojan Source), "
-                       "so a check or a comment can appear where it is not. Read the line below with "
-                       "the controls spelled out.")
+            message = (
+                f"This line contains {hit.what}. Editors and review tools show the code in a "
+                "different order from how the compiler or interpreter reads it (Trojan Source), "
+                "so a check or a comment can appear where it is not. Read the line below with "
+                "the controls spelled out."
+            )
         elif hit.rule_id == "unicode-homoglyph-identifier":
-            message = (f"This line uses {hit.what}. A look-alike name can shadow a real function or "
-                       "variable so that a call reaches different code from what reviewers see.")
+            message = (
+                f"This line uses {hit.what}. A look-alike name can shadow a real function or "
+                "variable so that a call reaches different code from what reviewers see."
+            )
         elif hit.rule_id == "unicode-tag-characters":
-            message = (f"This line hides {hit.what}. Tag characters render as nothing, but tools and AI "
-                       "models read them (ASCII smuggling).")
+            message = (
+                f"This line hides {hit.what}. Tag characters render as nothing, but tools and AI "
+                "models read them (ASCII smuggling)."
+            )
         elif hit.rule_id == "unicode-variation-selector":
-            message = (f"This line contains {hit.what}. Variation selectors are invisible; outside emoji "
-                       "and ideographs they are a known way to hide data or instructions in text.")
+            message = (
+                f"This line contains {hit.what}. Variation selectors are invisible; outside emoji "
+                "and ideographs they are a known way to hide data or instructions in text."
+            )
         else:
-            message = (f"This line contains {hit.what}. Invisible characters make two different names "
-                       "or strings look identical, so code can call or compare something other than "
-                       "what reviewers read.")
+            message = (
+                f"This line contains {hit.what}. Invisible characters make two different names "
+                "or strings look identical, so code can call or compare something other than "
+                "what reviewers read."
+            )
         return Finding(
-            rule_id=meta.rule_id, category=meta.category, severity=severity,
-            confidence=meta.confidence, path=path, start_line=hit.line, end_line=hit.line,
-            message=message, remediation=meta.remediation, evidence=reveal(line), analyzer=ANALYZER,
+            rule_id=meta.rule_id,
+            category=meta.category,
+            severity=severity,
+            confidence=meta.confidence,
+            path=path,
+            start_line=hit.line,
+            end_line=hit.line,
+            message=message,
+            remediation=meta.remediation,
+            evidence=reveal(line),
+            analyzer=ANALYZER,
             capabilities=frozenset(meta.capabilities) | ({"agent-file"} if kind.agent else set()),
-            extra=hit.extra)
+            extra=hit.extra,
+        )

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reviewer.core.manifests.cargo import is_cargo_manifest, parse_cargo
 from reviewer.core.manifests.golang import is_go_mod, parse_go_mod
 from reviewer.core.manifests.lines import KnownLines, known_lines
 from reviewer.core.manifests.model import (
-    DeclaredDependency, Ecosystem, InstallHook, ManifestView, RegistrySetting, SourceKind,
+    DeclaredDependency,
+    Ecosystem,
+    InstallHook,
+    ManifestView,
+    RegistrySetting,
+    SourceKind,
 )
 from reviewer.core.manifests.npm import is_package_json, parse_package_json
 from reviewer.core.manifests.oracle import Existence, PackageInfo, PackageOracle
 from reviewer.core.manifests.python import (
-    is_requirements, parse_pip_conf, parse_pyproject, parse_requirements, parse_setup_cfg,
+    is_requirements,
+    parse_pip_conf,
+    parse_pyproject,
+    parse_requirements,
+    parse_setup_cfg,
     parse_setup_py,
 )
 from reviewer.core.manifests.registry_config import config_kind, parse_registry_config
 from reviewer.core.manifests.ruby import is_ruby_manifest, parse_gemfile
 
 __all__ = [
-    "DeclaredDependency", "Ecosystem", "Existence", "InstallHook", "KnownLines", "ManifestView",
-    "PackageInfo", "PackageOracle", "Parser", "RegistrySetting", "SourceKind", "known_lines", "parse_manifest",
+    "DeclaredDependency",
+    "Ecosystem",
+    "Existence",
+    "InstallHook",
+    "KnownLines",
+    "ManifestView",
+    "PackageInfo",
+    "PackageOracle",
+    "Parser",
+    "RegistrySetting",
+    "SourceKind",
+    "known_lines",
+    "parse_manifest",
     "parser_for",
 ]
 

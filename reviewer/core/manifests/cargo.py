@@ -6,7 +6,11 @@ import re
 
 from reviewer.core.manifests.lines import KnownLines
 from reviewer.core.manifests.model import (
-    DeclaredDependency, Ecosystem, ManifestView, RegistrySetting, SourceKind,
+    DeclaredDependency,
+    Ecosystem,
+    ManifestView,
+    RegistrySetting,
+    SourceKind,
 )
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*$")
@@ -34,7 +38,11 @@ def parse_cargo(path: str, known: KnownLines) -> ManifestView:
         if not (table.endswith("dependencies") or table == "?"):
             continue
         kind, source = SourceKind.REGISTRY, ""
-        for field, k in (("git", SourceKind.GIT), ("path", SourceKind.PATH), ("registry-index", SourceKind.URL)):
+        for field, k in (
+            ("git", SourceKind.GIT),
+            ("path", SourceKind.PATH),
+            ("registry-index", SourceKind.URL),
+        ):
             m = re.search(r"\b" + field + r"""\s*=\s*(['"])(.+?)\1""", value)
             if m:
                 kind, source = k, m.group(2)

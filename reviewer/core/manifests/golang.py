@@ -6,7 +6,11 @@ import re
 
 from reviewer.core.manifests.lines import KnownLines, is_gap
 from reviewer.core.manifests.model import (
-    DeclaredDependency, Ecosystem, ManifestView, RegistrySetting, SourceKind,
+    DeclaredDependency,
+    Ecosystem,
+    ManifestView,
+    RegistrySetting,
+    SourceKind,
 )
 
 _REQUIRE_ONE = re.compile(r"^\s*require\s+(\S+)\s+(v\S+)(.*)$")
@@ -46,8 +50,11 @@ def parse_go_mod(path: str, known: KnownLines) -> ManifestView:
         if rep or (block in ("replace", "?") and "=>" in code):
             body = _REPLACE_BODY.match(rep.group(1) if rep else code)
             if body:
-                settings.append(RegistrySetting(path, n, "replace", f"{body.group(1)} => {body.group(2)}",
-                                                text.strip()))
+                settings.append(
+                    RegistrySetting(
+                        path, n, "replace", f"{body.group(1)} => {body.group(2)}", text.strip()
+                    )
+                )
             continue
         if block in ("require", "?"):
             item = _BLOCK_ITEM.match(code)
@@ -57,5 +64,6 @@ def parse_go_mod(path: str, known: KnownLines) -> ManifestView:
 
 
 def _dep(path: str, n: int, module: str, version: str, indirect: bool) -> DeclaredDependency:
-    return DeclaredDependency(Ecosystem.GO, module, version, path, n, "require",
-                              SourceKind.REGISTRY, "", "", indirect)
+    return DeclaredDependency(
+        Ecosystem.GO, module, version, path, n, "require", SourceKind.REGISTRY, "", "", indirect
+    )

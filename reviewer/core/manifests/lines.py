@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewer.core.analyzers.base import MAX_LINE_CHARS, clip_line
-from reviewer.core.changeset import FileChange, FileStatus
-from reviewer.core.changeset import text_lines
+from reviewer.core.changeset import FileChange, FileStatus, text_lines
 
 
 @dataclass(frozen=True)
@@ -35,13 +34,21 @@ def known_lines(change: FileChange) -> KnownLines:
     """
     if change.head_text is not None:
         full = dict(enumerate(text_lines(change.head_text), start=1))
-        added = frozenset(change.added) if change.added else (
-            frozenset(full) if change.status is FileStatus.ADDED else frozenset())
+        added = (
+            frozenset(change.added)
+            if change.added
+            else (frozenset(full) if change.status is FileStatus.ADDED else frozenset())
+        )
         return _clipped(full, added, True)
     full = dict(change.context)
     full.update(change.added)
-    whole = change.status is FileStatus.ADDED and not change.context and bool(change.added) and \
-        min(change.added) == 1 and len(change.added) == max(change.added)
+    whole = (
+        change.status is FileStatus.ADDED
+        and not change.context
+        and bool(change.added)
+        and min(change.added) == 1
+        and len(change.added) == max(change.added)
+    )
     return _clipped(full, frozenset(change.added), whole)
 
 

@@ -7,25 +7,83 @@ import re
 
 from reviewer.core.manifests.lines import KnownLines, is_gap
 from reviewer.core.manifests.model import (
-    DeclaredDependency, Ecosystem, InstallHook, ManifestView, SourceKind,
+    DeclaredDependency,
+    Ecosystem,
+    InstallHook,
+    ManifestView,
+    SourceKind,
 )
 from reviewer.core.manifests.sources import classify_npm_spec
 
-DEP_SECTIONS = frozenset({
-    "dependencies", "devDependencies", "optionalDependencies", "peerDependencies",
-    "overrides", "resolutions",
-})
+DEP_SECTIONS = frozenset(
+    {
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+        "overrides",
+        "resolutions",
+    }
+)
 # Scripts npm (or yarn/pnpm) runs on ``npm install`` of the package or of a git checkout of it.
-INSTALL_HOOKS = frozenset({
-    "preinstall", "install", "postinstall", "prepare", "preprepare", "postprepare", "prepublish",
-})
-_NOT_DEPENDENCIES = frozenset({
-    "name", "version", "description", "main", "module", "types", "typings", "license", "author",
-    "homepage", "bugs", "repository", "type", "private", "bin", "browser", "node", "npm", "yarn",
-    "pnpm", "packageManager", "workspaces", "files", "keywords", "sideEffects", "funding",
-    "exports", "imports", "url", "email", "directory", "access", "tag", "registry", "engines",
-    "vscode", "unpkg", "jsdelivr", "style", "react-native", "source", "umd:main", "jsnext:main",
-})
+INSTALL_HOOKS = frozenset(
+    {
+        "preinstall",
+        "install",
+        "postinstall",
+        "prepare",
+        "preprepare",
+        "postprepare",
+        "prepublish",
+    }
+)
+_NOT_DEPENDENCIES = frozenset(
+    {
+        "name",
+        "version",
+        "description",
+        "main",
+        "module",
+        "types",
+        "typings",
+        "license",
+        "author",
+        "homepage",
+        "bugs",
+        "repository",
+        "type",
+        "private",
+        "bin",
+        "browser",
+        "node",
+        "npm",
+        "yarn",
+        "pnpm",
+        "packageManager",
+        "workspaces",
+        "files",
+        "keywords",
+        "sideEffects",
+        "funding",
+        "exports",
+        "imports",
+        "url",
+        "email",
+        "directory",
+        "access",
+        "tag",
+        "registry",
+        "engines",
+        "vscode",
+        "unpkg",
+        "jsdelivr",
+        "style",
+        "react-native",
+        "source",
+        "umd:main",
+        "jsnext:main",
+    }
+)
 _HEADER = re.compile(r'^(\s*)"([^"]+)"\s*:\s*\{\s*(\})?\s*,?\s*$')
 _CLOSE = re.compile(r"^(\s*)\}")
 _ENTRY = re.compile(r'^\s*"((?:[^"\\]|\\.)+)"\s*:\s*"((?:[^"\\]|\\.)*)"\s*,?\s*$')
@@ -42,7 +100,9 @@ def is_package_json(path: str) -> bool:
     return path.rsplit("/", 1)[-1] == "package.json" and "node_modules/" not in path
 
 
-def dependency_of(path: str, line: int, section: str, key: str, value: str) -> DeclaredDependency | None:
+def dependency_of(
+    path: str, line: int, section: str, key: str, value: str
+) -> DeclaredDependency | None:
     """A dependency from one ``"key": "value"`` entry, or None when it is not one."""
     if not _PKG_NAME.match(key):
         return None
@@ -54,8 +114,15 @@ def dependency_of(path: str, line: int, section: str, key: str, value: str) -> D
         name = target[:at] if at > 0 else target
         alias_of = key
     return DeclaredDependency(
-        ecosystem=Ecosystem.NPM, name=name, spec=value, path=path, line=line, section=section,
-        kind=kind, source=value if kind is not SourceKind.REGISTRY else "", alias_of=alias_of,
+        ecosystem=Ecosystem.NPM,
+        name=name,
+        spec=value,
+        path=path,
+        line=line,
+        section=section,
+        kind=kind,
+        source=value if kind is not SourceKind.REGISTRY else "",
+        alias_of=alias_of,
     )
 
 
@@ -94,7 +161,9 @@ def _parse_lines(path: str, known: KnownLines) -> ManifestView:
         if not entry:
             continue
         key, value = entry.group(1), entry.group(2)
-        if section == "scripts" or (section == _UNKNOWN and key in INSTALL_HOOKS and not _VERSIONISH.match(value)):
+        if section == "scripts" or (
+            section == _UNKNOWN and key in INSTALL_HOOKS and not _VERSIONISH.match(value)
+        ):
             if key in INSTALL_HOOKS:
                 hooks.append(InstallHook(path, n, key, value))
             continue

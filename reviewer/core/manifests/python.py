@@ -6,7 +6,11 @@ import re
 
 from reviewer.core.manifests.lines import KnownLines, is_gap
 from reviewer.core.manifests.model import (
-    DeclaredDependency, Ecosystem, ManifestView, RegistrySetting, SourceKind,
+    DeclaredDependency,
+    Ecosystem,
+    ManifestView,
+    RegistrySetting,
+    SourceKind,
 )
 from reviewer.core.manifests.sources import classify_url
 
@@ -15,29 +19,51 @@ _REQ = re.compile(
     r"(?P<rest>(?:@\s*\S+|[<>=!~(;].*)?)\s*$"
 )
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_URLISH = re.compile(r"^(?:-e\s+|--editable[\s=]+)?((?:git\+|hg\+|svn\+|bzr\+)?[a-z]+://\S+|git@\S+|file:\S+|\.{1,2}/\S*|/\S+)", re.I)
+_URLISH = re.compile(
+    r"^(?:-e\s+|--editable[\s=]+)?((?:git\+|hg\+|svn\+|bzr\+)?[a-z]+://\S+|git@\S+|file:\S+|\.{1,2}/\S*|/\S+)",
+    re.I,
+)
 _OPTION = re.compile(
-    r"^\s*(-i|--index-url|--extra-index-url|--trusted-host|-f|--find-links)(?:\s+|=)(\S+)", re.I)
+    r"^\s*(-i|--index-url|--extra-index-url|--trusted-host|-f|--find-links)(?:\s+|=)(\S+)", re.I
+)
 _OPTION_KIND = {
-    "-i": "index", "--index-url": "index", "--extra-index-url": "extra-index",
-    "--trusted-host": "trusted-host", "-f": "find-links", "--find-links": "find-links",
+    "-i": "index",
+    "--index-url": "index",
+    "--extra-index-url": "extra-index",
+    "--trusted-host": "trusted-host",
+    "-f": "find-links",
+    "--find-links": "find-links",
 }
 _QUOTED = re.compile(r"""(['"])((?:(?!\1).)+)\1""")
 _TOML_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$")
 _TOML_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_.-]+))\s*=\s*(.*)$""")
-_SETUP_LISTS = re.compile(r"\b(install_requires|setup_requires|tests_require|extras_require|requires)\b")
+_SETUP_LISTS = re.compile(
+    r"\b(install_requires|setup_requires|tests_require|extras_require|requires)\b"
+)
 
 
 def is_requirements(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    return (name.endswith((".txt", ".in")) and ("requirements" in name or name.startswith(("constraints", "requires")))) \
-        or "/requirements/" in f"/{path.lower()}" and name.endswith((".txt", ".in"))
+    return (
+        (
+            name.endswith((".txt", ".in"))
+            and ("requirements" in name or name.startswith(("constraints", "requires")))
+        )
+        or "/requirements/" in f"/{path.lower()}"
+        and name.endswith((".txt", ".in"))
+    )
 
 
 def is_python_manifest(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    return is_requirements(path) or name in ("setup.py", "setup.cfg", "pyproject.toml", "pipfile",
-                                             "pip.conf", "pip.ini")
+    return is_requirements(path) or name in (
+        "setup.py",
+        "setup.cfg",
+        "pyproject.toml",
+        "pipfile",
+        "pip.conf",
+        "pip.ini",
+    )
 
 
 def requirement(path: str, line: int, text: str, section: str = "") -> DeclaredDependency | None:
@@ -50,8 +76,9 @@ def requirement(path: str, line: int, text: str, section: str = "") -> DeclaredD
         target = url.group(1)
         egg = _EGG.search(target)
         kind = classify_url(target)
-        return DeclaredDependency(Ecosystem.PYPI, egg.group(1) if egg else "", target, path, line,
-                                  section, kind, target)
+        return DeclaredDependency(
+            Ecosystem.PYPI, egg.group(1) if egg else "", target, path, line, section, kind, target
+        )
     if text.startswith("-"):
         return None
     m = _REQ.match(text)
@@ -60,8 +87,9 @@ def requirement(path: str, line: int, text: str, section: str = "") -> DeclaredD
     rest = m.group("rest").strip()
     if rest.startswith("@"):
         target = rest[1:].strip().split(";")[0].strip()
-        return DeclaredDependency(Ecosystem.PYPI, m.group("name"), rest, path, line, section,
-                                  classify_url(target), target)
+        return DeclaredDependency(
+            Ecosystem.PYPI, m.group("name"), rest, path, line, section, classify_url(target), target
+        )
     return DeclaredDependency(Ecosystem.PYPI, m.group("name"), rest, path, line, section)
 
 
@@ -100,27 +128,36 @@ def parse_setup_py(path: str, known: KnownLines) -> ManifestView:
         m = _SETUP_LISTS.search(code)
         if m:
             inside, depth = m.group(1), 0
-            code = code[m.end():]
+            code = code[m.end() :]
         if inside is None:
             continue
         for q in _QUOTED.finditer(code):
             value = q.group(2)
-            if re.match(r"\s*:", code[q.end():]):
+            if re.match(r"\s*:", code[q.end() :]):
                 continue  # a dict key, such as an extras_require group name
             if _looks_like_requirement(value):
                 dep = requirement(path, n, value, inside)
                 if dep is not None:
                     deps.append(dep)
-        depth += code.count("[") + code.count("{") + code.count("(") - \
-            code.count("]") - code.count("}") - code.count(")")
+        depth += (
+            code.count("[")
+            + code.count("{")
+            + code.count("(")
+            - code.count("]")
+            - code.count("}")
+            - code.count(")")
+        )
         if depth <= 0 and ("]" in code or "}" in code or ")" in code):
             inside = None
     return ManifestView(dependencies=tuple(deps))
 
 
 def _looks_like_requirement(value: str) -> bool:
-    return bool(_REQ.match(value) or _URLISH.match(value)) and " " not in value.split(";")[0].strip(" <>=!~") \
+    return (
+        bool(_REQ.match(value) or _URLISH.match(value))
+        and " " not in value.split(";")[0].strip(" <>=!~")
         or bool(re.match(r"^[A-Za-z0-9._-]+\s*[<>=!~]", value))
+    )
 
 
 def parse_setup_cfg(path: str, known: KnownLines) -> ManifestView:
@@ -141,12 +178,18 @@ def parse_setup_cfg(path: str, known: KnownLines) -> ManifestView:
         if key:
             name = key.group(1).lower()
             value = key.group(2).strip()
-            if section in ("global", "install") and name in ("index-url", "extra-index-url", "trusted-host"):
+            if section in ("global", "install") and name in (
+                "index-url",
+                "extra-index-url",
+                "trusted-host",
+            ):
                 kind = {"index-url": "index", "extra-index-url": "extra-index"}.get(name, name)
                 settings.append(RegistrySetting(path, n, kind, value, text.strip()))
                 continue
-            in_list = name in ("install_requires", "setup_requires", "tests_require") or \
-                section == "options.extras_require"
+            in_list = (
+                name in ("install_requires", "setup_requires", "tests_require")
+                or section == "options.extras_require"
+            )
             if in_list and value:
                 dep = requirement(path, n, value, name)
                 if dep is not None:
@@ -175,7 +218,7 @@ def parse_pyproject(path: str, known: KnownLines) -> ManifestView:
         prev = n
         stripped = text.split(" #", 1)[0].strip()
         header = _TOML_HEADER.match(stripped)
-        if header and not stripped.startswith(("[\"", "['")):
+        if header and not stripped.startswith(('["', "['")):
             table, in_array = header.group(1).strip().lower(), None
             continue
         if in_array is not None:
@@ -203,10 +246,13 @@ def parse_pyproject(path: str, known: KnownLines) -> ManifestView:
             if name == "url":
                 settings.append(RegistrySetting(path, n, "index", value.strip("'\""), text.strip()))
             continue
-        arrays = (table == "project" and name == "dependencies") or \
-            table == "project.optional-dependencies" or table == "dependency-groups" or \
-            (table == "build-system" and name == "requires") or \
-            (table == "?" and name in ("dependencies", "requires"))
+        arrays = (
+            (table == "project" and name == "dependencies")
+            or table == "project.optional-dependencies"
+            or table == "dependency-groups"
+            or (table == "build-system" and name == "requires")
+            or (table == "?" and name in ("dependencies", "requires"))
+        )
         if arrays and value.startswith("["):
             section = f"{table}.{name}"
             for q in _QUOTED.finditer(value):
@@ -222,12 +268,20 @@ def parse_pyproject(path: str, known: KnownLines) -> ManifestView:
 
 
 def _is_poetry_table(table: str) -> bool:
-    return table in ("tool.poetry.dependencies", "tool.poetry.dev-dependencies", "packages",
-                     "dev-packages") or (table.startswith("tool.poetry.group.") and table.endswith(".dependencies"))
+    return table in (
+        "tool.poetry.dependencies",
+        "tool.poetry.dev-dependencies",
+        "packages",
+        "dev-packages",
+    ) or (table.startswith("tool.poetry.group.") and table.endswith(".dependencies"))
 
 
 def _poetry_dep(path: str, n: int, table: str, name: str, value: str) -> DeclaredDependency:
-    for field, kind in (("git", SourceKind.GIT), ("url", SourceKind.URL), ("path", SourceKind.PATH)):
+    for field, kind in (
+        ("git", SourceKind.GIT),
+        ("url", SourceKind.URL),
+        ("path", SourceKind.PATH),
+    ):
         m = re.search(field + r"""\s*=\s*(['"])(.+?)\1""", value)
         if m:
             return DeclaredDependency(Ecosystem.PYPI, name, value, path, n, table, kind, m.group(2))

@@ -6,10 +6,16 @@ import re
 
 from reviewer.core.manifests.lines import KnownLines
 from reviewer.core.manifests.model import (
-    DeclaredDependency, Ecosystem, ManifestView, RegistrySetting, SourceKind,
+    DeclaredDependency,
+    Ecosystem,
+    ManifestView,
+    RegistrySetting,
+    SourceKind,
 )
 
-_GEM = re.compile(r"""^\s*(?:gem|spec\.add(?:_runtime|_development)?_dependency|s\.add(?:_runtime|_development)?_dependency)\s*\(?\s*(['"])([\w.-]+)\1(.*)$""")
+_GEM = re.compile(
+    r"""^\s*(?:gem|spec\.add(?:_runtime|_development)?_dependency|s\.add(?:_runtime|_development)?_dependency)\s*\(?\s*(['"])([\w.-]+)\1(.*)$"""
+)
 _OPT = re.compile(r"""\b(git|github|path|source)\s*(?::|=>)\s*(['"])(.+?)\2""")
 _SOURCE = re.compile(r"""^\s*source\s*\(?\s*(['"])(.+?)\1""")
 
@@ -40,6 +46,16 @@ def parse_gemfile(path: str, known: KnownLines) -> ManifestView:
                 kind, source = SourceKind.PATH, value
             elif key == "source":
                 kind, source = SourceKind.URL, value
-        deps.append(DeclaredDependency(Ecosystem.RUBYGEMS, gem.group(2), gem.group(3).strip(" ,)"), path, n,
-                                       "gem", kind, source))
+        deps.append(
+            DeclaredDependency(
+                Ecosystem.RUBYGEMS,
+                gem.group(2),
+                gem.group(3).strip(" ,)"),
+                path,
+                n,
+                "gem",
+                kind,
+                source,
+            )
+        )
     return ManifestView(dependencies=tuple(deps), settings=tuple(settings))

@@ -15,16 +15,53 @@ from reviewer.core.manifests.model import SourceKind
 # Services that host throw-away content or tunnel to a private machine: a package or an
 # index served from one of them is never how a project ships a real dependency.
 _SUSPICIOUS_SUFFIXES = (
-    "ngrok.io", "ngrok-free.app", "ngrok.app", "ngrok-free.dev", "trycloudflare.com",
-    "serveo.net", "localtunnel.me", "loca.lt", "localhost.run", "lhr.life", "pinggy.io",
-    "bore.pub", "tunnelmole.net", "pastebin.com", "paste.ee", "hastebin.com", "ghostbin.com",
-    "rentry.co", "dpaste.org", "dpaste.com", "termbin.com", "ix.io", "0x0.st", "transfer.sh",
-    "file.io", "temp.sh", "webhook.site", "requestbin.com", "requestbin.net", "pipedream.net",
-    "beeceptor.com", "interact.sh", "oast.fun", "oast.pro", "oast.live", "burpcollaborator.net",
-    "workers.dev", "glitch.me", "repl.co", "duckdns.org", "no-ip.org", "ddns.net",
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "ngrok-free.dev",
+    "trycloudflare.com",
+    "serveo.net",
+    "localtunnel.me",
+    "loca.lt",
+    "localhost.run",
+    "lhr.life",
+    "pinggy.io",
+    "bore.pub",
+    "tunnelmole.net",
+    "pastebin.com",
+    "paste.ee",
+    "hastebin.com",
+    "ghostbin.com",
+    "rentry.co",
+    "dpaste.org",
+    "dpaste.com",
+    "termbin.com",
+    "ix.io",
+    "0x0.st",
+    "transfer.sh",
+    "file.io",
+    "temp.sh",
+    "webhook.site",
+    "requestbin.com",
+    "requestbin.net",
+    "pipedream.net",
+    "beeceptor.com",
+    "interact.sh",
+    "oast.fun",
+    "oast.pro",
+    "oast.live",
+    "burpcollaborator.net",
+    "workers.dev",
+    "glitch.me",
+    "repl.co",
+    "duckdns.org",
+    "no-ip.org",
+    "ddns.net",
 )
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-_GIT_SHORTHAND = re.compile(r"^(?:github|gitlab|bitbucket|gist):[\w.-]+(?:/[\w.-]+)?(?:#.*)?$", re.I)
+_GIT_SHORTHAND = re.compile(
+    r"^(?:github|gitlab|bitbucket|gist):[\w.-]+(?:/[\w.-]+)?(?:#.*)?$", re.I
+)
 _NPM_REPO_SHORTHAND = re.compile(r"^[\w.-]+/[\w.-]+(?:#[\w./-]+)?$")
 _SCP_GIT = re.compile(r"^[\w.-]+@[\w.-]+:[\w./~-]+")
 
@@ -98,7 +135,10 @@ def classify_npm_spec(spec: str) -> SourceKind:
 def classify_url(url: str) -> SourceKind:
     """GIT for version-control URLs, URL for archives and other links."""
     low = url.strip().lower()
-    if low.startswith(("git+", "git:", "git@", "hg+", "svn+", "bzr+")) or ".git" in low.split("#")[0][-5:]:
+    if (
+        low.startswith(("git+", "git:", "git@", "hg+", "svn+", "bzr+"))
+        or ".git" in low.split("#")[0][-5:]
+    ):
         return SourceKind.GIT
     if low.startswith(("file:", "./", "../", "/")):
         return SourceKind.PATH

@@ -22,7 +22,7 @@ class TopList:
     rank: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
-    def build(cls, ecosystem: Ecosystem, names: list[str]) -> "TopList":
+    def build(cls, ecosystem: Ecosystem, names: list[str]) -> TopList:
         rank: dict[str, int] = {}
         for i, n in enumerate(names):
             rank.setdefault(canonical(ecosystem, n), i)
@@ -48,7 +48,7 @@ def read_list(path: Path) -> list[str]:
     return names
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def top_list(ecosystem: Ecosystem, root: Path = TOP_DIR) -> TopList | None:
     """The shipped list for ``ecosystem``, or None when Gatehouse has none for it."""
     path = root / f"{ecosystem.value}.txt"

@@ -7,7 +7,12 @@ from collections import defaultdict
 
 from reviewer.core.manifests.model import Ecosystem
 from reviewer.core.manifests.names import (
-    NearMiss, allowed_distance, canonical, damerau_levenshtein, skeleton, split_scope,
+    NearMiss,
+    allowed_distance,
+    canonical,
+    damerau_levenshtein,
+    skeleton,
+    split_scope,
 )
 from reviewer.core.manifests.toplists import TopList, top_list
 
@@ -57,13 +62,19 @@ class NearMissIndex:
             return None
         hits: list[tuple[int, str, str]] = []
         sk = skeleton(c)
-        if sk in self._skeletons and len(sk) >= 4 and self.top.rank[self._skeletons[sk]] < ONE_EDIT_RANK:
+        if (
+            sk in self._skeletons
+            and len(sk) >= 4
+            and self.top.rank[self._skeletons[sk]] < ONE_EDIT_RANK
+        ):
             t = self._skeletons[sk]
             how = "separators" if _SEP_ONLY(c, t) else "look-alike characters"
             if not (t.startswith("@") and not c.startswith("@")):  # babel-x -> @babel/x migrations
                 hits.append((self.top.rank[t], t, how))
         edits = len(c) <= self._longest
-        for t in {t for d in ({c} | (_deletions(c) if edits else set())) for t in self._deletes.get(d, ())}:
+        for t in {
+            t for d in ({c} | (_deletions(c) if edits else set())) for t in self._deletes.get(d, ())
+        }:
             if t != c and damerau_levenshtein(c, t, 1) <= 1 and _distinct_enough(c, t):
                 hits.append((self.top.rank[t], t, "one edit"))
         if _LONG <= len(c) <= self._longest:
@@ -87,14 +98,17 @@ class NearMissIndex:
             sk = skeleton(scope)
             for known, members in self._scopes.items():
                 limit = allowed_distance(known[1:])
-                if limit and (skeleton(known) == sk or damerau_levenshtein(scope[1:], known[1:], limit) <= limit):
+                if limit and (
+                    skeleton(known) == sk
+                    or damerau_levenshtein(scope[1:], known[1:], limit) <= limit
+                ):
                     t = f"{known}/{bare}" if bare in members else f"{known}/{members[0]}"
                     hits.append((self.top.rank[t], t, "a misspelt scope"))
         return hits
 
 
 def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _SEP_ONLY(a: str, b: str) -> bool:
@@ -109,7 +123,7 @@ def _distinct_enough(candidate: str, target: str) -> bool:
     if _strip_digits(candidate) == _strip_digits(target):
         return False  # python3-x / x2 / arm64: a version or platform sibling
     short, long_ = sorted((candidate, target), key=len)
-    if long_.startswith(short) and long_[len(short):] in ("2", "3", "4", "5", "js", "-js", ".js"):
+    if long_.startswith(short) and long_[len(short) :] in ("2", "3", "4", "5", "js", "-js", ".js"):
         return False  # a version or platform suffix names a sibling package, not an imitation
     return allowed_distance(split_scope(target)[1]) > 0
 
@@ -126,7 +140,7 @@ def _strip_digits(name: str) -> str:
     return "".join(ch for ch in name if not ch.isdigit())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def index_for(ecosystem: Ecosystem) -> NearMissIndex | None:
     top = top_list(ecosystem)
     return NearMissIndex(top) if top is not None else None

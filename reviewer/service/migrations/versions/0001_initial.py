@@ -61,8 +61,9 @@ def upgrade() -> None:
     op.create_table(
         "findings",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "scan_id", sa.Integer, sa.ForeignKey("scans.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("fingerprint", sa.String(128), nullable=False),
         sa.Column("rule_id", sa.String(200), nullable=False),
         sa.Column("category", sa.String(64), nullable=False),
@@ -123,6 +124,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop everything (only for development databases)."""
-    for table in ("ai_changes", "pull_requests", "installations", "suppressions",
-                  "findings", "scans", "deliveries"):
+    for table in (
+        "ai_changes",
+        "pull_requests",
+        "installations",
+        "suppressions",
+        "findings",
+        "scans",
+        "deliveries",
+    ):
         op.drop_table(table)

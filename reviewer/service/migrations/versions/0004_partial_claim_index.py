@@ -23,8 +23,13 @@ _CLAIMED = sa.text("claimed_by IS NOT NULL")
 
 def upgrade() -> None:
     op.drop_index("ix_deliveries_claimed_by", table_name="deliveries")
-    op.create_index("ix_deliveries_claimed_by", "deliveries", ["claimed_by"],
-                    sqlite_where=_CLAIMED, postgresql_where=_CLAIMED)
+    op.create_index(
+        "ix_deliveries_claimed_by",
+        "deliveries",
+        ["claimed_by"],
+        sqlite_where=_CLAIMED,
+        postgresql_where=_CLAIMED,
+    )
 
 
 def downgrade() -> None:

@@ -43,9 +43,22 @@ def upgrade() -> None:
         sa.Column("has_findings", sa.Boolean, nullable=False),
     )
     # Charts and counts read one owner's facts of one kind in day order, from the index alone.
-    op.create_index("ix_register_facts_chart", "register_facts",
-                    ["owner", "kind", "day", "value", "verdict", "ai_assisted", "repo", "pr",
-                     "merged", "has_findings"])
+    op.create_index(
+        "ix_register_facts_chart",
+        "register_facts",
+        [
+            "owner",
+            "kind",
+            "day",
+            "value",
+            "verdict",
+            "ai_assisted",
+            "repo",
+            "pr",
+            "merged",
+            "has_findings",
+        ],
+    )
     op.create_index("ix_register_facts_listing", "register_facts", ["owner", "kind", "at"])
     op.create_index("ix_scans_finished", "scans", ["finished_at"])
     # The register's cached aggregates last until the registry's latest update changes.
@@ -58,42 +71,57 @@ def upgrade() -> None:
 
 def _sqlite_select(row: str, from_: str = "") -> str:
     owner = f"lower(substr({row}.repo, 1, instr({row}.repo, '/') - 1))"
-    common = (f"{owner}, CAST({row}.first_seen_at AS INTEGER) / 86400, {row}.first_seen_at, "
-              f"{row}.ai_assisted, {row}.verdict, {row}.merged, "
-              f"json({row}.findings_by_category) NOT IN ('{{}}', 'null')")
+    common = (
+        f"{owner}, CAST({row}.first_seen_at AS INTEGER) / 86400, {row}.first_seen_at, "
+        f"{row}.ai_assisted, {row}.verdict, {row}.merged, "
+        f"json({row}.findings_by_category) NOT IN ('{{}}', 'null')"
+    )
     base = f" FROM {from_}" if from_ else ""
     sep = ", " if from_ else " FROM "
-    return (f"SELECT {row}.repo, {row}.pr, 'pr', '', {common}{base} UNION ALL "
-            f"SELECT {row}.repo, {row}.pr, 'tool', j.value, {common}{base}{sep}"
-            f"json_each({row}.tools) AS j WHERE j.type = 'text' UNION ALL "
-            f"SELECT {row}.repo, {row}.pr, 'vendor', j.value, {common}{base}{sep}"
-            f"json_each({row}.vendors) AS j WHERE j.type = 'text'")
+    return (
+        f"SELECT {row}.repo, {row}.pr, 'pr', '', {common}{base} UNION ALL "
+        f"SELECT {row}.repo, {row}.pr, 'tool', j.value, {common}{base}{sep}"
+        f"json_each({row}.tools) AS j WHERE j.type = 'text' UNION ALL "
+        f"SELECT {row}.repo, {row}.pr, 'vendor', j.value, {common}{base}{sep}"
+        f"json_each({row}.vendors) AS j WHERE j.type = 'text'"
+    )
 
 
 def _sqlite_triggers() -> None:
     insert = f"INSERT OR IGNORE INTO register_facts ({_COLUMNS}) {_sqlite_select('NEW')};"
-    op.execute("CREATE TRIGGER register_facts_insert AFTER INSERT ON ai_changes BEGIN "
-               f"{insert} END")
-    op.execute("CREATE TRIGGER register_facts_update AFTER UPDATE ON ai_changes BEGIN "
-               f"DELETE FROM register_facts WHERE repo = OLD.repo AND pr = OLD.pr; {insert} END")
-    op.execute("CREATE TRIGGER register_facts_delete AFTER DELETE ON ai_changes BEGIN "
-               "DELETE FROM register_facts WHERE repo = OLD.repo AND pr = OLD.pr; END")
-    op.execute(f"INSERT OR IGNORE INTO register_facts ({_COLUMNS}) "
-               f"{_sqlite_select('c', 'ai_changes AS c')}")
+    op.execute(
+        f"CREATE TRIGGER register_facts_insert AFTER INSERT ON ai_changes BEGIN {insert} END"
+    )
+    op.execute(
+        "CREATE TRIGGER register_facts_update AFTER UPDATE ON ai_changes BEGIN "
+        f"DELETE FROM register_facts WHERE repo = OLD.repo AND pr = OLD.pr; {insert} END"
+    )
+    op.execute(
+        "CREATE TRIGGER register_facts_delete AFTER DELETE ON ai_changes BEGIN "
+        "DELETE FROM register_facts WHERE repo = OLD.repo AND pr = OLD.pr; END"
+    )
+    op.execute(
+        f"INSERT OR IGNORE INTO register_facts ({_COLUMNS}) "
+        f"{_sqlite_select('c', 'ai_changes AS c')}"
+    )
 
 
 def _pg_select(row: str, from_: str = "") -> str:
-    common = (f"lower(split_part({row}.repo, '/', 1)), floor({row}.first_seen_at / 86400)::bigint, "
-              f"{row}.first_seen_at, {row}.ai_assisted, {row}.verdict, {row}.merged, "
-              f"coalesce({row}.findings_by_category::jsonb NOT IN ('{{}}'::jsonb, "
-              "'null'::jsonb), false)")
+    common = (
+        f"lower(split_part({row}.repo, '/', 1)), floor({row}.first_seen_at / 86400)::bigint, "
+        f"{row}.first_seen_at, {row}.ai_assisted, {row}.verdict, {row}.merged, "
+        f"coalesce({row}.findings_by_category::jsonb NOT IN ('{{}}'::jsonb, "
+        "'null'::jsonb), false)"
+    )
     base = f" FROM {from_}" if from_ else ""
     sep = ", " if from_ else " FROM "
-    return (f"SELECT {row}.repo, {row}.pr, 'pr', '', {common}{base} UNION ALL "
-            f"SELECT {row}.repo, {row}.pr, 'tool', v, {common}{base}{sep}"
-            f"json_array_elements_text({row}.tools::json) AS v UNION ALL "
-            f"SELECT {row}.repo, {row}.pr, 'vendor', v, {common}{base}{sep}"
-            f"json_array_elements_text({row}.vendors::json) AS v")
+    return (
+        f"SELECT {row}.repo, {row}.pr, 'pr', '', {common}{base} UNION ALL "
+        f"SELECT {row}.repo, {row}.pr, 'tool', v, {common}{base}{sep}"
+        f"json_array_elements_text({row}.tools::json) AS v UNION ALL "
+        f"SELECT {row}.repo, {row}.pr, 'vendor', v, {common}{base}{sep}"
+        f"json_array_elements_text({row}.vendors::json) AS v"
+    )
 
 
 def _postgresql_triggers() -> None:
@@ -103,11 +131,16 @@ def _postgresql_triggers() -> None:
         "DELETE FROM register_facts WHERE repo = OLD.repo AND pr = OLD.pr; END IF; "
         f"IF TG_OP <> 'DELETE' THEN INSERT INTO register_facts ({_COLUMNS}) "
         f"{_pg_select('NEW')} ON CONFLICT DO NOTHING; END IF; "
-        "RETURN NULL; END; $$ LANGUAGE plpgsql")
-    op.execute("CREATE TRIGGER register_facts AFTER INSERT OR UPDATE OR DELETE ON ai_changes "
-               "FOR EACH ROW EXECUTE FUNCTION gatehouse_register_facts()")
-    op.execute(f"INSERT INTO register_facts ({_COLUMNS}) {_pg_select('c', 'ai_changes AS c')} "
-               "ON CONFLICT DO NOTHING")
+        "RETURN NULL; END; $$ LANGUAGE plpgsql"
+    )
+    op.execute(
+        "CREATE TRIGGER register_facts AFTER INSERT OR UPDATE OR DELETE ON ai_changes "
+        "FOR EACH ROW EXECUTE FUNCTION gatehouse_register_facts()"
+    )
+    op.execute(
+        f"INSERT INTO register_facts ({_COLUMNS}) {_pg_select('c', 'ai_changes AS c')} "
+        "ON CONFLICT DO NOTHING"
+    )
 
 
 def downgrade() -> None:
