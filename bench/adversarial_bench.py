@@ -294,7 +294,7 @@ def measure(cases: list[Case], budget: float) -> list[float | None]:
     tasks = [Task(run=timed(c.run), group=i) for i, c in enumerate(cases)]
     outcomes = run_bounded(tasks, limits=Limits(time_s=budget, memory_bytes=4 << 30))
     out: list[float | None] = []
-    for case, o in zip(cases, outcomes):
+    for case, o in zip(cases, outcomes, strict=True):
         if o.breach is Breach.ERROR:
             last = (o.detail.strip().splitlines() or ["?"])[-1][:100]
             RAISED.append(
@@ -314,7 +314,7 @@ def fixed(sizes: list[int], budget: float, inputs: dict[str, Gen]) -> None:
     for size in sorted(sizes):
         cases = cases_for(inputs, size, analyzers, only)
         t0 = time.perf_counter()
-        for case, secs in zip(cases, measure(cases, budget)):
+        for case, secs in zip(cases, measure(cases, budget), strict=True):
             rows.setdefault((case.input, case.placement, case.path, case.analyzer), {})[size] = secs
         print(
             f"# size {size}: {len(cases)} cases in {time.perf_counter() - t0:.1f} s",
@@ -340,13 +340,13 @@ def report(rows: dict[tuple[str, str, str, str], dict[int, float | None]], budge
         scored.append((per_mb, key, size, done.get(size), exp))
     scored.sort(key=lambda r: -r[0])
     print(f"{'s/MB':>10} {'growth':>6} {'size':>8}  analyzer / input / placement / path")
-    for per_mb, (inp, placement, path, analyzer), size, secs, exp in scored[:25]:
+    for per_mb, (inp, placement, path, analyzer), size, _secs, exp in scored[:25]:
         shown = f">{budget:g}s" if math.isinf(per_mb) else f"{per_mb:10.3f}"
         print(f"{shown:>10} {exp:>6} {size:>8}  {analyzer} / {inp} / {placement} / {path}")
     print()
     print("worst seconds per MB, per analyzer:")
     worst: dict[str, tuple[float, str]] = {}
-    for per_mb, (inp, placement, path, analyzer), size, secs, exp in scored:
+    for per_mb, (inp, placement, path, analyzer), size, _secs, exp in scored:
         if analyzer not in worst or per_mb > worst[analyzer][0]:
             worst[analyzer] = (
                 per_mb,
@@ -460,7 +460,10 @@ def fuzz(n: int, seed: int, budget: float, max_size: int) -> None:
             run = _bind(lambda a=analyzers[aname][0], fs=files: run_analyzer(a, fs))
         cases.append(Case(f"fuzz#{i}", f"{count} files", paths[0], aname, max(size, 1), run))
     results = measure(cases, budget)
-    rows = [((s / c.size * 1e6) if s is not None else math.inf, c) for c, s in zip(cases, results)]
+    rows = [
+        ((s / c.size * 1e6) if s is not None else math.inf, c)
+        for c, s in zip(cases, results, strict=True)
+    ]
     rows.sort(key=lambda r: -r[0])
     print(f"fuzz: {n} cases, seed {seed}; slowest:")
     for per_mb, c in rows[:10]:

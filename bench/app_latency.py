@@ -52,7 +52,8 @@ def _typical_pr(h, number: int) -> str:  # type: ignore[no-untyped-def]
     changed = {}
     for i in range(6):
         body = base_files[f"svc/mod{i}.py"] + "".join(
-            f"def g{j}(items):\n    total = 0\n    for it in items:\n        total += it * {j}\n    return total\n\n"
+            f"def g{j}(items):\n    total = 0\n    for it in items:\n        total += it * {j}\n"
+            "    return total\n\n"
             for j in range(8)
         )
         changed[f"svc/mod{i}.py"] = body
@@ -168,7 +169,7 @@ def bench_scan(prs: int) -> dict[str, float]:
 
 
 def bench_serve(rounds: int) -> dict[str, float]:
-    """The real processes (`gatehouse serve`: gunicorn web + huey worker, SQLite store and queue)."""
+    """The real processes (`gatehouse serve`: gunicorn web + huey worker, SQLite store, queue)."""
     import os
     import signal
     import socket
@@ -246,31 +247,37 @@ def main() -> None:
     args = ap.parse_args()
     web = bench_webhook(args.deliveries)
     print(
-        f"webhook answer ({args.deliveries} signed deliveries, {web['body_bytes']} bytes each, SQLite store+queue):"
+        f"webhook answer ({args.deliveries} signed deliveries, {web['body_bytes']} bytes each, "
+        "SQLite store+queue):"
     )
     print(
-        f"  Flask test client: median {web['test_client_median_ms']:.2f} ms, p95 {web['test_client_p95_ms']:.2f} ms"
+        f"  Flask test client: median {web['test_client_median_ms']:.2f} ms, p95 "
+        f"{web['test_client_p95_ms']:.2f} ms"
     )
     print(
-        f"  real HTTP:         median {web['http_median_ms']:.2f} ms, p95 {web['http_p95_ms']:.2f} ms"
+        f"  real HTTP:         median {web['http_median_ms']:.2f} ms, "
+        f"p95 {web['http_p95_ms']:.2f} ms"
     )
     scan = bench_scan(args.prs)
     print(
-        f"delivery -> completed check run, typical PR ({scan['files']} files, real rule pack, {args.prs} runs):"
+        f"delivery -> completed check run, typical PR ({scan['files']} files, real rule pack, "
+        f"{args.prs} runs):"
     )
     print(
         f"  median {scan['median_s']:.2f} s, max {scan['max_s']:.2f} s, "
-        f"{scan['github_requests_per_scan']:.0f} GitHub requests per scan, conclusion {scan['conclusion']}"
+        f"{scan['github_requests_per_scan']:.0f} GitHub requests per scan, conclusion "
+        f"{scan['conclusion']}"
     )
     if args.serve_rounds:
         real = bench_serve(args.serve_rounds)
         print(
-            f"gatehouse serve (real web + worker processes), {args.serve_rounds} scans of the demo PR:"
+            "gatehouse serve (real web + worker processes), "
+            f"{args.serve_rounds} scans of the demo PR:"
         )
         print(
-            f"  ready after {real['ready_s']:.1f} s; webhook answer median {real['answer_median_ms']:.1f} ms; "
-            f"delivery -> completed check run: first {real['first_s']:.2f} s (cold), "
-            f"then median {real['median_s']:.2f} s"
+            f"  ready after {real['ready_s']:.1f} s; webhook answer median "
+            f"{real['answer_median_ms']:.1f} ms; delivery -> completed check run: first "
+            f"{real['first_s']:.2f} s (cold), then median {real['median_s']:.2f} s"
         )
 
 

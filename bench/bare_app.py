@@ -4,7 +4,8 @@ Served by gunicorn with the same settings as Gatehouse's web process, it answers
 correctly signed POST /webhook and 401 otherwise: no parsing, no store, no queue. The
 load benchmark (bench/load_webhooks.py) measures Gatehouse's durable accept path against it.
 
-    BENCH_WEBHOOK_SECRET=... gunicorn -c deploy/gunicorn.conf.py --chdir bench 'bare_app:create_app()'
+    BENCH_WEBHOOK_SECRET=... gunicorn -c deploy/gunicorn.conf.py --chdir bench \
+        'bare_app:create_app()'
 """
 
 from __future__ import annotations

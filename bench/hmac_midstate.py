@@ -120,7 +120,7 @@ def compress(state: tuple[int, ...], block: bytes) -> tuple[int, ...]:
         ) & _MASK
         t2 = ((_rotr(a, 2) ^ _rotr(a, 13) ^ _rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) & _MASK
         a, b, c, d, e, f, g, h = (t1 + t2) & _MASK, a, b, c, (d + t1) & _MASK, e, f, g
-    return tuple((x + y) & _MASK for x, y in zip(state, (a, b, c, d, e, f, g, h)))
+    return tuple((x + y) & _MASK for x, y in zip(state, (a, b, c, d, e, f, g, h), strict=True))
 
 
 def midstate(data: bytes, state: tuple[int, ...] = _IV) -> tuple[int, ...]:

@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from hmac_midstate import SigningPrefix, signing_prefix
+from hmac_midstate import SigningPrefix, signing_prefix  # noqa: E402 - needs sys.path above
 
 SECRET = "bench-" + uuid.uuid4().hex
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
@@ -427,7 +427,12 @@ def bench_accept(
         for name, url in urls.items():
             calibration: list[dict[str, Any]] = []
 
-            def calibrate(pace: int, url: str = url, name: str = name) -> dict[str, Any]:
+            def calibrate(
+                pace: int,
+                url: str = url,
+                name: str = name,
+                calibration: list[dict[str, Any]] = calibration,
+            ) -> dict[str, Any]:
                 r = _wrk(
                     url,
                     body=body_path,
@@ -613,7 +618,8 @@ def _print(results: dict[str, Any]) -> None:
     acc = results.get("accept")
     if acc:
         print(
-            f"\nAccept path: {acc['connections']} connections, {acc['repeat']} x {acc['duration_s']} s "
+            f"\nAccept path: {acc['connections']} connections, {acc['repeat']} x "
+            f"{acc['duration_s']} s "
             "per target (alternating; medians), "
             f"~{acc['body_bytes']} byte pull_request bodies (each distinct, signed per "
             "request), gunicorn settings from "
@@ -679,12 +685,13 @@ def _print(results: dict[str, Any]) -> None:
     sc = results.get("scans")
     if sc:
         print(
-            f"\nScans: {sc['prs']} pull requests, 1 worker process x {sc['worker_threads']} threads, "
+            f"\nScans: {sc['prs']} pull requests, 1 worker "
+            f"process x {sc['worker_threads']} threads, "
             f"fake GitHub on loopback"
         )
         print(
-            f"Completed check runs: {sc['completed_check_runs']}/{sc['prs']} in {sc['elapsed_s']} s "
-            f"-> {sc['scans_per_minute_per_worker']} scans/minute per worker; conclusions "
+            f"Completed check runs: {sc['completed_check_runs']}/{sc['prs']} in {sc['elapsed_s']} "
+            f"s -> {sc['scans_per_minute_per_worker']} scans/minute per worker; conclusions "
             f"{sc['conclusions']}"
         )
         print(

@@ -266,7 +266,7 @@ def pseudo_commits(
 
 
 def sample_commits(commits: list[PseudoCommit], n: int, rng: random.Random) -> list[PseudoCommit]:
-    """Up to ``n`` commits, spread evenly over the kinds of code so no one kind crowds out the rest."""
+    """Up to ``n`` commits, spread evenly over the kinds of code so no kind crowds out the rest."""
     if n <= 0 or n >= len(commits):
         return commits
     by_kind: dict[str, list[PseudoCommit]] = collections.defaultdict(list)
@@ -347,7 +347,7 @@ def main() -> int:
                 changesets.append(parse_diff("".join(parts), source=f"{c.kind}:{c.package}"))
                 origins.append((c, where))
         results = scan_many(changesets, options=ScanOptions(max_file_bytes=MAX_BYTES))
-        for cs, (c, where), result in zip(changesets, origins, results):
+        for cs, (c, where), result in zip(changesets, origins, results, strict=True):
             skipped = {s.path for s in result.skipped}
             lines = sum(f.added_count for f in cs.files if f.path not in skipped)
             n_commits += 1

@@ -64,7 +64,9 @@ PAGES = {
 }
 EXPORTS = {
     "export.csv (filtered: 1 repo)": "/register/export.csv?repo=bigco%2Frepo-7",
-    "export.json (filtered: tool+period)": "/register/export.json?tool=Qwen+Code&since=2025-06-01&until=2025-06-30",
+    "export.json (filtered: tool+period)": (
+        "/register/export.json?tool=Qwen+Code&since=2025-06-01&until=2025-06-30"
+    ),
     "audit.json": "/register/audit.json",
     "export.csv (everything of the org)": "/register/export.csv",
 }

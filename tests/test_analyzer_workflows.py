@@ -299,7 +299,8 @@ def test_self_hosted_runner_is_medium_and_hosted_is_quiet() -> None:
     diff = (
         "diff --git a/.github/workflows/ci.yml b/.github/workflows/ci.yml\n"
         "--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n"
-        "@@ -5,3 +5,3 @@\n   build:\n-    runs-on: ubuntu-latest\n+    runs-on: [self-hosted, linux]\n     steps:\n"
+        "@@ -5,3 +5,3 @@\n   build:\n-    runs-on: ubuntu-latest\n"
+        "+    runs-on: [self-hosted, linux]\n     steps:\n"
     )
     assert rules(run(diff))["wf-self-hosted-runner"].severity is Severity.MEDIUM
     back = diff.replace(

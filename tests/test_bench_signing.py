@@ -25,7 +25,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
-import hmac_midstate as hm
+import hmac_midstate as hm  # noqa: E402 - found through the sys.path entry above
 
 PAYLOAD = json.dumps(
     {
@@ -101,7 +101,7 @@ def test_lua_signatures_match_hmac() -> None:
     ).stdout
     lines = out.splitlines()
     assert len(lines) == len(nonces)
-    for nonce, line in zip(nonces, lines):
+    for nonce, line in zip(nonces, lines, strict=True):
         suffix, signature = line.split("\t")
         assert suffix.encode() == hm.nonce_suffix(nonce)
         assert signature == _hmac(SECRET, signing.prefix + suffix.encode())

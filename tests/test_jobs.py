@@ -403,7 +403,9 @@ def test_queue_url_must_be_supported(tmp_path: Path):
 # ----------------------------------------------------------------------------- scale-out
 @pytest.mark.services
 def test_separate_web_and_worker_processes_on_redis_and_postgres(
-    tmp_path: Path, redis_url: str, pg_database: str
+    tmp_path: Path,
+    redis_url: str,
+    pg_database: str,  # noqa: F811 - the imported fixture
 ):
     """`gatehouse web` and `gatehouse worker` as separate processes sharing PostgreSQL and
     Redis: a signed delivery accepted by the web process is completed by the worker."""

@@ -88,7 +88,7 @@ def import_graph(root: Path = REVIEWER) -> dict[str, set[str]]:
             id(b)
             for seq in ast.walk(tree)
             if isinstance(seq, (ast.List, ast.Tuple))
-            for a, b in zip(seq.elts, seq.elts[1:])
+            for a, b in zip(seq.elts, seq.elts[1:], strict=False)
             if isinstance(a, ast.Constant) and a.value == "-m"
         }
         for node in ast.walk(tree):

@@ -231,7 +231,7 @@ def test_registry_command_exports_what_the_store_recorded(tmp_path: Path, monkey
 
 
 @pytest.mark.browser
-def test_html_charts_render_in_chromium(report, chromium, tmp_path: Path):
+def test_html_charts_render_in_chromium(report, chromium, tmp_path: Path):  # noqa: F811 - fixture
     page = render(report, "html").decode()
     m = measure(
         chromium,
@@ -275,7 +275,7 @@ def test_html_charts_render_in_chromium(report, chromium, tmp_path: Path):
 
 
 @pytest.mark.browser
-def test_an_empty_registry_renders_without_charts(chromium, tmp_path: Path):
+def test_an_empty_registry_renders_without_charts(chromium, tmp_path: Path):  # noqa: F811 - fixture
     page = render(build_report([], []), "html").decode()
     m = measure(chromium, page, tmp_path, selectors=(".empty",))
     assert m["charts"] == {}

@@ -7,7 +7,10 @@ from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.service.github_client import ReviewComment
 from reviewer.service.review import MAX_COMMENTS, fingerprints_posted, marker, plan_comments
 
-PATCH = "@@ -1,3 +1,6 @@\n a = 1\n+b = 2\n+c = 3\n+d = 4\n b0 = 0\n c0 = 0\n@@ -20,2 +23,3 @@\n x = 1\n+y = 2\n z = 3"
+PATCH = (
+    "@@ -1,3 +1,6 @@\n a = 1\n+b = 2\n+c = 3\n+d = 4\n b0 = 0\n c0 = 0\n"
+    "@@ -20,2 +23,3 @@\n x = 1\n+y = 2\n z = 3"
+)
 CHANGE = parse_file_patch("m.py", PATCH, status="modified")
 
 
@@ -30,7 +33,9 @@ def test_comment_on_the_exact_added_line_and_ranges() -> None:
     by_line = {c["line"]: c for c in plan.comments}
     assert by_line[3]["side"] == "RIGHT" and "start_line" not in by_line[3]
     assert by_line[4]["start_line"] == 2
-    assert all(marker(f.fingerprint) in c["body"] for f, c in zip([_f(3)], [by_line[3]]))
+    assert all(
+        marker(f.fingerprint) in c["body"] for f, c in zip([_f(3)], [by_line[3]], strict=True)
+    )
 
 
 def test_lines_outside_hunks_and_low_findings_get_no_comment() -> None:

@@ -1,4 +1,4 @@
-"""Rules scoped by path: the same code is a finding in a library and quiet where no program loads it."""
+"""Rules scoped by path: the same code is a finding in a library, quiet where nothing loads it."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_endless_printing_loop_fires_in_a_library_but_not_in_a_benchmark() -> No
     results = scan_many(
         [parse_diff(new_file_diff(p, ENDLESS_PRINT)) for p in paths], analyzers=[SemgrepAnalyzer()]
     )
-    fired = {p: [f.rule_id for f in r.findings] for p, r in zip(paths, results)}
+    fired = {p: [f.rule_id for f in r.findings] for p, r in zip(paths, results, strict=True)}
     assert fired == {
         "lib/index.js": ["js-unbounded-output-loop"],
         "bench/parse.js": [],

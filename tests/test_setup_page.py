@@ -179,7 +179,7 @@ def test_gatehouse_public_url_is_the_address_and_cannot_be_changed_on_the_page(t
 
 
 @pytest.mark.browser
-def test_setup_page_renders_in_chromium(tmp_path: Path, chromium: str):
+def test_setup_page_renders_in_chromium(tmp_path: Path, chromium: str):  # noqa: F811 - fixture
     from reviewer.service import jobs
     from reviewer.service.web import create_app
 
@@ -397,7 +397,7 @@ def test_serve_from_nothing_to_a_working_service(tmp_path: Path, fake_github: Fa
 
 
 @pytest.mark.browser
-def test_setup_page_over_http_in_chromium(tmp_path: Path, chromium: str):
+def test_setup_page_over_http_in_chromium(tmp_path: Path, chromium: str):  # noqa: F811 - fixture
     port = _free_port()
     with serve_process(tmp_path, port) as proc:
         _wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200, 60, "web", proc)

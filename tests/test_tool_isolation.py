@@ -33,14 +33,15 @@ _RECORDER = """#!{python}
 import json, os, sys
 targets = [a for a in sys.argv[1:] if os.path.isfile(a) and not a.endswith("rules.yml")]
 with open({record!r}, "w") as fh:
+    files = sorted(os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs)
     json.dump({{"env": dict(os.environ), "argv": sys.argv[1:], "cwd": os.getcwd(),
-               "files": sorted(os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs),
-               "targets": targets}}, fh)
+               "files": files, "targets": targets}}, fh)
 answer = {answer}
 if answer is None:
     print("[]")
 else:
-    paths = {{"scanned": [t for t in targets if t not in answer["skip"] and t not in answer["drop"]],
+    left_out = set(answer["skip"]) | set(answer["drop"])
+    paths = {{"scanned": [t for t in targets if t not in left_out],
               "skipped": [{{"path": t, "reason": r}} for t, r in answer["skip"].items()]}}
     print(json.dumps({{"results": [], "errors": [], "paths": paths}}))
 """

@@ -55,7 +55,9 @@ def extract_lists(wheel: Path) -> tuple[str, dict[str, tuple[int, list[str]]]]:
             try:
                 raw = zf.read(RESOURCE_DIR + member)
             except KeyError:
-                print(f"warning: {wheel.name} has no {member}; {eco} is left unchanged", file=sys.stderr)
+                print(
+                    f"warning: {wheel.name} has no "
+                    f"{member}; {eco} is left unchanged", file=sys.stderr)
                 continue
             doc = json.loads(raw)
             names = [str(n).strip() for n in doc.get("packages", []) if str(n).strip()]
@@ -70,7 +72,8 @@ def write_list(eco: str, version: str, member: str, taken: int, names: list[str]
     unique = [n for n in names if not (n in seen or seen.add(n))]
     when = _dt.datetime.fromtimestamp(taken, _dt.UTC).date().isoformat() if taken else "unknown"
     header = [
-        f"# source: guarddog {version} (PyPI distribution, Apache-2.0), file {RESOURCE_DIR}{member}",
+        f"# source: guarddog {version} (PyPI distribution, Apache-2.0), file "
+        f"{RESOURCE_DIR}{member}",
         f"# list taken: {when}; {len(unique)} names, most used first",
         "# regenerate with: python checks/data/regenerate_top_packages.py",
     ]
@@ -82,7 +85,9 @@ def write_list(eco: str, version: str, member: str, taken: int, names: list[str]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", help="guarddog version to take the lists from (default: latest)")
+    parser.add_argument(
+        "--version", help="guarddog version to take the lists from (default: latest)"
+    )
     parser.add_argument("--wheel", type=Path, help="use this already-downloaded guarddog wheel")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="top-packages-") as tmp:

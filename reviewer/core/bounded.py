@@ -46,7 +46,7 @@ _HEADER = struct.Struct("!Q")
 _KILL_GRACE_S = 5.0
 
 
-class Breach(str, enum.Enum):
+class Breach(enum.StrEnum):
     """Why a task did not give a result."""
 
     TIMED_OUT = "timed out"

@@ -10,7 +10,9 @@ from __future__ import annotations
 CAPABILITIES: dict[str, str] = {
     "env-read": "reads one or a few environment variables",
     "env-dump": "reads or serialises the whole environment",
-    "credential-file": "reads credential stores (~/.ssh, ~/.aws, .npmrc, browser profiles, wallets, keychains)",
+    "credential-file": (
+        "reads credential stores (~/.ssh, ~/.aws, .npmrc, browser profiles, wallets, keychains)"
+    ),
     "source-tree-read": "walks or archives the source tree or home directory",
     "network-send": "sends data over the network (HTTP client, socket write, curl/wget, fetch)",
     "network-fetch": "downloads content from the network",
@@ -30,5 +32,7 @@ CAPABILITIES: dict[str, str] = {
     "destructive": "deletes or overwrites files or history on a large scale",
     "clipboard": "reads or replaces the clipboard",
     "obfuscated": "is packed, minified or encoded beyond what people write",
-    "security-off": "turns off a security control (TLS checks, sandboxing, landlock, signature checks)",
+    "security-off": (
+        "turns off a security control (TLS checks, sandboxing, landlock, signature checks)"
+    ),
 }

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
-class FileStatus(str, enum.Enum):
+class FileStatus(enum.StrEnum):
     """How a file changed."""
 
     ADDED = "added"

@@ -51,7 +51,8 @@ def load_chains(path: Path = CHAINS_FILE) -> tuple[Chain, ...]:
         unknown = {c for _, caps in groups for c in caps} - set(CAPABILITIES)
         if unknown:
             raise RuleError(
-                f"{where}: unknown capabilities {sorted(unknown)} (see reviewer/core/capabilities.py)"
+                f"{where}: unknown capabilities {sorted(unknown)} (see "
+                "reviewer/core/capabilities.py)"
             )
         if raw.get("category") not in CATEGORIES:
             raise RuleError(f"{where}: category {raw.get('category')!r} is not in the taxonomy")

@@ -174,7 +174,7 @@ def scan_many(
     raws = _run_analyzers_many(
         analyzers, [(files, ctx) for files, ctx, _ in prepared], results, progress
     )
-    for cs, (files, ctx, n_texts), result, raw in zip(changesets, prepared, results, raws):
+    for cs, (_, _, n_texts), result, raw in zip(changesets, prepared, results, raws, strict=True):
         _finish(cs, raw, result, analyzers, options)
         result.stats.update(
             {
@@ -261,7 +261,7 @@ def _run_analyzers_many(
             timings[analyzer.name] = round(time.monotonic() - t0, 4)
         outputs[id(analyzer)] = outs
     for analyzer in analyzers:
-        for raw, result, out in zip(raws, results, outputs[id(analyzer)]):
+        for raw, result, out in zip(raws, results, outputs[id(analyzer)], strict=True):
             raw.extend(out.findings)
             result.skipped.extend(out.skipped)
             result.errors.extend(out.errors)
@@ -348,7 +348,8 @@ def _breached(
     paths = [f.path for f in files] or ["*"]
     return AnalyzerOutput(
         errors=[
-            f"analyzer {analyzer.name} {breach}: {outcome.detail}; {len(files)} files not analysed by it"
+            f"analyzer {analyzer.name} {breach}: {outcome.detail}; "
+            f"{len(files)} files not analysed by it"
         ],
         skipped=[Skipped(p, reason, f"{breach}: {outcome.detail}", analyzer.name) for p in paths],
     )

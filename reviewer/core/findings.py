@@ -184,7 +184,7 @@ def _replace(obj: Any, **changes: Any) -> Any:
     return dataclasses.replace(obj, **changes)
 
 
-class SkipReason(str, enum.Enum):
+class SkipReason(enum.StrEnum):
     """Why a file or an analyzer was not analysed."""
 
     BINARY = "binary"

@@ -61,11 +61,14 @@ class GitHubError(GatehouseError):
         super().__init__(f"GitHub {method} {path} answered {status or 'nothing'}: {message}")
 
     def diagnostics(self) -> str:
-        return f"GitHub API call {self.method} {self.path} failed with {self.status or 'no answer'}: {self.message}"
+        return (
+            f"GitHub API call {self.method} {self.path} failed with "
+            f"{self.status or 'no answer'}: {self.message}"
+        )
 
 
 class TransientGitHubError(GitHubError):
-    """A failure that should be retried later (by the job), after ``retry_after`` seconds if known."""
+    """A failure the job should retry later, after ``retry_after`` seconds if known."""
 
     def __init__(
         self, method: str, path: str, status: int, message: str, retry_after: float | None = None

@@ -16,8 +16,9 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -32,8 +33,8 @@ __all__ = [
 ]
 
 _CONTEXT_KEYS = ("delivery_id", "repo", "pr", "head_sha", "scan_id", "installation_id")
-_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
-    "gatehouse_log_context", default={}
+_context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "gatehouse_log_context", default=MappingProxyType({})
 )
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (

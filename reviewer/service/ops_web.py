@@ -178,7 +178,9 @@ def app_manifest(public_url: str, *, name: str = "Gatehouse") -> dict[str, Any]:
     return {
         "name": name,
         "url": base,
-        "description": "Reviews AI-assisted pull requests for hidden backdoors and data exfiltration.",
+        "description": (
+            "Reviews AI-assisted pull requests for hidden backdoors and data exfiltration."
+        ),
         "hook_attributes": {"url": f"{base}/webhook", "active": True},
         "redirect_url": f"{base}/setup/callback",
         "callback_urls": [f"{base}/register/callback"],  # sign-in to the live register
@@ -566,19 +568,23 @@ body { margin:0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif
        background:#f6f7f9; }
 main { max-width: 880px; margin: 0 auto; padding: 32px 24px 64px; }
 h1 { font-size: 28px; margin: 0 0 8px; } h2 { font-size: 20px; margin: 32px 0 8px; }
-p { margin: 8px 0; } code { background:#eef1f5; padding:1px 5px; border-radius:4px; font-size: 14px; }
-.card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:20px 24px; margin:16px 0; }
+p { margin: 8px 0; }
+code { background:#eef1f5; padding:1px 5px; border-radius:4px; font-size: 14px; }
+.card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:20px 24px;
+        margin:16px 0; }
 label { display:block; font-weight:600; margin-top:12px; }
 input[type=text], input[type=url] { width:100%; padding:8px 10px; border:1px solid var(--line);
        border-radius:6px; font:inherit; }
-button, .button { display:inline-block; margin-top:16px; background:var(--accent); color:#fff; border:0;
-       border-radius:6px; padding:10px 18px; font:inherit; font-weight:600; cursor:pointer; text-decoration:none; }
+button, .button { display:inline-block; margin-top:16px; background:var(--accent); color:#fff;
+       border:0; border-radius:6px; padding:10px 18px; font:inherit; font-weight:600;
+       cursor:pointer; text-decoration:none; }
 button.secondary { background:#4a5566; }
 table { border-collapse: collapse; width:100%; font-size: 14px; }
 th, td { text-align:left; padding:8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { color:var(--mute); font-weight:600; }
 .req { color:#a33; font-weight:600; } .mute { color:var(--mute); }
-.card > h2:first-child { margin-top: 0; } td:last-child { width: 42%; } td code { white-space: nowrap; }
+.card > h2:first-child { margin-top: 0; } td:last-child { width: 42%; }
+td code { white-space: nowrap; }
 ul.perms { columns: 2; }
 """
 
@@ -617,7 +623,8 @@ def _setup_page(
     )
     events = ", ".join(f"<code>{e}</code>" for e in subscribed_events() + ALWAYS_DELIVERED_EVENTS)
     rows = "".join(
-        f"<tr><td><code>{h.name}</code></td><td>{'<span class=req>required</span>' if h.required else 'optional'}"
+        f"<tr><td><code>{h.name}</code></td>"
+        f"<td>{'<span class=req>required</span>' if h.required else 'optional'}"
         f"</td><td class=mute>{html.escape(h.default)}</td><td>{html.escape(h.meaning)}</td></tr>"
         for h in SETTINGS_HELP
     )

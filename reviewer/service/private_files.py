@@ -1,4 +1,6 @@
-"""Files only the service's user may read: the data folder (0700), the SQLite store and queue (0600).
+"""Files only the service's user may read.
+
+The data folder is 0700, the SQLite store and queue 0600.
 
 The store holds webhook bodies, findings and dismissals; the queue tells workers what to run.
 Neither may depend on the process's umask (022 makes new files world-readable), so folders and

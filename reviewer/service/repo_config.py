@@ -53,7 +53,7 @@ _EGRESS_KEYS = ("allowed_vendors", "blocked_vendors", "allowed_countries", "bloc
 DEFAULT_SENSITIVE_TOPICS = ("sensitive",)
 
 
-class ScanPolicy(str, enum.Enum):
+class ScanPolicy(enum.StrEnum):
     """Which pull requests get a full scan."""
 
     AI_ASSISTED = "ai-assisted"  # declared AI use only
@@ -275,7 +275,8 @@ def parse_config(text: str, source: str) -> dict[str, Any]:
         elif key == "require_human_for":
             if not isinstance(value, dict) or set(value) - set(_HUMAN_KEYS):
                 raise ConfigError(
-                    f"{where(key)}: expected a mapping with tools:, vendors: and/or countries: lists"
+                    f"{where(key)}: expected a mapping with tools:, vendors: and/or countries: "
+                    "lists"
                 )
             out[key] = {k: _string_list(v, f"{where(key)}.{k}") for k, v in value.items()}
     return out

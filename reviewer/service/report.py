@@ -49,7 +49,7 @@ RESCAN_ACTION: dict[str, str] = {
 }
 
 
-class Conclusion(str, enum.Enum):
+class Conclusion(enum.StrEnum):
     """The check-run conclusions Gatehouse uses."""
 
     SUCCESS = "success"
@@ -181,7 +181,8 @@ def summary_markdown(report: ScanReport) -> str:
             for f in ordered[:_MAX_TABLE_ROWS]:
                 out.append(
                     f"| {_SEV_ICON[f.severity]} | {f.severity.label} | `{f.rule_id}` | "
-                    f"{_code(f.path, table=True)} line {f.start_line} | `{short_fp(f.fingerprint)}` |"
+                    f"{_code(f.path, table=True)} line {f.start_line} | "
+                    f"`{short_fp(f.fingerprint)}` |"
                 )
             if len(ordered) > _MAX_TABLE_ROWS:
                 out.append(f"\n…and {len(ordered) - _MAX_TABLE_ROWS} more (see the annotations).")

@@ -365,7 +365,8 @@ def _fail_run(client: InstallationClient, repo: str, check_run_id: int, reason: 
             "conclusion": "failure",
             "output": {
                 "title": "Gatehouse could not finish the scan",
-                "summary": f"The scan did not complete, so this commit is not cleared.\n\nReason: {reason[:2000]}\n\n"
+                "summary": "The scan did not complete, so this commit is not cleared.\n\n"
+                f"Reason: {reason[:2000]}\n\n"
                 "Use the Re-scan button or comment `/gatehouse rescan` to try again.",
             },
             "actions": [RESCAN_ACTION],
@@ -412,9 +413,9 @@ def _superseded(
                 "conclusion": Conclusion.CANCELLED.value,
                 "output": {
                     "title": "Superseded by a newer push",
-                    "summary": f"The pull request's head moved to {newer[:12]} while this commit was being "
-                    "scanned; the newer commit gets its own Gatehouse check run. No comments were "
-                    "posted for this one.",
+                    "summary": f"The pull request's head moved to {newer[:12]} while this "
+                    "commit was being scanned; the newer commit gets its own Gatehouse check run. "
+                    "No comments were posted for this one.",
                 },
             },
         )
@@ -582,7 +583,7 @@ def _intermediate_findings(
     heads = {f.path: normalise_code(f.post_image()) for f in fetched.changeset.files}
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-    for commit, result in zip(fetched.intermediate, by_commit):
+    for commit, result in zip(fetched.intermediate, by_commit, strict=True):
         for f in result.findings:
             if f.severity < Severity.MEDIUM or (f.rule_id, f.path) in final_keys:
                 continue
@@ -639,7 +640,8 @@ def _publish(
                 report,
                 notes=report.notes
                 + (
-                    f"The inline review could not be posted ({exc.status}); every finding is in the annotations.",
+                    f"The inline review could not be posted ({exc.status}); every finding is in "
+                    "the annotations.",
                 ),
             )
 

@@ -96,8 +96,8 @@ class Settings:
                 )
         if secret and len(secret) < 16:
             raise ConfigError(
-                "GATEHOUSE_WEBHOOK_SECRET is shorter than 16 characters: "
-                "use a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
+                "GATEHOUSE_WEBHOOK_SECRET is shorter than 16 characters: use a long random value, "
+                "e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
             )
 
         api_url = get("GATEHOUSE_GITHUB_API_URL") or DEFAULT_API_URL

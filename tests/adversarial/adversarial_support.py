@@ -1,4 +1,4 @@
-"""Helpers of the adversarial suite: pull requests that attack Gatehouse itself, through the fake GitHub.
+"""Helpers of the adversarial suite: PRs that attack Gatehouse itself, through the fake GitHub.
 
 Every PR here also carries a real backdoor (``exec`` of a base64-decoded payload). Whatever else
 the PR does to the gate, the check run GitHub shows must not be green: a conclusion of
@@ -37,7 +37,7 @@ def open_pr(
     message: str = AI_TRAILER,
     **kw: Any,
 ) -> str:
-    """Open an AI-assisted PR adding ``files`` (and the backdoor); deliver ``opened``; return head."""
+    """Open an AI-assisted PR adding ``files`` and the backdoor; deliver ``opened``; return head."""
     base = h.repo.commit(BASE_FILES, branch="main")
     added = dict(files)
     if with_backdoor:

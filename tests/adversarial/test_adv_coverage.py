@@ -1,4 +1,4 @@
-"""Coverage attacks: a PR that keeps part of itself from being analysed, or configures the analyzers.
+"""Coverage attacks: a PR keeps part of itself from being analysed, or configures the analyzers.
 
 A check is never green unless every text file of the change was analysed, and no file of the
 PR is ever read by semgrep or zizmor as their configuration. Each test names the attack it

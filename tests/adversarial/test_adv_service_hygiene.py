@@ -280,8 +280,8 @@ HOSTILE = "@org/admins [x](https:/evil.example) <img src=x> `` #12 www.evil.exam
 
 def _live(markdown: str) -> list[str]:
     """What GitHub would make live in ``markdown``: links, images, raw HTML other than our own
-    (``<sub>``, the fingerprint marker), and @mentions / #references / bare URLs in text outside code (CommonMark + GFM
-    tables and linkify, as a real Markdown parser reads it)."""
+    (``<sub>``, the fingerprint marker), and @mentions / #references / bare URLs in text outside
+    code (CommonMark + GFM tables and linkify, as a real Markdown parser reads it)."""
     import re
 
     from markdown_it import MarkdownIt
@@ -369,7 +369,7 @@ def test_an_edit_storm_is_coalesced_into_one_up_to_date_scan(h: Any) -> None:
     offset = [0.0]
     h.ctx.edit_debounce = EditDebounce(window_s=60, clock=lambda: time.time() + offset[0])
     bodies = [f"typo fix {i}" for i in range(5)] + ["Generated with Claude Code"]
-    for i, body in enumerate(bodies):
+    for body in bodies:
         previous = h.repo.pulls[1]["body"]
         h.repo.pulls[1]["body"] = body
         resp = h.deliver(

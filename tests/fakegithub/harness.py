@@ -1,4 +1,4 @@
-"""The App wired to a FakeGitHub: real store, real queue in immediate mode, real HTTP to the fake."""
+"""The App wired to a FakeGitHub: real store, real queue (immediate mode), real HTTP to the fake."""
 
 from __future__ import annotations
 

@@ -90,25 +90,26 @@ RULES: dict[str, RuleMeta] = {
             Severity.LOW,
             Confidence.HIGH,
             "The change edits a file that AI coding agents read as instructions or configuration.",
-            "Read the whole file as if you were the agent: every sentence is an order it may follow.",
+            "Read the whole file as if you were the agent: every sentence is an order it may "
+            "follow.",
             ("agent-file",),
         ),
         _meta(
             "agent-instruction-dangerous",
             Severity.HIGH,
             Confidence.MEDIUM,
-            "An agent instruction file tells the AI to destroy data, run remote code, send data out, "
-            "hide what it does, or run something before every task.",
-            "Remove the instruction; agent files should describe the project, not order actions the "
-            "user did not ask for.",
+            "An agent instruction file tells the AI to destroy data, run remote code, send data "
+            "out, hide what it does, or run something before every task.",
+            "Remove the instruction; agent files should describe the project, not order actions "
+            "the user did not ask for.",
             ("agent-file",),
         ),
         _meta(
             "agent-comment-injection",
             Severity.HIGH,
             Confidence.MEDIUM,
-            "A comment or document addresses an AI and asks it to do something dangerous or to hide "
-            "something from the user.",
+            "A comment or document addresses an AI and asks it to do something dangerous or to "
+            "hide something from the user.",
             "Delete the text; an AI reading this file may obey it.",
             ("agent-file",),
         ),
@@ -117,8 +118,8 @@ RULES: dict[str, RuleMeta] = {
             Severity.MEDIUM,
             Confidence.MEDIUM,
             "An agent ignore file hides a script from the AI's view of the repository.",
-            "Check why the agent must not see the file; hiding a script that agent instructions tell it "
-            "to run is a known injection trick.",
+            "Check why the agent must not see the file; hiding a script that agent instructions "
+            "tell it to run is a known injection trick.",
             ("agent-file",),
         ),
         _meta(
@@ -126,18 +127,18 @@ RULES: dict[str, RuleMeta] = {
             Severity.HIGH,
             Confidence.HIGH,
             "Code launches a coding-agent CLI with its approval prompts or sandbox turned off.",
-            "Never run an agent unattended with tool approval disabled outside a disposable sandbox; "
-            "remove the flag.",
+            "Never run an agent unattended with tool approval disabled outside a disposable "
+            "sandbox; remove the flag.",
             ("agent-cli",),
         ),
         _meta(
             "agent-prompt-secret-hunt",
             Severity.HIGH,
             Confidence.MEDIUM,
-            "Embedded prompt text asks to search the machine for keys, wallets, tokens or credential "
-            "files.",
-            "Remove the prompt; code that asks an AI to inventory secrets on a developer machine is "
-            "credential theft.",
+            "Embedded prompt text asks to search the machine for keys, wallets, tokens or "
+            "credential files.",
+            "Remove the prompt; code that asks an AI to inventory secrets on a developer machine "
+            "is credential theft.",
             ("agent-cli", "credential-file"),
         ),
     )
@@ -196,7 +197,8 @@ _EXFIL_DEST = re.compile(
 _CONCEAL = re.compile(
     r"\b(?:do not|don'?t|never|dont)\s+(?:mention|tell|inform|reveal|disclose|show|notify|alert|"
     r"explain|ask|bring up|draw attention)\b[^.\n]{0,60}?\b(?:user|human|developer|reviewer|anyone|"
-    r"maintainer|them|about this|about it|this step|these steps|this instruction|these instructions)\b"
+    r"maintainer|them|about this|about it|this step|these steps|this instruction|"
+    r"these instructions)\b"
     r"|\bwithout (?:telling|asking|informing|notifying|alerting|mentioning|showing|the user|"
     r"(?:user |any )?(?:confirmation|permission|approval))\b"
     r"|\b(?:hide|conceal)\s+(?:this|it|these|the (?:command|change|step|output|file)s?)\b"
@@ -220,7 +222,8 @@ _OVERRIDE = re.compile(
 )
 # Orders to plant a hard-coded credential or an access bypass: the agent writes the backdoor.
 _PLANT_BYPASS = re.compile(
-    r"\b(?:accept|allow|let in|grant|bypass|skip)\w*\b[^.\n]{0,80}?\b(?:password|passphrase|passcode|token|"
+    r"\b(?:accept|allow|let in|grant|bypass|skip)\w*\b[^.\n]{0,80}?\b(?:password|passphrase|"
+    r"passcode|token|"
     r"api[ _-]?key|master key|credential)s?\b[^.\n]{0,20}?[`\"'][^`\"'\s]{4,}[`\"']"
     r"|\b(?:keep|add|insert|leave|include|plant)\b[^.\n]{0,40}?\b(?:backdoor|master password|"
     r"hard-?coded (?:password|credential|token|admin)|(?:auth(?:entication)?|login) bypass)\b",
@@ -239,10 +242,12 @@ _PERSUADE = re.compile(
 )
 # Orders to run something before every answer: no build needs that, an implant does.
 _STANDING = re.compile(
-    r"\b(?:before|prior to)\s+(?:replying|responding|answering|any other|anything else|doing anything|"
-    r"you (?:reply|respond|answer|do anything)|each (?:reply|response|answer|task|session|conversation|"
-    r"request|prompt|query)|every (?:reply|response|answer|task|session|conversation|request|prompt|"
-    r"query)|(?:any|all) (?:user )?(?:queries|requests|tasks|replies|responses)|(?:replying|responding) to)"
+    r"\b(?:before|prior to)\s+(?:replying|responding|answering|any other|anything else|"
+    r"doing anything|you (?:reply|respond|answer|do anything)|"
+    r"each (?:reply|response|answer|task|session|conversation|request|prompt|query)|"
+    r"every (?:reply|response|answer|task|session|conversation|request|prompt|query)|"
+    r"(?:any|all) (?:user )?(?:queries|requests|tasks|replies|responses)|"
+    r"(?:replying|responding) to)"
     r"|\b(?:at the (?:start|beginning) of|on|for) (?:every|each) (?:session|conversation|request|"
     r"prompt|query|task|chat)\b",
     re.I,
@@ -250,7 +255,8 @@ _STANDING = re.compile(
 # Setup-first wording that contributor guides use too; it counts only for an unusual command.
 _SETUP_FIRST = re.compile(
     r"\b(?:before|prior to)\s+(?:you (?:start|begin|make any|write any|edit)|making any|starting|"
-    r"(?:editing|changing|modifying) (?:any )?code)|\bfirst thing\b|\balways (?:run|execute|source)\b",
+    r"(?:editing|changing|modifying) (?:any )?code)|"
+    r"\bfirst thing\b|\balways (?:run|execute|source)\b",
     re.I,
 )
 _BUILD_TOOL = re.compile(
@@ -268,7 +274,8 @@ _RUN_COMMAND = re.compile(
 )
 _AI_ADDRESS = re.compile(
     r"\bAI\b|\bLLMs?\b|(?i:\b(?:ai|coding|llm|autonomous)[ -](?:agents?|assistants?|models?)\b"
-    r"|\b(?:dear|attention|note to|hey|hello)\s+(?:the\s+)?(?:ai|assistant|agent|model|llm|copilot|claude)"
+    r"|\b(?:dear|attention|note to|hey|hello)\s+(?:the\s+)?(?:ai|"
+    r"assistant|agent|model|llm|copilot|claude)"
     r"|\bas an ai\b|\blanguage models?\b|\bcopilot\b|\bclaude\b|\bchatgpt\b|\bcodex\b"
     r"|\b(?:if|when) you are an? (?:ai|assistant|agent|model|llm))"
 )
@@ -574,7 +581,8 @@ class AgentAnalyzer:
             if not dangers:
                 continue
             kinds = sorted({d.kind for d in dangers})
-            # In prose a piped installer may be advice; in an agent's tool config it runs on every start.
+            # In prose a piped installer may be advice; in an agent's tool config it runs on
+            # every start.
             only_pipe = (
                 kinds == ["remote code piped into a shell"]
                 and agent_file_kind(file.path) != "config"
@@ -656,7 +664,8 @@ class AgentAnalyzer:
             if tests:
                 severity = Severity.LOW
             elif doc and n in hidden and (addressed or override):
-                # Words to an AI inside an HTML comment: invisible on the rendered page, read by agents.
+                # Words to an AI inside an HTML comment: invisible on the rendered page, read by
+                # agents.
                 severity = meta.severity
             elif doc or not (addressed or override):
                 severity = Severity.MEDIUM

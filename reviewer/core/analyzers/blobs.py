@@ -76,8 +76,8 @@ RULES: dict[str, RuleMeta] = {
             "obfuscated-exec",
             Severity.MEDIUM,
             Confidence.MEDIUM,
-            "A string literal hides readable text (names, paths, URLs, commands) behind hex, base64, "
-            "escapes or character codes.",
+            "A string literal hides readable text (names, paths, URLs, commands) behind hex, "
+            "base64, escapes or character codes.",
             "Replace the encoded literal by the plain text, or explain why it must be hidden.",
             ("obfuscated", "decode"),
         ),
@@ -87,8 +87,8 @@ RULES: dict[str, RuleMeta] = {
             Severity.LOW,
             Confidence.LOW,
             "A very long or minified line added to a hand-written source file.",
-            "Check that the line is generated from reviewed sources; commit the source, not the packed "
-            "output, or move it under a generated/vendored path.",
+            "Check that the line is generated from reviewed sources; commit the source, not the "
+            "packed output, or move it under a generated/vendored path.",
             ("obfuscated",),
         ),
         _meta(
@@ -96,10 +96,10 @@ RULES: dict[str, RuleMeta] = {
             "obfuscated-exec",
             Severity.MEDIUM,
             Confidence.LOW,
-            f"A line longer than {MAX_LINE_CHARS} characters: it cannot be reviewed, and the line checks "
-            "read no further than that; hidden code often hides there.",
-            "Break the line up, or move generated or minified output under a generated/vendored path "
-            "and commit the sources it is built from.",
+            f"A line longer than {MAX_LINE_CHARS} characters: it cannot be reviewed, and the line "
+            "checks read no further than that; hidden code often hides there.",
+            "Break the line up, or move generated or minified output under a generated/vendored "
+            "path and commit the sources it is built from.",
             ("obfuscated",),
         ),
         _meta(
@@ -108,8 +108,8 @@ RULES: dict[str, RuleMeta] = {
             Severity.HIGH,
             Confidence.MEDIUM,
             "An executable, library, bytecode or archive file added next to source code.",
-            "Build binaries from reviewed sources in CI instead of committing them; if it must stay, "
-            "document its origin and a checksum.",
+            "Build binaries from reviewed sources in CI instead of committing them; if it must "
+            "stay, document its origin and a checksum.",
             ("obfuscated",),
         ),
         _meta(
@@ -333,7 +333,7 @@ def _readable(data: bytes, min_letters: int = 4) -> str | None:
     text = data.decode("ascii", "replace")
     if sum(ch.isalpha() for ch in text) < min_letters:
         return None
-    if sum(b == a + 1 for a, b in zip(data, data[1:])) > 0.6 * len(data):
+    if sum(b == a + 1 for a, b in zip(data, data[1:], strict=False)) > 0.6 * len(data):
         return None  # a run of consecutive codes ("@ABCDEFG..."): a lookup table, not hidden text
     return text
 
@@ -384,8 +384,8 @@ def _overlong_line(file: AnalysisFile) -> Finding | None:
     severity = Severity.LOW if minified or is_test_path(path) else meta.severity
     more = f" ({count} such lines in this file)" if count > 1 else ""
     message = (
-        f"A line of {len(line)} characters cannot be reviewed; hidden code often hides there{more}. "
-        f"Gatehouse's line checks read only its first {MAX_LINE_CHARS} characters."
+        f"A line of {len(line)} characters cannot be reviewed; hidden code often hides "
+        f"there{more}. Gatehouse's line checks read only its first {MAX_LINE_CHARS} characters."
     )
     return Finding(
         rule_id=meta.rule_id,

@@ -114,14 +114,16 @@ RULES: dict[str, RuleMeta] = {
             _S.MEDIUM,
             _C.MEDIUM,
             "A dependency is fetched from a URL or git repository instead of the registry.",
-            "Publish or pin the dependency through the registry, or pin the URL to a reviewed commit.",
+            "Publish or pin the dependency through the registry, or pin the URL to a reviewed "
+            "commit.",
         ),
         _meta(
             "dep-suspicious-host-source",
             "dependency-risk",
             _S.HIGH,
             _C.HIGH,
-            "A dependency or package index is served from a raw IP, tunnel, paste or file-drop host.",
+            "A dependency or package index is served from a raw IP, tunnel, paste or file-drop "
+            "host.",
             "Remove it: real packages are not distributed from such hosts.",
         ),
         _meta(
@@ -183,7 +185,8 @@ RULES: dict[str, RuleMeta] = {
             _S.LOW,
             _C.LOW,
             "setup.py replaces an install, develop or egg_info command with custom code.",
-            "Prefer declarative packaging; keep custom commands free of network and subprocess calls.",
+            "Prefer declarative packaging; keep custom commands free of network and subprocess "
+            "calls.",
             ("install-hook",),
         ),
         _meta(
@@ -218,8 +221,9 @@ RULES: dict[str, RuleMeta] = {
             "install-hook",
             _S.LOW,
             _C.LOW,
-            "A package build script (Cargo build.rs, RubyGems extconf.rb) runs a program or reaches the "
-            "network; it runs on every build of every project that depends on the package.",
+            "A package build script (Cargo build.rs, RubyGems extconf.rb) runs a program or "
+            "reaches the network; it runs on every build of every project that depends on the "
+            "package.",
             "Keep build scripts to compiling bundled sources; no downloads, no shells.",
             ("install-hook",),
         ),
@@ -448,9 +452,9 @@ class DependencyAnalyzer:
                     dep.path,
                     dep.line,
                     _evidence(dep),
-                    f"`{dep.name}` is not a well-known {dep.ecosystem.value} package, but it differs by "
-                    f"{miss.how} from `{miss.target}` (#{miss.target_rank + 1} most used). "
-                    "Typosquatted names carry malware.",
+                    f"`{dep.name}` is not a well-known {dep.ecosystem.value} package, but it "
+                    f"differs by {miss.how} from `{miss.target}` (#{miss.target_rank + 1} most "
+                    "used). Typosquatted names carry malware.",
                     extra=(("target", miss.target), ("how", miss.how)),
                 )
             ]
@@ -602,9 +606,9 @@ class DependencyAnalyzer:
                         s.path,
                         s.line,
                         s.text,
-                        f"`{old}` is replaced by `{new}`: the same module name under an owner whose "
-                        "name imitates the original one. A look-alike fork is how a trojaned copy "
-                        "of a popular module gets into a build.",
+                        f"`{old}` is replaced by `{new}`: the same module name under an owner "
+                        "whose name imitates the original one. A look-alike fork is how a "
+                        "trojaned copy of a popular module gets into a build.",
                     ),
                     severity=Severity.HIGH,
                 )
@@ -675,7 +679,10 @@ class DependencyAnalyzer:
 
 
 def _impersonating_fork(old: str, new: str) -> bool:
-    """True when ``new`` keeps ``old``'s repository name under a look-alike owner (a go.mod replace)."""
+    """True when ``new`` keeps ``old``'s repository name under a look-alike owner.
+
+    The case of a go.mod ``replace``.
+    """
     a, b = old.strip("/").split("/"), new.strip("/").split("/")
     if len(a) < 3 or len(b) < 3 or a[0] != b[0] or a[2:] != b[2:]:
         return False
@@ -811,7 +818,8 @@ def _build_script(change: FileChange, known: KnownLines) -> list[Finding]:
             change.path,
             n,
             text,
-            f"`{change.path}` runs this on every build of every project that depends on the package.",
+            f"`{change.path}` runs this on every build of every project that depends on the "
+            "package.",
         )
         for n, text in known.ordered()
         if n in known.added and _BUILD_SCRIPT_IO.search(text.split("//", 1)[0])

@@ -122,10 +122,11 @@ RULES: dict[str, RuleMeta] = {
             "new-outbound-endpoint",
             Severity.MEDIUM,
             Confidence.MEDIUM,
-            "A new URL points at a kind of service attackers use to receive data or serve payloads "
-            "(paste site, request collector, tunnel, file drop, chat webhook, dynamic DNS, free hosting).",
-            "Replace it with an endpoint the organisation controls, or explain why the product must "
-            "talk to it; add trusted domains to the allow-list.",
+            "A new URL points at a kind of service attackers use to receive data or serve "
+            "payloads (paste site, request collector, tunnel, file drop, chat webhook, dynamic "
+            "DNS, free hosting).",
+            "Replace it with an endpoint the organisation controls, or explain why the product "
+            "must talk to it; add trusted domains to the allow-list.",
             ("new-endpoint", "suspicious-endpoint"),
         ),
         _meta(
@@ -133,7 +134,8 @@ RULES: dict[str, RuleMeta] = {
             "new-outbound-endpoint",
             Severity.MEDIUM,
             Confidence.MEDIUM,
-            "A new public IP address literal: a destination no DNS name, certificate or review explains.",
+            "A new public IP address literal: a destination no DNS name, certificate or review "
+            "explains.",
             "Use a named host the organisation controls; check who owns the address.",
             ("new-endpoint", "suspicious-endpoint"),
         ),
@@ -143,7 +145,8 @@ RULES: dict[str, RuleMeta] = {
             Severity.HIGH,
             Confidence.HIGH,
             "A URL spells its IP address in decimal, hex or octal to hide where it goes.",
-            "Write the address plainly and check who owns it; nobody encodes an address by accident.",
+            "Write the address plainly and check who owns it; nobody encodes an address by "
+            "accident.",
             ("new-endpoint", "suspicious-endpoint", "obfuscated"),
         ),
         _meta(
@@ -151,10 +154,10 @@ RULES: dict[str, RuleMeta] = {
             "exfiltration",
             Severity.HIGH,
             Confidence.MEDIUM,
-            "Environment variables, credential files or the source tree are sent to a URL on the same "
-            "or an adjacent line.",
-            "Remove the upload; if telemetry is intended, send an explicit allow-list of fields to an "
-            "endpoint the organisation controls.",
+            "Environment variables, credential files or the source tree are sent to a URL on the "
+            "same or an adjacent line.",
+            "Remove the upload; if telemetry is intended, send an explicit allow-list of fields "
+            "to an endpoint the organisation controls.",
             ("network-send", "new-endpoint"),
         ),
     )

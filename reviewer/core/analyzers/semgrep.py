@@ -227,7 +227,7 @@ class SemgrepAnalyzer:
                     stdin=subprocess.DEVNULL,
                 )
             except subprocess.TimeoutExpired:
-                for rel, (i, original) in where.items():
+                for i, original in where.values():
                     outs[i].skipped.append(
                         Skipped(original, SkipReason.TIMED_OUT, "semgrep scan budget", self.name)
                     )
@@ -250,7 +250,7 @@ class SemgrepAnalyzer:
                 err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [
                     "no output"
                 ]
-                for rel, (i, original) in where.items():
+                for i, original in where.values():
                     outs[i].skipped.append(
                         Skipped(original, SkipReason.ANALYZER_ERROR, "semgrep failed", self.name)
                     )
@@ -272,7 +272,7 @@ class SemgrepAnalyzer:
                     self._locate(err.get("path", ""), tree, where) if err.get("path") else None
                 )
                 if located is None:
-                    for out, group_targets in zip(outs, targets):
+                    for out, group_targets in zip(outs, targets, strict=True):
                         if group_targets:
                             self._error(err, None, out)
                 else:

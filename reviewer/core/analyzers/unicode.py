@@ -174,8 +174,8 @@ RULES: dict[str, RuleMeta] = {
             "unicode-bidi-control",
             Severity.CRITICAL,
             Confidence.HIGH,
-            "Bidirectional control characters make code display in a different order from how it runs "
-            "(Trojan Source).",
+            "Bidirectional control characters make code display in a different order from how it "
+            "runs (Trojan Source).",
             "Remove the control characters; if right-to-left text is really needed, keep it in a "
             "translation file, not in code.",
         ),
@@ -183,38 +183,42 @@ RULES: dict[str, RuleMeta] = {
             "unicode-zero-width",
             Severity.HIGH,
             Confidence.HIGH,
-            "Zero-width or filler characters make two different identifiers or strings look the same.",
+            "Zero-width or filler characters make two different identifiers or strings look the "
+            "same.",
             "Delete the invisible characters and check every use of the affected name.",
         ),
         _meta(
             "unicode-tag-characters",
             Severity.CRITICAL,
             Confidence.HIGH,
-            "Unicode tag characters carry invisible ASCII text (ASCII smuggling), often an instruction "
-            "aimed at an AI model.",
-            "Delete the tag characters; read the decoded text in the finding to see what was hidden.",
+            "Unicode tag characters carry invisible ASCII text (ASCII smuggling), often an "
+            "instruction aimed at an AI model.",
+            "Delete the tag characters; read the decoded text in the finding to see what was "
+            "hidden.",
         ),
         _meta(
             "unicode-variation-selector",
             Severity.HIGH,
             Confidence.MEDIUM,
-            "Variation selectors outside emoji or ideographs are invisible and can encode hidden bytes.",
+            "Variation selectors outside emoji or ideographs are invisible and can encode hidden "
+            "bytes.",
             "Delete the variation selectors; decode them to see whether they carried data.",
         ),
         _meta(
             "unicode-homoglyph-identifier",
             Severity.HIGH,
             Confidence.MEDIUM,
-            "An identifier mixes Latin letters with look-alike Cyrillic, Greek or Armenian ones, so it "
-            "can impersonate another name.",
-            "Retype the identifier in plain ASCII and check which definition every call really reaches.",
+            "An identifier mixes Latin letters with look-alike Cyrillic, Greek or Armenian ones, "
+            "so it can impersonate another name.",
+            "Retype the identifier in plain ASCII and check which definition every call really "
+            "reaches.",
         ),
         _meta(
             "unicode-hidden-in-agent-file",
             Severity.CRITICAL,
             Confidence.HIGH,
-            "An AI-agent instruction or configuration file carries invisible or reordered text: hidden "
-            "instructions to the next AI that reads it.",
+            "An AI-agent instruction or configuration file carries invisible or reordered text: "
+            "hidden instructions to the next AI that reads it.",
             "Delete the hidden characters and review the decoded text; treat the change as hostile "
             "until its author explains it.",
         ),
@@ -688,7 +692,10 @@ class UnicodeAnalyzer:
             if mixed and in_text and (tests or _accented_letters(line) >= 2):
                 # Mixed scripts inside a test string or next to accented letters: Unicode test
                 # data ("Fαil Ërrør"), not a forged name or host.
-                what = f"the word `{reveal(word)}` in a string of mixed-script text; it reads as `{skel}`"
+                what = (
+                    f"the word `{reveal(word)}` in a string of mixed-script text; "
+                    f"it reads as `{skel}`"
+                )
                 yield (
                     _Hit(
                         "unicode-homoglyph-identifier", Severity.LOW, n, what, (("imitates", skel),)
@@ -726,8 +733,8 @@ class UnicodeAnalyzer:
                     )
                     if mixed
                     else (
-                        f"the word `{reveal(word)}`, written only in {'/'.join(scripts)} letters that "
-                        f"look Latin; it reads as `{skel}`"
+                        f"the word `{reveal(word)}`, written only in {'/'.join(scripts)} letters "
+                        f"that look Latin; it reads as `{skel}`"
                     )
                 )
                 # A whole word in another script may be a real word ("нет"); mixing is not.

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Ecosystem(str, enum.Enum):
+class Ecosystem(enum.StrEnum):
     """A package ecosystem whose manifests Gatehouse reads."""
 
     PYPI = "pypi"
@@ -16,7 +16,7 @@ class Ecosystem(str, enum.Enum):
     CARGO = "cargo"
 
 
-class SourceKind(str, enum.Enum):
+class SourceKind(enum.StrEnum):
     """Where a dependency is fetched from."""
 
     REGISTRY = "registry"
@@ -61,7 +61,8 @@ class RegistrySetting:
 
     path: str
     line: int
-    kind: str  # "index", "extra-index", "scoped-index", "trusted-host", "no-verify", "replace", "proxy"
+    # "index", "extra-index", "scoped-index", "trusted-host", "no-verify", "replace", "proxy"
+    kind: str
     value: str
     text: str
 

@@ -14,7 +14,7 @@ from typing import Protocol
 from reviewer.core.manifests.model import Ecosystem
 
 
-class Existence(str, enum.Enum):
+class Existence(enum.StrEnum):
     """What the registry said about a name."""
 
     EXISTS = "exists"

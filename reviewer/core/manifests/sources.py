@@ -91,7 +91,10 @@ def is_raw_ip(host: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def suspicious_suffixes() -> frozenset[str]:
-    """Built-in hosts plus every host of the shared endpoint catalogue (checks/data/endpoints.yml)."""
+    """Built-in hosts plus every host of the shared endpoint catalogue.
+
+    The catalogue is checks/data/endpoints.yml.
+    """
     hosts = set(_SUSPICIOUS_SUFFIXES)
     path = DATA_DIR / "endpoints.yml"
     try:

@@ -117,7 +117,10 @@ def _SEP_ONLY(a: str, b: str) -> bool:
 
 
 def _distinct_enough(candidate: str, target: str) -> bool:
-    """False for pairs that differ only by a trailing version digit or a plural (``foo2``, ``foos``)."""
+    """False for pairs that differ only by a trailing version digit or a plural.
+
+    For example ``foo2`` or ``foos`` next to ``foo``.
+    """
     if _same_owner(candidate, target):
         return False  # only the owner of a scope or account can publish beside it
     if _strip_digits(candidate) == _strip_digits(target):
