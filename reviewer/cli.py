@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reviewer import __version__
 from reviewer.errors import GatehouseError
@@ -42,11 +42,13 @@ def _scan(args: argparse.Namespace) -> int:
         else sources.from_git(args.repo, args.base, args.head)
     )
     tty = sys.stderr.isatty()
-    progress = None
+    progress: Callable[[str], None] | None = None
     if args.format == "text" and tty and not args.quiet:
 
-        def progress(msg: str) -> None:
+        def _show(msg: str) -> None:
             print(f"\r\033[2K… {msg}", end="", file=sys.stderr, flush=True)
+
+        progress = _show
 
     options = ScanOptions(
         disabled_rules=frozenset(args.disable or ()),

@@ -82,7 +82,7 @@ def render_text(
         if len(result.errors) > 50:
             out.append(f"  ... and {len(result.errors) - 50} more")
         out.append("")
-    counts = defaultdict(int)
+    counts: defaultdict[Severity, int] = defaultdict(int)
     for f in result.findings:
         counts[f.severity] += 1
     summary = (

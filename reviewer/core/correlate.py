@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -19,6 +20,9 @@ from reviewer.core.capabilities import CAPABILITIES
 from reviewer.core.changeset import ChangeSet
 from reviewer.core.findings import CATEGORIES, Confidence, Finding, Severity
 from reviewer.errors import RuleError
+
+if TYPE_CHECKING:  # imported lazily at run time, to avoid a cycle
+    from reviewer.core.rules import RuleMeta
 
 CHAINS_FILE = DATA_DIR / "chains.yml"
 
@@ -149,7 +153,7 @@ def correlate(
     return findings + list(added.values())
 
 
-def chain_rule_metas() -> list[RuleMeta]:  # noqa: F821 - imported lazily to avoid a cycle
+def chain_rule_metas() -> list[RuleMeta]:
     from reviewer.core.rules import RuleMeta
 
     return [

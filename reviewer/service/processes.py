@@ -55,7 +55,8 @@ class WebOptions:
 
 
 # Without a gunicorn config file; threads as deploy/gunicorn.conf.py (2 measured better than 4).
-_DEFAULTS = {"bind": "127.0.0.1:8000", "workers": 2, "threads": 2}
+_DEFAULT_BIND = "127.0.0.1:8000"
+_DEFAULTS: dict[str, str | int] = {"bind": _DEFAULT_BIND, "workers": 2, "threads": 2}
 
 
 def prepare(*, require_app: bool = False, metrics_dir: Path | None = None) -> Any:
@@ -106,7 +107,7 @@ def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
     from reviewer.service.ops_web import start_web_process
 
     # Before any fork: the setup link (no App yet) and the /metrics listener, once.
-    start_web_process(settings, bind=options.bind or _DEFAULTS["bind"])
+    start_web_process(settings, bind=options.bind or _DEFAULT_BIND)
     try:
         from gunicorn.app.base import Application
     except ImportError:  # e.g. Windows: no fork
@@ -114,7 +115,7 @@ def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
 
     from reviewer.service import metrics
 
-    class _Gunicorn(Application):  # type: ignore[misc]
+    class _Gunicorn(Application):
         def init(self, parser: Any, opts: Any, args: Any) -> None:
             return None
 
@@ -161,7 +162,7 @@ def _json_gunicorn_logger() -> type:
 
     from reviewer.service.logs import json_handler
 
-    class JsonLogger(Logger):  # type: ignore[misc]
+    class JsonLogger(Logger):
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             handler = json_handler()
@@ -173,7 +174,7 @@ def _json_gunicorn_logger() -> type:
 
 
 def _run_werkzeug(settings: Any, options: WebOptions) -> int:
-    host, _, port = (options.bind or _DEFAULTS["bind"]).rpartition(":")
+    host, _, port = (options.bind or _DEFAULT_BIND).rpartition(":")
     app = _load_app(settings)
     logger.warning("gunicorn is not available here; serving with werkzeug on %s", options.bind)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines carry query strings

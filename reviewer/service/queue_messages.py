@@ -15,8 +15,8 @@ import logging
 from typing import Any
 
 import orjson
-from huey.registry import Message  # type: ignore[import-untyped]
-from huey.serializer import Serializer  # type: ignore[import-untyped]
+from huey.registry import Message
+from huey.serializer import Serializer
 
 from reviewer.errors import GatehouseError
 
@@ -56,7 +56,7 @@ class QueueMessageRejected(GatehouseError):
         )
 
 
-class IdOnlySerializer(Serializer):  # type: ignore[misc]
+class IdOnlySerializer(Serializer):
     """huey serializer for messages of one task whose only argument is a delivery id.
 
     Only the huey task names given to :meth:`allow` are written or read; any other is rejected.

@@ -493,7 +493,7 @@ class RegisterQueries:
         where += self._audit_filters(f, s.repo, s.finished_at)
         if f.verdict:
             where.append(s.conclusion == f.verdict)
-        stmt = (
+        scan_stmt = (
             sa.select(
                 s.repo,
                 s.pr,
@@ -508,9 +508,9 @@ class RegisterQueries:
             .order_by(s.finished_at.desc(), s.id.desc())
         )
         if limit is not None:
-            stmt = stmt.limit(limit)
+            scan_stmt = scan_stmt.limit(limit)
         with self._engine.connect() as conn:
-            return [dict(r, reason="") for r in conn.execute(stmt).mappings()]
+            return [dict(r, reason="") for r in conn.execute(scan_stmt).mappings()]
 
     @staticmethod
     def _audit_filters(f: RegisterFilter, repo: Any, at: Any) -> list[Any]:

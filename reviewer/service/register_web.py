@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, redirect, request, stream_with_context
+from werkzeug.wrappers import Response as BaseResponse
 
 from reviewer.report_html import (
     REPORT_CSS,
@@ -128,8 +129,8 @@ def create_blueprint(context: Any) -> Blueprint:
     def signed_in() -> tuple[Member, str] | None:
         return sealer().member(request.cookies.get(SESSION_COOKIE))
 
-    def guarded(view: Callable[[Member, str], Response]) -> Callable[[], Response]:
-        def wrapper() -> Response:
+    def guarded(view: Callable[[Member, str], Response]) -> Callable[[], BaseResponse]:
+        def wrapper() -> BaseResponse:
             if not enabled():
                 return _page("Register not configured", _OFF, status=404)
             found = signed_in()
@@ -154,7 +155,7 @@ def create_blueprint(context: Any) -> Blueprint:
         return wrapper
 
     @bp.get(_PATH + "/login")
-    def login() -> Response:
+    def login() -> BaseResponse:
         if not enabled():
             return _page("Register not configured", _OFF, status=404)
         nxt = request.args.get("next", _PATH)
@@ -174,7 +175,7 @@ def create_blueprint(context: Any) -> Blueprint:
         return resp
 
     @bp.get(_PATH + "/callback")
-    def callback() -> Response:
+    def callback() -> BaseResponse:
         if not enabled():
             return _page("Register not configured", _OFF, status=404)
         pending = sealer().pending(request.cookies.get(PENDING_COOKIE))
@@ -205,7 +206,7 @@ def create_blueprint(context: Any) -> Blueprint:
                 "register sign-in by %s refused: not a member of any installing organisation",
                 member.login,
             )
-            resp = _refused(member.login)
+            resp: BaseResponse = _refused(member.login)
         else:
             logger.info(
                 "register sign-in by %s (%d organisations)", member.login, len(member.owners)
@@ -319,7 +320,7 @@ def _qs(**values: str) -> str:
     return urlencode(values)
 
 
-def _set_cookie(resp: Response, name: str, value: str, *, max_age: int, secure: bool) -> None:
+def _set_cookie(resp: BaseResponse, name: str, value: str, *, max_age: int, secure: bool) -> None:
     resp.set_cookie(
         name, value, max_age=max_age, path=_PATH, httponly=True, samesite="Lax", secure=secure
     )

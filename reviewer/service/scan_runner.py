@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.engine import ScanResult, scan_many
@@ -498,7 +498,7 @@ def _scan_and_publish(
     # Under `ai-signals` (and in sensitive repositories) signals of medium or high confidence
     # count as AI use: for scanning, for require_human_for and for the registry.
     provenance = with_signals(declared, signals) if config.signals_count else declared
-    prov_fields = dict(
+    prov_fields = _ProvenanceFields(
         provenance=provenance.describe(),
         provenance_evidence=tuple(str(e) for e in provenance.evidence),
         ai_assisted=provenance.ai_assisted,
@@ -508,7 +508,7 @@ def _scan_and_publish(
     )
     if config.effective_scan is not ScanPolicy.ALL and not provenance.ai_assisted:
         decision = decide(None, [], provenance, config)
-        report = ScanReport(req.head_sha, decision, scanned=False, **prov_fields)  # type: ignore[arg-type]
+        report = ScanReport(req.head_sha, decision, scanned=False, **prov_fields)
         return _publish(
             ctx,
             client,
@@ -553,7 +553,7 @@ def _scan_and_publish(
         skipped=tuple(fetched.not_analysed) + tuple(result.skipped),
         errors=tuple(result.errors),
         **prov_fields,
-    )  # type: ignore[arg-type]
+    )
     return _publish(
         ctx,
         client,
@@ -569,6 +569,17 @@ def _scan_and_publish(
         signals=signals,
         config=config,
     )
+
+
+class _ProvenanceFields(TypedDict):
+    """The fields of a ScanReport that say who wrote the change and how that was decided."""
+
+    provenance: str
+    provenance_evidence: tuple[str, ...]
+    ai_assisted: bool
+    notes: tuple[str, ...]
+    ai_signals: tuple[str, ...]
+    signals_count: bool
 
 
 def _analyzers(ctx: Any) -> Sequence[Any] | None:

@@ -7,7 +7,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -71,7 +71,13 @@ def verify_signature(body: bytes, *, header: str | None, secret: str) -> None:
         raise WebhookRejected(401, "signature does not match the body: check the webhook secret")
 
 
-def parse_event(headers: Mapping[str, str], body: bytes) -> Event:
+class HeaderLookup(Protocol):
+    """Headers looked up by name: a plain mapping, or the web framework's header object."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def parse_event(headers: HeaderLookup, body: bytes) -> Event:
     """Build an :class:`Event` from headers and the raw body (400 when malformed)."""
     name = (headers.get("X-GitHub-Event") or "").strip()
     delivery = (headers.get("X-GitHub-Delivery") or "").strip()

@@ -434,9 +434,9 @@ def _dangers(text: str) -> list[_Danger]:
         ("destructive command", _DESTRUCTIVE),
         ("remote code piped into a shell", _REMOTE_EXEC),
     ):
-        for m in pattern.finditer(text):
-            if not _negated_before(text, m.start()):
-                found.append(_Danger(kind, m.group(0)))
+        for hit in pattern.finditer(text):
+            if not _negated_before(text, hit.start()):
+                found.append(_Danger(kind, hit.group(0)))
                 break
     m = _CONCEAL.search(text)
     if m:

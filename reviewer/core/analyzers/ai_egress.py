@@ -691,6 +691,7 @@ _SHELL_SOURCES = re.compile(
 
 def _text_sites(file: AnalysisFile) -> Iterator[_Site]:
     lines = dict(iter_added(file))
+    v: Vendor | None
     for n, raw in lines.items():
         line = clip_line(raw)
         if not line.strip():

@@ -376,7 +376,7 @@ class DependencyAnalyzer:
         parser = parser_for(path)
         view: ManifestView | None = parser(path, known) if parser is not None else None
         config_settings: set[int] = set()
-        if view is not None:
+        if view is not None and parser is not None:  # a view comes only from a parser
             existing = _existing_names(change, parser)
             for dep in view.dependencies:
                 if dep.line in known.added:

@@ -210,7 +210,8 @@ _NAME_REACH = 64
 
 def _ends_in_credential_name(token: str, names: re.Pattern[str], tail: re.Pattern[str]) -> bool:
     """True when a credential name in ``token`` is followed only by ``tail`` characters."""
-    k = len(token) - tail.match(token[::-1]).end()  # where the final run of tail characters starts
+    run = tail.match(token[::-1])  # tail patterns match the empty string too
+    k = len(token) - (run.end() if run else 0)  # where the final run of tail characters starts
     m = names.search(token, max(0, k - _NAME_REACH))
     while m is not None and m.end() < k:
         m = names.search(token, m.start() + 1)

@@ -296,7 +296,8 @@ class SemgrepAnalyzer:
     ) -> None:
         """Fail closed on what semgrep did not read: a target it skipped is listed as skipped
         with semgrep's reason; a target it neither scanned nor skipped is an analysis error."""
-        paths = report.get("paths") if isinstance(report.get("paths"), dict) else {}
+        raw_paths = report.get("paths")
+        paths: dict[str, Any] = raw_paths if isinstance(raw_paths, dict) else {}
         scanned = {self._rel(str(p), tree) for p in paths.get("scanned") or ()}
         skipped = {
             self._rel(str(s.get("path", "")), tree): s

@@ -383,16 +383,22 @@ def _text_spans(line: str) -> tuple[list[int], list[int], list[str]]:
             if ch == "\\":
                 j += 1
             elif ch == quote:
-                los.append(start), his.append(j), kinds.append("string")
+                los.append(start)
+                his.append(j)
+                kinds.append("string")
                 quote = ""
         elif ch in "\"'`":
             quote, start = ch, j
         elif (ch == "#" and line[j + 1 : j + 2] in ("", " ", "#", "!")) or line.startswith("//", j):
-            los.append(j), his.append(size), kinds.append("comment")
+            los.append(j)
+            his.append(size)
+            kinds.append("comment")
             return los, his, kinds
         j += 1
     if quote:
-        los.append(start), his.append(size), kinds.append("string")
+        los.append(start)
+        his.append(size)
+        kinds.append("string")
     return los, his, kinds
 
 
