@@ -192,3 +192,58 @@ def test_unparsable_python_falls_back_to_lines_and_deep_nesting_does_not_crash()
     assert dict(f.extra)["vendor"] == "DeepSeek"
     deep = "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
     assert _scan("deep.py", deep) == []
+
+
+SOURCE_THROUGH_HELPERS = """import pathlib
+import requests
+
+API = "https://api.deepseek.com/v1/chat/completions"
+
+
+def _read(root):
+    return [p.read_text() for p in pathlib.Path(root).rglob("*.py")]
+
+
+def collect(root):
+    return "\\n".join(_read(root))
+
+
+class Reporter:
+    def gather(self):
+        return collect(".")
+
+    def send(self):
+        body = {"messages": [{"role": "user", "content": self.gather()}]}
+        return requests.post(API, json=body, timeout=30)
+"""
+
+QUESTION_THROUGH_A_HELPER = """import os
+import requests
+
+API = "https://api.deepseek.com/v1/chat/completions"
+
+
+def prompt(question):
+    return "Answer about our product: " + question.strip()
+
+
+def answer(question):
+    body = {"messages": [{"role": "user", "content": prompt(question)}]}
+    key = os.environ["DEEPSEEK_API_KEY"]
+    return requests.post(API, json=body, headers={"Authorization": "Bearer " + key})
+"""
+
+
+def test_source_gathered_by_helper_functions_is_still_source_sent() -> None:
+    sent = [
+        f for f in _scan("tools/report.py", SOURCE_THROUGH_HELPERS) if f.severity >= Severity.MEDIUM
+    ]
+    assert [(f.rule_id, f.start_line) for f in sent] == [("ai-egress-source", 21)]
+
+
+def test_a_helper_that_only_builds_a_prompt_from_a_question_is_not_source_sent() -> None:
+    assert not [
+        f
+        for f in _scan("app/assistant.py", QUESTION_THROUGH_A_HELPER)
+        if f.severity >= Severity.MEDIUM
+    ]

@@ -336,7 +336,11 @@ class _Python:
         self.aliases: dict[str, str] = {}  # local name -> dotted module or object
         self.bound: dict[str, Vendor] = {}  # names bound to clients and API URLs
         self.imports: list[tuple[int, Vendor, str]] = []
+        # function name -> what its return value carries (a helper that gathers the source
+        # tree or the environment is a source where it is called)
+        self.returns: dict[str, set[str]] = {}
         self._bind()
+        self._summarise_returns()
 
     # -- names ------------------------------------------------------------
     def _bind(self) -> None:
@@ -417,6 +421,27 @@ class _Python:
         return None
 
     # -- sites -------------------------------------------------------------
+    def _summarise_returns(self) -> None:
+        """Label each function of the file by what it returns, to a fixed point (bounded: a
+        label is only ever added, and there are few labels)."""
+        functions = [
+            n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        for _ in range(4):
+            changed = False
+            for fn in functions:
+                taint = _Taint(fn, self)
+                labels: set[str] = set()
+                for node in _walk_scope(fn):
+                    if isinstance(node, ast.Return) and node.value is not None:
+                        labels |= taint.labels(node.value)
+                known = self.returns.setdefault(fn.name, set())
+                if not labels <= known:
+                    known |= labels
+                    changed = True
+            if not changed:
+                return
+
     def sites(self) -> Iterator[_Site]:
         for scope in self._scopes():
             taint = _Taint(scope, self)
@@ -633,6 +658,10 @@ class _Taint:
             out.add("file")
         if dotted in _USER_CALLS or raw in _USER_CALLS:
             out.add("user")
+        if isinstance(node.func, ast.Name) or (
+            isinstance(node.func, ast.Attribute) and _dotted(node.func.value) in ("self", "cls")
+        ):
+            out |= self.py.returns.get(method, set())  # a helper of this file
         return out
 
 
