@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewer.service.github_client import GitHubApp, RetryPolicy
+from reviewer.service.logs import configure_logging
 from reviewer.service.settings import Settings
 
 __all__ = ["AppContext", "get_context", "set_context"]
@@ -91,11 +92,6 @@ def get_context() -> AppContext:
     with _lock:
         if _context is None:
             settings = Settings.from_env()
-            try:
-                from reviewer.service.logs import configure_logging
-
-                configure_logging(settings.log_level)
-            except ImportError:
-                pass
+            configure_logging(settings.log_level)
             _context = AppContext.create(settings)
         return _context

@@ -1,31 +1,35 @@
-"""The GitHub side: App JWT, cached installation tokens, and a thin typed REST wrapper.
+"""The GitHub side: the App's JWT, cached installation tokens, and the REST endpoints
+Gatehouse uses as an installation.
 
-PyGithub's ``Requester`` does the HTTP (pointed at ``settings.github_api_url``
-exactly as for GitHub Enterprise Server); this module adds authentication,
-retries with backoff (5xx, timeouts, primary and secondary rate limits, honouring
-``Retry-After`` and ``X-RateLimit-Reset``) and typed values for what Gatehouse reads.
-Anything worth retrying later is raised as :class:`TransientGitHubError`.
+PyGithub's ``Requester`` does the HTTP (pointed at ``settings.github_api_url`` exactly as for
+GitHub Enterprise Server); :mod:`reviewer.service.github_http` retries each call and
+:mod:`reviewer.service.github_values` holds the errors and typed values (re-exported here).
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import github
 import jwt
-import requests
-from github import Auth, GithubException
+from github import Auth
 
-from reviewer.errors import GatehouseError
+from reviewer.service.github_http import Caller, RetryPolicy
+from reviewer.service.github_values import (
+    GitHubError,
+    PullCommit,
+    PullFile,
+    PullRequest,
+    ReviewComment,
+    TransientGitHubError,
+)
 
 __all__ = [
     "GitHubError",
@@ -48,176 +52,6 @@ JWT_LIFETIME_S = 9 * 60  # exp - now; exp - iat = 10 minutes, GitHub's maximum
 TOKEN_REFRESH_MARGIN_S = 300  # refresh an installation token 5 minutes before it expires
 MAX_PR_FILES = 3000  # GitHub's cap on "list pull request files"
 MAX_PR_COMMITS = 250  # GitHub's cap on "list commits on a pull request"
-
-
-class GitHubError(GatehouseError):
-    """A GitHub API call failed; ``status`` is the HTTP status (0 for no answer)."""
-
-    def __init__(self, method: str, path: str, status: int, message: str) -> None:
-        self.method = method
-        self.path = path
-        self.status = status
-        self.message = message
-        super().__init__(f"GitHub {method} {path} answered {status or 'nothing'}: {message}")
-
-    def diagnostics(self) -> str:
-        return (
-            f"GitHub API call {self.method} {self.path} failed with "
-            f"{self.status or 'no answer'}: {self.message}"
-        )
-
-
-class TransientGitHubError(GitHubError):
-    """A failure the job should retry later, after ``retry_after`` seconds if known."""
-
-    def __init__(
-        self, method: str, path: str, status: int, message: str, retry_after: float | None = None
-    ) -> None:
-        self.retry_after = retry_after
-        super().__init__(method, path, status, message)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard one API call tries before handing the retry to the job queue."""
-
-    max_attempts: int = 4
-    backoff_base_s: float = 1.0
-    max_backoff_s: float = 30.0
-    max_inline_wait_s: float = (
-        60.0  # longer waits (a primary rate limit reset) go back to the queue
-    )
-    timeout_s: float = 20.0
-    write_interval_s: float = 0.75  # ~80 content-creating requests a minute per installation...
-    write_burst: int = 10  # ...after a burst of this many
-
-
-# ---------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True)
-class PullRequest:
-    """What Gatehouse reads of a pull request."""
-
-    repo: str
-    number: int
-    title: str
-    body: str
-    state: str
-    draft: bool
-    merged: bool
-    author: str
-    author_type: str
-    head_sha: str
-    head_ref: str
-    head_repo: str
-    base_sha: str
-    base_ref: str
-    labels: tuple[str, ...]
-    commits: int
-    changed_files: int
-    base_topics: tuple[str, ...] = ()  # the repository's topics (sensitive repositories)
-
-    @classmethod
-    def from_api(cls, repo: str, data: Mapping[str, Any]) -> PullRequest:
-        head = data.get("head") or {}
-        base = data.get("base") or {}
-        user = data.get("user") or {}
-        return cls(
-            repo=repo,
-            number=int(data["number"]),
-            title=str(data.get("title") or ""),
-            body=str(data.get("body") or ""),
-            state=str(data.get("state") or "open"),
-            draft=bool(data.get("draft")),
-            merged=bool(data.get("merged")),
-            author=str(user.get("login") or ""),
-            author_type=str(user.get("type") or "User"),
-            head_sha=str(head.get("sha") or ""),
-            head_ref=str(head.get("ref") or ""),
-            head_repo=str((head.get("repo") or {}).get("full_name") or repo),
-            base_sha=str(base.get("sha") or ""),
-            base_ref=str(base.get("ref") or ""),
-            labels=tuple(str(lb.get("name")) for lb in data.get("labels") or () if lb.get("name")),
-            commits=int(data.get("commits") or 0),
-            changed_files=int(data.get("changed_files") or 0),
-            base_topics=tuple(
-                str(t) for t in (base.get("repo") or {}).get("topics") or () if isinstance(t, str)
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class PullCommit:
-    """One commit of a pull request."""
-
-    sha: str
-    message: str
-    author_login: str
-    author_name: str
-    author_email: str
-    committer_login: str = ""  # the GitHub account GitHub matched to the committer, if any
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> PullCommit:
-        commit = data.get("commit") or {}
-        author = commit.get("author") or {}
-        return cls(
-            sha=str(data.get("sha") or ""),
-            message=str(commit.get("message") or ""),
-            author_login=str((data.get("author") or {}).get("login") or ""),
-            author_name=str(author.get("name") or ""),
-            author_email=str(author.get("email") or ""),
-            committer_login=str((data.get("committer") or {}).get("login") or ""),
-        )
-
-
-@dataclass(frozen=True)
-class PullFile:
-    """One changed file as "list pull request files" (or a commit) reports it."""
-
-    filename: str
-    status: str
-    sha: str | None
-    additions: int
-    deletions: int
-    changes: int
-    patch: str | None
-    previous_filename: str | None = None
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> PullFile:
-        return cls(
-            filename=str(data["filename"]),
-            status=str(data.get("status") or "modified"),
-            sha=data.get("sha"),
-            additions=int(data.get("additions") or 0),
-            deletions=int(data.get("deletions") or 0),
-            changes=int(data.get("changes") or 0),
-            patch=data.get("patch"),
-            previous_filename=data.get("previous_filename"),
-        )
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    """A review comment already on a pull request."""
-
-    id: int
-    body: str
-    path: str
-    line: int | None
-    author: str
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> ReviewComment:
-        return cls(
-            id=int(data["id"]),
-            body=str(data.get("body") or ""),
-            path=str(data.get("path") or ""),
-            line=data.get("line"),
-            author=str((data.get("user") or {}).get("login") or ""),
-        )
 
 
 # ---------------------------------------------------------------------------- the App
@@ -277,7 +111,7 @@ class GitHubApp:
 
     def app_request(self, method: str, path: str, *, body: Any = None) -> Any:
         """A request authenticated as the App itself (JWT)."""
-        caller = _Caller(
+        caller = Caller(
             self.policy, self._sleep, lambda: self._github(Auth.AppAuthToken(self.jwt()))
         )
         return caller.call(method, path, body=body)[1]
@@ -335,131 +169,6 @@ def _parse_time(value: Any) -> float | None:
         return None
 
 
-class _Caller:
-    """One retrying request loop over a PyGithub requester."""
-
-    def __init__(
-        self,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None],
-        make: Callable[[], github.Github],
-        on_unauthorized: Callable[[], None] | None = None,
-        pace_write: Callable[[], None] | None = None,
-    ) -> None:
-        self.policy = policy
-        self._sleep = sleep
-        self._make = make
-        self._gh: github.Github | None = None
-        self._on_unauthorized = on_unauthorized
-        self._pace_write = pace_write
-        self.requests = 0
-
-    def _client(self) -> github.Github:
-        if self._gh is None:
-            self._gh = self._make()
-        return self._gh
-
-    def call(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
-    ) -> tuple[dict[str, Any], Any]:
-        refreshed = False
-        attempt = 0
-        while True:
-            attempt += 1
-            if method in ("POST", "PUT", "PATCH") and self._pace_write is not None:
-                self._pace_write()
-            try:
-                self.requests += 1
-                headers, data = self._client().requester.requestJsonAndCheck(
-                    method, path, parameters=dict(params) if params else None, input=body
-                )
-                return headers, data
-            except GithubException as exc:
-                status = exc.status
-                hdrs = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-                message = _message(exc.data)
-                _count_error(status)
-                if status == 401 and self._on_unauthorized and not refreshed:
-                    refreshed = True
-                    self._on_unauthorized()
-                    self._gh = None
-                    attempt -= 1
-                    continue
-                wait = _rate_limit_wait(status, hdrs, message)
-                if wait is None and status < 500:
-                    raise GitHubError(method, path, status, message) from None
-                if wait is None:
-                    wait = self._backoff(attempt)
-                if attempt >= self.policy.max_attempts or wait > self.policy.max_inline_wait_s:
-                    raise TransientGitHubError(
-                        method, path, status, message, retry_after=wait
-                    ) from None
-                logger.warning(
-                    "GitHub %s %s answered %s; retrying in %.1fs (attempt %d of %d)",
-                    method,
-                    path,
-                    status,
-                    wait,
-                    attempt,
-                    self.policy.max_attempts,
-                )
-                self._sleep(wait)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                _count_error(0)
-                wait = self._backoff(attempt)
-                if attempt >= self.policy.max_attempts:
-                    raise TransientGitHubError(
-                        method, path, 0, type(exc).__name__, retry_after=wait
-                    ) from None
-                logger.warning(
-                    "GitHub %s %s did not answer (%s); retrying in %.1fs",
-                    method,
-                    path,
-                    type(exc).__name__,
-                    wait,
-                )
-                self._gh = None
-                self._sleep(wait)
-
-    def _backoff(self, attempt: int) -> float:
-        base = self.policy.backoff_base_s * (2 ** (attempt - 1))
-        return min(self.policy.max_backoff_s, base * (0.75 + random.random() / 2))
-
-
-def _message(data: Any) -> str:
-    if isinstance(data, Mapping):
-        return str(data.get("message") or "")[:300]
-    return str(data or "")[:300]
-
-
-def _rate_limit_wait(status: int, headers: Mapping[str, str], message: str) -> float | None:
-    """Seconds to wait when an answer is a (primary or secondary) rate limit, else None."""
-    if status not in (403, 429):
-        return None
-    if "retry-after" in headers:
-        try:
-            return max(0.0, float(headers["retry-after"]))
-        except ValueError:
-            return 60.0
-    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
-        try:
-            return max(0.0, float(headers["x-ratelimit-reset"]) - time.time()) + 1.0
-        except ValueError:
-            return 60.0
-    if status == 429 or "rate limit" in message.lower():
-        return 60.0  # GitHub: wait at least a minute when no header says otherwise
-    return None
-
-
-def _count_error(status: int) -> None:
-    try:
-        from reviewer.service import metrics
-
-        metrics.GITHUB_API_ERRORS.labels(status=str(status)).inc()
-    except Exception:  # metrics are optional; never let them break a call
-        pass
-
-
 # ---------------------------------------------------------------------------- installation
 
 
@@ -484,7 +193,7 @@ class InstallationClient:
     def __init__(self, app: GitHubApp, installation_id: int) -> None:
         self.app = app
         self.installation_id = installation_id
-        self._caller = _Caller(
+        self._caller = Caller(
             app.policy,
             app._sleep,
             self._make,
