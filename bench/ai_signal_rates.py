@@ -17,12 +17,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from reviewer.app.ai_signals import CommitFacts, counting, extract_signals
+from reviewer.app.provenance import load_signatures
 from reviewer.core.analyzers.ai_egress import AIEgressAnalyzer
 from reviewer.core.analyzers.base import AnalysisFile, ScanContext, ScanOptions
 from reviewer.core.diff import parse_diff
 from reviewer.errors import GatehouseError
-from reviewer.service.ai_signals import CommitFacts, counting, extract_signals
-from reviewer.service.provenance import load_signatures
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

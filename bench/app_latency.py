@@ -29,7 +29,7 @@ from fakegithub import FakeGitHub  # noqa: E402
 from fakegithub.harness import APP_ID, SECRET, build, keypair  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
-from reviewer.service.webhooks import sign  # noqa: E402
+from reviewer.app.webhooks import sign  # noqa: E402
 from reviewer.service.wiring import job_config  # noqa: E402
 
 

@@ -79,8 +79,8 @@ def _scan(args: argparse.Namespace) -> int:
 def _ai_signals(args: argparse.Namespace, cs: object) -> list[dict[str, object]]:
     """The AI signals of the change (files and code notes; commits too with --repo)."""
     from reviewer import sources
-    from reviewer.service.ai_signals import CommitFacts, extract_signals
-    from reviewer.service.provenance import load_signatures
+    from reviewer.app.ai_signals import CommitFacts, extract_signals
+    from reviewer.app.provenance import load_signatures
 
     commits = (
         [

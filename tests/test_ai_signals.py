@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from reviewer.app.ai_signals import CommitFacts, counting, extract_signals, with_signals
+from reviewer.app.provenance import PRFacts, detect, load_signatures
 from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence
-from reviewer.service.ai_signals import CommitFacts, counting, extract_signals, with_signals
-from reviewer.service.provenance import PRFacts, detect, load_signatures
 
 SIGS = load_signatures()
 

@@ -590,7 +590,7 @@ def test_githubs_published_payloads_drive_the_app(
         raw = (payloads / "pull_request.opened.json").read_bytes()
         from fakegithub.harness import SECRET
 
-        from reviewer.service.webhooks import sign
+        from reviewer.app.webhooks import sign
 
         headers = {
             "X-GitHub-Event": "pull_request",

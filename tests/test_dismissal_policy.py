@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.service.dismissal_policy import may_dismiss, may_revoke
+from reviewer.app.dismissal_policy import may_dismiss, may_revoke
 from reviewer.service.github_client import PullCommit
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer.app.provenance import Provenance
+from reviewer.app.repo_config import merge_config, parse_config
+from reviewer.app.report import Conclusion, ScanReport, render
 from reviewer.core.engine import ScanResult
 from reviewer.core.findings import Confidence, Finding, Severity, Skipped, SkipReason
 from reviewer.errors import ConfigError
-from reviewer.service.provenance import Provenance
-from reviewer.service.repo_config import merge_config, parse_config
-from reviewer.service.report import Conclusion, ScanReport, render
 from reviewer.service.scan_runner import decide
 
 NOT_ANALYSED = [

@@ -1,4 +1,8 @@
-"""The analysis core is sans-I/O: nothing under reviewer/core imports the service stack."""
+"""The layers hold: core and app are sans-I/O, and each imports only the layers below it.
+
+reviewer/core (analysis) imports neither the app nor the service layer; reviewer/app (pure
+decisions) imports the core but never the service layer nor any I/O library.
+"""
 
 from __future__ import annotations
 
@@ -42,13 +46,31 @@ def imports_of(path: Path) -> set[str]:
     return names
 
 
-def test_core_imports_no_io_stack():
-    offenders = []
-    for path in sorted(CORE.rglob("*.py")):
+APP = CORE.parent / "app"
+# What the core may not import: the I/O stack, and the layers above it.
+CORE_FORBIDDEN = FORBIDDEN | {"reviewer.app"}
+# What the app layer may not import: the I/O stack, processes, and the service layer.
+APP_FORBIDDEN = FORBIDDEN | {"subprocess", "shutil", "tempfile", "sqlite3", "multiprocessing"}
+
+
+def offenders(root: Path, forbidden: set[str]) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
         for name in imports_of(path):
-            if any(name == f or name.startswith(f + ".") for f in FORBIDDEN):
-                offenders.append(f"{path.relative_to(CORE.parent.parent)} imports {name}")
-    assert not offenders, "\n".join(offenders)
+            if any(name == f or name.startswith(f + ".") for f in forbidden):
+                found.append(f"{path.relative_to(CORE.parent.parent)} imports {name}")
+    return found
+
+
+def test_core_imports_no_io_stack():
+    found = offenders(CORE, CORE_FORBIDDEN)
+    assert not found, "\n".join(found)
+
+
+def test_app_imports_no_io_stack_nor_service():
+    assert sorted(p.name for p in APP.glob("*.py")) != ["__init__.py"]
+    found = offenders(APP, APP_FORBIDDEN)
+    assert not found, "\n".join(found)
 
 
 # -- import cycles ------------------------------------------------------------------

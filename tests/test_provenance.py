@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer.app.provenance import PRFacts, detect, load_signatures, parse_trailers
 from reviewer.errors import ConfigError
-from reviewer.service.provenance import PRFacts, detect, load_signatures, parse_trailers
 
 SIGS = load_signatures()
 

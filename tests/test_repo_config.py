@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer.app.repo_config import ScanPolicy, merge_config, parse_config
 from reviewer.core.findings import Severity
 from reviewer.errors import ConfigError
-from reviewer.service.repo_config import ScanPolicy, load_repo_config, merge_config, parse_config
+from reviewer.service.repo_config import load_repo_config
 
 
 def test_defaults_without_any_file() -> None:

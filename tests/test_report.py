@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.core.findings import Confidence, Finding, Severity, Skipped, SkipReason
-from reviewer.service.report import (
+from reviewer.app.report import (
     MAX_SUMMARY,
     RESCAN_ACTION,
     Conclusion,
@@ -12,6 +11,7 @@ from reviewer.service.report import (
     annotation_batches,
     render,
 )
+from reviewer.core.findings import Confidence, Finding, Severity, Skipped, SkipReason
 
 
 def _finding(i: int, sev: Severity = Severity.HIGH, cat: str = "exfiltration") -> Finding:

@@ -10,7 +10,7 @@ import pytest
 from fakegithub import FakeGitHub
 from fakegithub.harness import APP_ID, SECRET, build, keypair
 
-from reviewer.service.webhooks import (
+from reviewer.app.webhooks import (
     Event,
     Router,
     WebhookRejected,

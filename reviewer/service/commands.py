@@ -3,7 +3,7 @@ unignore <fp> [reason] | help``.
 
 Acted on only for users with write access (the collaborator-permission API) and
 acknowledged with a reaction. Commands from others get one short reply; bots are
-ignored silently. Dismissals follow :mod:`reviewer.service.dismissal_policy`: never by the
+ignored silently. Dismissals follow :mod:`reviewer.app.dismissal_policy`: never by the
 PR's author or its commits' authors and committers, and each one (or its revocation) is a
 new row of the store's history, for this PR and this finding's content only.
 """
@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reviewer.app.dismissal_policy import Refusal, may_dismiss, may_revoke
+from reviewer.app.markdown import escape_markdown
 from reviewer.errors import ConfigError
-from reviewer.service.dismissal_policy import Refusal, may_dismiss, may_revoke
 from reviewer.service.github_client import MAX_PR_COMMITS
-from reviewer.service.markdown import escape_markdown
 from reviewer.service.repo_config import load_repo_config
 from reviewer.service.scan_runner import ScanRequest, run_scan
 

@@ -97,7 +97,7 @@ def create_blueprint(context: Any) -> Blueprint:
 
     def queries() -> RegisterQueries:
         if "q" not in state:
-            from reviewer.service.provenance import load_signatures
+            from reviewer.app.provenance import load_signatures
 
             countries = {t.vendor: t.country for t in load_signatures().tools}
             state["q"] = RegisterQueries(context.store.engine, vendor_countries=countries)

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from reviewer.app.markdown import code_span, escape_markdown
+from reviewer.app.report import short_fp
 from reviewer.core.changeset import FileChange
 from reviewer.core.findings import Finding, Severity
 from reviewer.service.github_client import GitHubError, ReviewComment, TransientGitHubError
-from reviewer.service.markdown import code_span, escape_markdown
-from reviewer.service.report import short_fp
 
 __all__ = [
     "MAX_COMMENTS",

@@ -18,11 +18,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from reviewer.app.ai_signals import CommitFacts, Signal, extract_signals, with_signals
+from reviewer.app.provenance import PRFacts, Provenance, detect, load_signatures
+from reviewer.app.repo_config import RepoConfig, ScanPolicy
+from reviewer.app.report import (
+    RESCAN_ACTION,
+    Conclusion,
+    Decision,
+    ScanReport,
+    annotation_batches,
+    render,
+)
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.engine import ScanResult, scan_many
 from reviewer.core.findings import Finding, Severity, Skipped, normalise_code
 from reviewer.errors import ConfigError, GatehouseError
-from reviewer.service.ai_signals import CommitFacts, Signal, extract_signals, with_signals
 from reviewer.service.fetch import FetchedChange, fetch_change
 from reviewer.service.github_client import (
     GitHubError,
@@ -31,16 +41,7 @@ from reviewer.service.github_client import (
     TransientGitHubError,
 )
 from reviewer.service.leases import Heartbeat
-from reviewer.service.provenance import PRFacts, Provenance, detect, load_signatures
-from reviewer.service.repo_config import RepoConfig, ScanPolicy, load_repo_config
-from reviewer.service.report import (
-    RESCAN_ACTION,
-    Conclusion,
-    Decision,
-    ScanReport,
-    annotation_batches,
-    render,
-)
+from reviewer.service.repo_config import load_repo_config
 from reviewer.service.retry import TransientError
 from reviewer.service.review import fingerprints_posted, plan_comments, post_review
 from reviewer.service.store import worker_identity

@@ -1,6 +1,6 @@
 """The Flask app: ``POST /webhook`` (verify, store, enqueue, answer 202), health endpoints.
 
-Views stay thin: the sans-I/O work is in :mod:`reviewer.service.webhooks`, the
+Views stay thin: the sans-I/O work is in :mod:`reviewer.app.webhooks`, the
 processing happens in a background job (GitHub gives up on a webhook after 10 s).
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from reviewer.app.webhooks import WebhookRejected, parse_event, verify_signature
 from reviewer.service.context import AppContext, set_context
 from reviewer.service.settings import Settings
-from reviewer.service.webhooks import WebhookRejected, parse_event, verify_signature
 
 __all__ = ["create_app", "webhook_bp", "health_bp"]
 

@@ -208,7 +208,7 @@ def test_the_store_queue_and_data_folder_are_private_even_under_umask_022(
 def _deliver_raw(h: Any, event: str, body: bytes) -> Any:
     from fakegithub.harness import SECRET
 
-    from reviewer.service.webhooks import sign
+    from reviewer.app.webhooks import sign
 
     return h.client.post(
         "/webhook",
@@ -255,9 +255,9 @@ def test_a_body_the_web_accepts_is_read_the_same_way_by_the_worker(h: Any) -> No
 
 def test_web_and_worker_share_one_parser() -> None:
     """The worker's reading of a stored body is the web's parse function, by construction."""
+    from reviewer.app.webhooks import body_json
     from reviewer.service import handlers
     from reviewer.service.store import StoredDelivery
-    from reviewer.service.webhooks import body_json
 
     body = b'{"a": 1, "a": 2, "n": 18446744073709551616, "d": ' + b"[" * 1000 + b"]" * 1000 + b"}"
     stored = StoredDelivery("d", "pull_request", "opened", body, "accepted", 0, 0.0)
@@ -336,7 +336,7 @@ def _backdoor() -> str:
 
 def test_the_escaping_functions_leave_nothing_live() -> None:
     """The one escaping function, on its own: text and code spans of hostile input."""
-    from reviewer.service.markdown import code_span, escape_markdown
+    from reviewer.app.markdown import code_span, escape_markdown
 
     for text in (
         HOSTILE,

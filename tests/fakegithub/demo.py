@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from reviewer.service.webhooks import sign
+from reviewer.app.webhooks import sign
 
 from .harness import keypair
 from .server import FakeGitHub, FakeRepo

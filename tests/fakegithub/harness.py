@@ -12,12 +12,12 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from reviewer.app.webhooks import sign
 from reviewer.core.analyzers.semgrep import SemgrepAnalyzer
 from reviewer.core.rules import load_semgrep_rules
 from reviewer.service.context import AppContext, set_context
 from reviewer.service.github_client import RetryPolicy
 from reviewer.service.settings import Settings
-from reviewer.service.webhooks import sign
 from reviewer.service.wiring import job_config
 
 from .server import FakeGitHub, FakeRepo

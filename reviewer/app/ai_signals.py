@@ -17,11 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reviewer.core.analyzers.agents import agent_file_kind
-from reviewer.core.analyzers.base import clip_line
-from reviewer.core.changeset import FileChange, FileStatus
-from reviewer.core.findings import Confidence
-from reviewer.service.provenance import (
+from reviewer.app.provenance import (
     UNKNOWN_TOOL,
     Evidence,
     Provenance,
@@ -29,6 +25,10 @@ from reviewer.service.provenance import (
     ToolSignature,
     parse_trailers,
 )
+from reviewer.core.analyzers.agents import agent_file_kind
+from reviewer.core.analyzers.base import clip_line
+from reviewer.core.changeset import FileChange, FileStatus
+from reviewer.core.findings import Confidence
 
 __all__ = ["Signal", "CommitFacts", "extract_signals", "counting", "with_signals", "SIGNAL_KINDS"]
 

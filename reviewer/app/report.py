@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reviewer.app.markdown import code_span, escape_markdown, plain_text
 from reviewer.core.findings import CATEGORIES, Finding, Severity, Skipped
-from reviewer.service.markdown import code_span, escape_markdown, plain_text
 
 __all__ = [
     "Conclusion",

@@ -12,13 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from reviewer.service.github_client import PullCommit
-
-__all__ = ["ROLE_RANK", "Refusal", "may_dismiss", "may_revoke", "role_at_least"]
+__all__ = ["ROLE_RANK", "CommitPeople", "Refusal", "may_dismiss", "may_revoke", "role_at_least"]
 
 # GitHub's repository roles, weakest first.
 ROLE_RANK = {"none": 0, "read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
+
+
+class CommitPeople(Protocol):
+    """Who GitHub names on one commit (the service's ``PullCommit`` is one)."""
+
+    @property
+    def sha(self) -> str: ...
+    @property
+    def author_login(self) -> str: ...
+    @property
+    def committer_login(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ def may_dismiss(
     role: str,
     required: str,
     pr_author: str,
-    commits: Sequence[PullCommit],
+    commits: Sequence[CommitPeople],
     all_commits_listed: bool,
 ) -> Refusal | None:
     """None when ``login`` (with ``role``) may dismiss findings of this pull request."""
