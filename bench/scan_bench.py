@@ -28,7 +28,7 @@ from reviewer.core.analyzers.semgrep import (
 )
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import scan, select_files
-from reviewer.core.workdir import write_tree
+from reviewer.core.scan_tree import write_targets
 from reviewer.eval import load_corpus
 
 
@@ -40,7 +40,7 @@ def bare_semgrep(files: dict[str, str], rules: list[dict]) -> float:
         cfg.write_text(yaml.safe_dump({"rules": rules}, sort_keys=False))
         tree = root / "src"
         tree.mkdir()
-        write_tree(tree, files)
+        write_targets(tree, files, analyzer="semgrep")
         (tree / ".semgrepignore").write_text("\n")
         t0 = time.perf_counter()
         subprocess.run(

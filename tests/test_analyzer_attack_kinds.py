@@ -227,7 +227,7 @@ def test_workflow_run_job_running_its_own_checked_out_script_on_artifact_data_is
 
 
 def test_scripts_under_build_are_source_while_build_output_stays_generated() -> None:
-    from reviewer.core.analyzers.blobs import is_generated_path
+    from reviewer.core.paths import is_generated_path
 
     assert not is_generated_path("build/prepare.ps1")
     assert not is_generated_path("build/ci/release.sh")

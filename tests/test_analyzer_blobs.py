@@ -8,16 +8,11 @@ from pathlib import Path
 
 from conftest import benign_noise
 
-from reviewer.core.analyzers.blobs import (
-    BlobAnalyzer,
-    is_doc_path,
-    is_generated_path,
-    is_program_like,
-    is_test_path,
-)
+from reviewer.core.analyzers.blobs import BlobAnalyzer
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import scan
 from reviewer.core.findings import Finding, Severity
+from reviewer.core.paths import is_doc_path, is_generated_path, is_program_like, is_test_path
 
 
 def new_file_diff(path: str, text: str) -> str:

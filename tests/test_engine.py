@@ -141,12 +141,12 @@ def test_disabled_rules_and_ignored_paths():
 def test_hostile_paths_stay_data(path, tmp_path):
     result = scan(parse_diff(new_file("ok.py", "x = 1\n")), analyzers=[semgrep()])
     assert not result.degraded
-    from reviewer.core.workdir import write_tree
+    from reviewer.core.scan_tree import write_targets
 
-    mapping = write_tree(tmp_path, {path: PAYLOAD})
-    (written,) = mapping
+    tree = write_targets(tmp_path, {path: PAYLOAD}, analyzer="semgrep")
+    (written,) = tree.names
     assert (tmp_path / written).resolve().is_relative_to(tmp_path.resolve())
-    assert mapping[written] == path
+    assert tree.names[written] == path
 
 
 def test_a_batch_gives_each_change_what_a_scan_of_it_alone_gives():

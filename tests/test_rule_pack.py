@@ -171,7 +171,7 @@ def _post_images(diff_paths: list[Path], root: Path) -> _Index:
     from reviewer.core.analyzers.base import language_of
     from reviewer.core.analyzers.semgrep import _SEMGREP_LANGS
     from reviewer.core.diff import parse_diff
-    from reviewer.core.workdir import safe_relpath
+    from reviewer.core.scan_tree import plan_names
 
     index: _Index = {}
     for diff in diff_paths:
@@ -182,7 +182,7 @@ def _post_images(diff_paths: list[Path], root: Path) -> _Index:
             text = change.post_image()
             if language_of(change.path, text) not in _SEMGREP_LANGS:
                 continue
-            rel = f"{case}/{safe_relpath(change.path).as_posix()}"
+            rel = f"{case}/{plan_names([change.path])[change.path]}"
             dest = root / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8", errors="surrogateescape")

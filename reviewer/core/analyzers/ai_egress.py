@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 import yaml
 
 from checks import DATA_DIR
+from reviewer.core.analyzers.added import iter_added
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext, clip_line
-from reviewer.core.analyzers.blobs import is_doc_path, is_program_like, is_test_path, iter_added
 from reviewer.core.analyzers.endpoints import data_named, endpoints_in
 from reviewer.core.findings import Confidence, Finding, Severity
+from reviewer.core.paths import is_doc_path, is_program_like, is_test_path
 from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = ["AIEgressAnalyzer", "RULES", "rule_metas", "Vendor", "vendors", "vendor_for_host"]

@@ -3,8 +3,7 @@
 People do not write base64, long hex or ``\\x..`` escapes by hand in source files;
 packers and payload droppers do. This analyzer flags the payload itself (its
 decoding and execution is a pattern rule's job) and binary files that a change
-slips in next to code. The path classes the text analyzers share live in
-:mod:`reviewer.core.paths` (re-exported here for older imports).
+slips in next to code. The path classes it reads live in :mod:`reviewer.core.paths`.
 """
 
 from __future__ import annotations
@@ -27,9 +26,6 @@ from reviewer.core.changeset import FileChange, FileStatus
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.paths import (
     ASSET_EXT,
-    is_code_path,
-    is_data_path,
-    is_doc_path,
     is_generated_path,
     is_program_like,
     is_test_path,
@@ -37,19 +33,7 @@ from reviewer.core.paths import (
 )
 from reviewer.core.rules import RuleMeta, rule_maker
 
-__all__ = [
-    "BlobAnalyzer",
-    "RULES",
-    "rule_metas",
-    "iter_added",
-    "is_test_path",
-    "is_doc_path",
-    "is_generated_path",
-    "is_code_path",
-    "is_data_path",
-    "is_program_like",
-    "shannon_entropy",
-]
+__all__ = ["BlobAnalyzer", "RULES", "rule_metas"]
 
 ANALYZER = "blobs"
 

@@ -21,17 +21,17 @@ from typing import Any
 import yaml
 
 from checks import DATA_DIR
+from reviewer.core.analyzers.added import iter_added
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
-from reviewer.core.analyzers.blobs import (
+from reviewer.core.changeset import FileChange, text_lines
+from reviewer.core.findings import Confidence, Finding, Severity
+from reviewer.core.paths import (
     is_data_path,
     is_doc_path,
     is_generated_path,
     is_program_like,
     is_test_path,
-    iter_added,
 )
-from reviewer.core.changeset import FileChange, text_lines
-from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.core.rules import RuleMeta, rule_maker
 
 __all__ = [
