@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from reviewer.app.webhooks import WebhookRejected, parse_event, verify_signature
+from reviewer.service import metrics, ops_web, register_web
 from reviewer.service.context import AppContext, set_context
 from reviewer.service.settings import Settings
 
@@ -45,19 +46,14 @@ def _observe(seconds: float, event: str | None, outcome: str) -> None:
     ``event`` is the name of a delivery whose signature was verified, or None: unverified
     requests all share one series, and unknown names are labelled ``other``, so no request
     can create a series of its own."""
-    try:
-        from reviewer.service import metrics
-
-        metrics.ACCEPT_SECONDS.observe(seconds)
-        if outcome != "accepted":
-            label = (
-                metrics.UNVERIFIED
-                if event is None
-                else metrics.event_label(event, handled_events() | {"ping"})
-            )
-            metrics.DELIVERIES.labels(event=label, outcome=outcome).inc()
-    except Exception:
-        pass
+    metrics.ACCEPT_SECONDS.observe(seconds)
+    if outcome != "accepted":
+        label = (
+            metrics.UNVERIFIED
+            if event is None
+            else metrics.event_label(event, handled_events() | {"ping"})
+        )
+        metrics.DELIVERIES.labels(event=label, outcome=outcome).inc()
 
 
 @webhook_bp.post("/webhook")
@@ -135,25 +131,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.extensions["gatehouse"] = context
     app.register_blueprint(webhook_bp)
     app.register_blueprint(health_bp)
-    _register_ops(app, context)
-    from reviewer.service import register_web
-
+    ops_web.register(app, context)  # /metrics and the setup page
     register_web.register(app, context)  # /register: the live AI-usage register
     return app
-
-
-def _register_ops(app: Flask, context: AppContext) -> None:
-    """OPS's blueprint (metrics, setup page), when that module is installed."""
-    try:
-        from reviewer.service import ops_web
-    except ImportError:
-        return
-    register = getattr(ops_web, "register", None)
-    if callable(register):
-        register(app, context)
-        return
-    for name in ("bp", "blueprint", "ops_bp"):
-        bp = getattr(ops_web, name, None)
-        if bp is not None:
-            app.register_blueprint(bp)
-            return
