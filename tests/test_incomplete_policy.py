@@ -8,10 +8,10 @@ import pytest
 from reviewer.app.provenance import Provenance
 from reviewer.app.repo_config import merge_config, parse_config
 from reviewer.app.report import Conclusion, ScanReport, render
+from reviewer.app.scan_decision import decide
 from reviewer.core.engine import ScanResult
 from reviewer.core.findings import Confidence, Finding, Severity, Skipped, SkipReason
 from reviewer.errors import ConfigError
-from reviewer.service.scan_runner import decide
 
 NOT_ANALYSED = [
     SkipReason.TOO_LARGE,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from reviewer.app.review_plan import MAX_COMMENTS, fingerprints_posted, marker, plan_comments
 from reviewer.core.diff import parse_file_patch
 from reviewer.core.findings import Confidence, Finding, Severity
 from reviewer.service.github_client import ReviewComment
-from reviewer.service.review import MAX_COMMENTS, fingerprints_posted, marker, plan_comments
 
 PATCH = (
     "@@ -1,3 +1,6 @@\n a = 1\n+b = 2\n+c = 3\n+d = 4\n b0 = 0\n c0 = 0\n"

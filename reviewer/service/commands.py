@@ -11,68 +11,29 @@ new row of the store's history, for this PR and this finding's content only.
 from __future__ import annotations
 
 import logging
-import re
-import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from reviewer.app.commands import (
+    HELP,
+    MIN_FP,
+    WRITE_ROLES,
+    Command,
+    fingerprint_arg,
+    is_bot,
+    parse_command,
+)
 from reviewer.app.dismissal_policy import Refusal, may_dismiss, may_revoke
 from reviewer.app.markdown import escape_markdown
+from reviewer.app.scan_request import ScanRequest
 from reviewer.errors import ConfigError
 from reviewer.service.github_client import MAX_PR_COMMITS
 from reviewer.service.repo_config import load_repo_config
-from reviewer.service.scan_runner import ScanRequest, run_scan
+from reviewer.service.scan_runner import run_scan
 
-__all__ = ["HELP", "WRITE_ROLES", "Command", "handle_comment", "parse_command"]
+__all__ = ["handle_comment"]
 
 logger = logging.getLogger(__name__)
-
-WRITE_ROLES = frozenset({"admin", "maintain", "write"})
-# One line, spaces or tabs before the command: linear on any comment body.
-_PREFIX = re.compile(r"^[ \t]*/gatehouse\b(?P<rest>[^\n]*)", re.IGNORECASE | re.MULTILINE)
-MIN_FP = 12  # hex characters of a fingerprint a command must give (as the check run shows them)
-_FP = re.compile(rf"[0-9a-f]{{{MIN_FP},64}}")
-
-HELP = """**Gatehouse commands** (for people with write access):
-
-- `/gatehouse rescan`: scan the pull request's current head again
-- `/gatehouse ai [tool]`: mark this pull request as AI-assisted (optionally naming the tool) \
-and scan it
-- `/gatehouse ignore <fingerprint> <reason>`: dismiss one finding of this pull request \
-(recorded with who, when, why and the head commit); not by the pull request's author nor by \
-the authors or committers of its commits
-- `/gatehouse unignore <fingerprint> [reason]`: revoke a dismissal; the finding counts again
-- `/gatehouse help`: this message"""
-
-
-@dataclass(frozen=True)
-class Command:
-    """One parsed command."""
-
-    name: str
-    args: tuple[str, ...]
-    text: str  # the rest of the line, for reasons
-
-
-def parse_command(body: str) -> Command | None:
-    """The first ``/gatehouse`` line of a comment, or None."""
-    m = _PREFIX.search(body or "")
-    if not m:
-        return None
-    rest = m.group("rest").strip()
-    try:
-        words = shlex.split(rest)
-    except ValueError:
-        words = rest.split()
-    if not words:
-        return Command("help", (), "")
-    name = words[0].lower()
-    return Command(name, tuple(words[1:]), rest[len(words[0]) :].strip())
-
-
-def _is_bot(user: Mapping[str, Any]) -> bool:
-    return str(user.get("type") or "") == "Bot" or str(user.get("login") or "").endswith("[bot]")
 
 
 def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
@@ -83,7 +44,7 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
     if not issue.get("pull_request"):
         return "ignored"
     command = parse_command(str(comment.get("body") or ""))
-    if command is None or _is_bot(user):
+    if command is None or is_bot(user):
         return "ignored"
     installation_id = int((payload.get("installation") or {}).get("id") or 0)
     repo = str((payload.get("repository") or {}).get("full_name") or "")
@@ -146,11 +107,6 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
     return "done"
 
 
-def _fingerprint_arg(command: Command) -> str | None:
-    first = command.args[0].lower() if command.args else ""
-    return first if _FP.fullmatch(first) else None
-
-
 def _required_role(
     client: Any, repo: str, number: int, login: str, default_branch: str | None
 ) -> str | None:
@@ -184,7 +140,7 @@ def _ignore(
     rescan: Callable[..., str],
     default_branch: str | None,
 ) -> str:
-    prefix = _fingerprint_arg(command)
+    prefix = fingerprint_arg(command)
     if prefix is None or len(command.args) < 2:
         client.create_issue_comment(
             repo,
@@ -253,7 +209,7 @@ def _unignore(
     rescan: Callable[..., str],
     default_branch: str | None,
 ) -> str:
-    prefix = _fingerprint_arg(command)
+    prefix = fingerprint_arg(command)
     if prefix is None:
         client.create_issue_comment(
             repo,

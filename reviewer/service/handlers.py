@@ -14,13 +14,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from reviewer.app.provenance import load_signatures
+from reviewer.app.scan_request import ScanRequest
 from reviewer.app.webhooks import Event, Router, WebhookRejected, body_json
 from reviewer.errors import GatehouseError
 from reviewer.service import commands
 from reviewer.service.debounce import EditDebounce, EditWait
 from reviewer.service.github_client import TransientGitHubError
 from reviewer.service.retry import TransientError
-from reviewer.service.scan_runner import ScanRequest, end_check_run, run_scan
+from reviewer.service.scan_runner import end_check_run, run_scan
 
 __all__ = ["router", "process_delivery", "give_up", "PR_ACTIONS"]
 
