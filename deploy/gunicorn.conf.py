@@ -18,10 +18,12 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(default_metrics_dir())
 
-bind = os.environ.get("GATEHOUSE_BIND", "127.0.0.1:8000")  # put TLS and a proxy in front
+from reviewer.service.settings import DEFAULT_BIND, DEFAULT_WEB_THREADS  # noqa: E402 - after the above
+
+bind = os.environ.get("GATEHOUSE_BIND", DEFAULT_BIND)  # put TLS and a proxy in front
 workers = int(os.environ.get("GATEHOUSE_WEB_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("GATEHOUSE_WEB_THREADS", "2"))  # measured: 2 beats 4 on the accept path
+threads = int(os.environ.get("GATEHOUSE_WEB_THREADS", DEFAULT_WEB_THREADS))
 timeout = 30            # a webhook is answered in milliseconds; anything slower is stuck
 graceful_timeout = 20
 keepalive = 5
@@ -41,12 +43,9 @@ preload_app = False
 def when_ready(server):
     """Once, in the main process: log the one-time setup link when no App is registered, and
     start the /metrics listener (GATEHOUSE_METRICS_BIND)."""
-    from pathlib import Path
-
-    from reviewer.service.ops_web import load_saved_settings, start_web_process
+    from reviewer.service.ops_web import start_web_process
     from reviewer.service.settings import Settings
 
-    load_saved_settings(Path(os.environ.get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve())
     start_web_process(Settings.from_env(require_app=False), bind=server.cfg.bind[0])
 
 

@@ -2,16 +2,9 @@
 
 This module lives outside the sans-I/O core because it talks to the network. It is off by
 default: asking a registry about a name tells the registry (and anyone watching) which
-dependencies a private change adds. Turn it on with ``GATEHOUSE_REGISTRY_LOOKUP=on`` and
-point it at the JSON APIs to use:
-
-=================================  ==============================================================
-``GATEHOUSE_REGISTRY_LOOKUP``      ``on`` to ask registries about new dependency names (default off)
-``GATEHOUSE_PYPI_URL``             root of a PyPI-compatible JSON API (``<root>/pypi/<name>/json``)
-``GATEHOUSE_NPM_URL``              root of an npm-compatible registry (``<root>/<name>``)
-``GATEHOUSE_REGISTRY_CACHE_DIR``   directory for the answer cache (default: no cache on disk)
-``GATEHOUSE_REGISTRY_CACHE_TTL``   seconds an answer stays fresh (default 86400)
-=================================  ==============================================================
+dependencies a private change adds. Turn it on with ``GATEHOUSE_REGISTRY_LOOKUP=on`` and point
+it at the JSON APIs to use (the variables are described in :mod:`reviewer.service.settings_help`);
+the service then gives the oracle to the dependency analyzer.
 
 Answers are cached on disk as JSON with a time-to-live; failed look-ups are never cached and
 come back as ``Existence.UNKNOWN``, which the analyzer reports as skipped, never as "missing".

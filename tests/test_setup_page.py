@@ -35,7 +35,7 @@ from fakegithub.harness import keypair
 from flask import Flask
 
 from reviewer.service import ops_web, setup_access
-from reviewer.service.settings import Settings
+from reviewer.service.settings import Settings, with_saved_settings
 from reviewer.service.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,8 +153,7 @@ def test_manifest_flow_saves_the_credentials_privately(tmp_path: Path, fake_gith
     assert env_file.stat().st_mode & 0o777 == 0o600
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert not (tmp_path / "setup").exists(), "token, key and state are gone"
-    env = {"GATEHOUSE_DATA_DIR": str(tmp_path)}
-    assert ops_web.load_saved_settings(tmp_path, env)
+    env = with_saved_settings({"GATEHOUSE_DATA_DIR": str(tmp_path)})
     settings = Settings.from_env(env)
     assert settings.configured and settings.app_id == NEW_APP_ID
     assert settings.webhook_secret == SECRET and settings.private_key == keypair()[0].strip() + "\n"

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reviewer.service.settings import DEFAULT_BIND
+
 __all__ = ["add_subcommands", "cmd_serve", "cmd_web", "cmd_worker", "cmd_registry"]
 
 
@@ -22,10 +24,6 @@ def _web_options(args: argparse.Namespace) -> Any:
     return WebOptions(
         bind=args.bind, workers=args.workers, threads=args.threads, config_file=args.config
     )
-
-
-def _data_dir() -> Path:
-    return Path(os.environ.get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -61,11 +59,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_registry(args: argparse.Namespace) -> int:
     """Export the AI-usage registry as CSV, JSON or a self-contained HTML report."""
     from reviewer.registry_report import build_report, render
-    from reviewer.service.ops_web import load_saved_settings
     from reviewer.service.settings import Settings
     from reviewer.service.store import Store
 
-    load_saved_settings(_data_dir())
     url = args.database_url or Settings.from_env(require_app=False).database_url
     store = Store.open(url)
     try:
@@ -90,7 +86,7 @@ def _add_web_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--bind",
         default=os.environ.get("GATEHOUSE_BIND"),
-        help="address:port to listen on (env GATEHOUSE_BIND; default 127.0.0.1:8000)",
+        help=f"address:port to listen on (env GATEHOUSE_BIND; default {DEFAULT_BIND})",
     )
     p.add_argument("--workers", type=int, default=None, help="web worker processes (default 2)")
     p.add_argument("--threads", type=int, default=None, help="threads per web worker (default 4)")

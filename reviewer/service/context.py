@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reviewer.core.analyzers import default_analyzers
+from reviewer.core.analyzers.dependencies import DependencyAnalyzer
+from reviewer.package_registry import build_oracle
 from reviewer.service.github_client import GitHubApp, RetryPolicy
 from reviewer.service.logs import configure_logging
 from reviewer.service.settings import Settings
@@ -51,6 +54,8 @@ class AppContext:
                 api_url=settings.github_api_url,
                 policy=policy,
             )
+        if analyzers is None:
+            analyzers = _with_registry_lookup(settings)
         return cls(settings=settings, store=store, github=app, analyzers=analyzers)
 
     def require_github(self) -> GitHubApp:
@@ -73,6 +78,18 @@ class AppContext:
             login = f"{data.get('app_slug') or 'gatehouse'}[bot]"
             self._bot_logins[installation_id] = login
         return login
+
+
+def _with_registry_lookup(settings: Settings) -> list[Any] | None:
+    """The default analyzers with the dependency analyzer asking registries about new names,
+    when GATEHOUSE_REGISTRY_LOOKUP is on; None (the default list) when it is off."""
+    oracle = build_oracle(settings.registry)
+    if oracle is None:
+        return None
+    return [
+        DependencyAnalyzer(oracle=oracle) if isinstance(a, DependencyAnalyzer) else a
+        for a in default_analyzers()
+    ]
 
 
 _lock = threading.Lock()

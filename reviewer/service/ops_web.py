@@ -18,7 +18,7 @@ import logging
 import os
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -26,6 +26,8 @@ from urllib.parse import urlencode, urlparse
 from flask import Blueprint, Response, abort, current_app, redirect, request
 
 from reviewer.service import setup_access
+from reviewer.service.settings import ENV_FILE, KEY_FILE
+from reviewer.service.settings_help import SETTINGS_HELP
 
 __all__ = [
     "register",
@@ -38,14 +40,11 @@ __all__ = [
     "SETTINGS_HELP",
     "ENV_FILE",
     "KEY_FILE",
-    "load_saved_settings",
     "github_web_url",
 ]
 
 logger = logging.getLogger(__name__)
 
-ENV_FILE = "gatehouse.env"
-KEY_FILE = "github-app.pem"
 
 # Least privilege that works: read code, write check runs, reviews and comments.
 PERMISSIONS: dict[str, str] = {
@@ -65,101 +64,6 @@ def subscribed_events() -> tuple[str, ...]:
     from reviewer.service.handlers import router
 
     return tuple(sorted(router.event_names() - set(ALWAYS_DELIVERED_EVENTS)))
-
-
-@dataclass(frozen=True)
-class SettingHelp:
-    """One environment variable, explained for the setup page and the docs."""
-
-    name: str
-    required: bool
-    default: str
-    meaning: str
-
-
-SETTINGS_HELP: tuple[SettingHelp, ...] = (
-    SettingHelp(
-        "GATEHOUSE_APP_ID",
-        True,
-        "none",
-        "The numeric App ID shown on the GitHub App's settings page.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_PRIVATE_KEY_PATH",
-        True,
-        "none",
-        "Path to the App's .pem private key (or GATEHOUSE_PRIVATE_KEY with the PEM text). "
-        "Gatehouse signs short-lived JWTs with it to get installation tokens.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_WEBHOOK_SECRET",
-        True,
-        "none",
-        "The webhook secret set on the App; every delivery's X-Hub-Signature-256 is "
-        "checked against it and unsigned deliveries are refused.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_GITHUB_API_URL",
-        False,
-        "https://api.github.com",
-        "For GitHub Enterprise Server use https://HOST/api/v3.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_DATA_DIR",
-        False,
-        "./var",
-        "Where the SQLite store, the job queue and the saved App settings live.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_DATABASE_URL",
-        False,
-        "sqlite:///DATA_DIR/gatehouse.db",
-        "postgresql://user@host/db to share the store between machines.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_QUEUE_URL",
-        False,
-        "sqlite:///DATA_DIR/queue.db",
-        "redis://host:6379/0 to run web and worker processes on several machines.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_PUBLIC_URL",
-        False,
-        "asked on the setup page",
-        "The https address GitHub delivers webhooks to; Gatehouse adds /webhook.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_MAX_BODY_BYTES",
-        False,
-        "26214400",
-        "Largest webhook body accepted (GitHub caps payloads at 25 MB).",
-    ),
-    SettingHelp("GATEHOUSE_LOG_LEVEL", False, "INFO", "DEBUG, INFO, WARNING or ERROR."),
-    SettingHelp(
-        "GATEHOUSE_BIND",
-        False,
-        "127.0.0.1:8000",
-        "Address the web process listens on (0.0.0.0:8000 only inside a container).",
-    ),
-    SettingHelp(
-        "GATEHOUSE_METRICS_BIND",
-        False,
-        "127.0.0.1:9100",
-        "Address of the Prometheus /metrics listener, apart from webhooks; off to disable.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_OAUTH_CLIENT_ID",
-        False,
-        "none (register off)",
-        "The App's client id: members of installing organisations sign in to /register.",
-    ),
-    SettingHelp(
-        "GATEHOUSE_OAUTH_CLIENT_SECRET",
-        False,
-        "none (register off)",
-        "A client secret of the App; set with the client id (the setup page saves both).",
-    ),
-)
 
 
 def github_web_url(api_url: str) -> str:
@@ -188,25 +92,6 @@ def app_manifest(public_url: str, *, name: str = "Gatehouse") -> dict[str, Any]:
         "default_permissions": dict(PERMISSIONS),
         "default_events": list(subscribed_events()),
     }
-
-
-def load_saved_settings(data_dir: Path, environ: dict[str, str] | None = None) -> bool:
-    """Fill unset ``GATEHOUSE_*`` variables from ``<data_dir>/gatehouse.env`` (written by
-    the setup flow). Variables already set win. Returns True when the file was read."""
-    env = os.environ if environ is None else environ
-    path = Path(data_dir) / ENV_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return False
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        if key.startswith("GATEHOUSE_"):
-            env.setdefault(key.strip(), value.strip())
-    return True
 
 
 # --------------------------------------------------------------------------- blueprint

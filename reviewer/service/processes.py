@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reviewer.service.settings import DEFAULT_BIND, DEFAULT_WEB_THREADS, ENV_FILE
+
 __all__ = ["prepare", "run_web", "run_worker", "serve", "WebOptions"]
 
 logger = logging.getLogger(__name__)
@@ -55,17 +57,16 @@ class WebOptions:
 
 
 # Without a gunicorn config file; threads as deploy/gunicorn.conf.py (2 measured better than 4).
-_DEFAULT_BIND = "127.0.0.1:8000"
-_DEFAULTS: dict[str, str | int] = {"bind": _DEFAULT_BIND, "workers": 2, "threads": 2}
+_DEFAULTS: dict[str, str | int] = {
+    "bind": DEFAULT_BIND,
+    "workers": 2,
+    "threads": DEFAULT_WEB_THREADS,
+}
 
 
 def prepare(*, require_app: bool = False, metrics_dir: Path | None = None) -> Any:
     """Read settings once (filling unset variables from the setup page's saved file),
     configure logging and, when asked, the shared metrics directory."""
-    from reviewer.service.ops_web import load_saved_settings
-
-    data_dir = Path(os.environ.get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve()
-    load_saved_settings(data_dir)
     if metrics_dir is not None and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         if "prometheus_client" not in sys.modules:
             metrics_dir.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,7 @@ def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:
     from reviewer.service.ops_web import start_web_process
 
     # Before any fork: the setup link (no App yet) and the /metrics listener, once.
-    start_web_process(settings, bind=options.bind or _DEFAULT_BIND)
+    start_web_process(settings, bind=options.bind or DEFAULT_BIND)
     try:
         from gunicorn.app.base import Application
     except ImportError:  # e.g. Windows: no fork
@@ -174,7 +175,7 @@ def _json_gunicorn_logger() -> type:
 
 
 def _run_werkzeug(settings: Any, options: WebOptions) -> int:
-    host, _, port = (options.bind or _DEFAULT_BIND).rpartition(":")
+    host, _, port = (options.bind or DEFAULT_BIND).rpartition(":")
     app = _load_app(settings)
     logger.warning("gunicorn is not available here; serving with werkzeug on %s", options.bind)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines carry query strings
@@ -263,7 +264,6 @@ class _Child:
 
 def serve(settings: Any, web: WebOptions = WebOptions(), *, threads: int = 2) -> int:
     """Run web + worker together on this machine; the README's run command."""
-    from reviewer.service.ops_web import ENV_FILE
     from reviewer.service.private_files import private_dir
 
     data_dir = private_dir(Path(settings.data_dir))  # 0700 whatever the umask

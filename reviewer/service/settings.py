@@ -1,4 +1,6 @@
-"""Settings: read once from the environment into a frozen value, validated at start."""
+"""Settings: read once from the environment (and the setup page's saved file) into a frozen
+value, validated at start. Every default lives here; :mod:`settings_help` documents each
+variable."""
 
 from __future__ import annotations
 
@@ -9,18 +11,31 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from reviewer.errors import ConfigError
+from reviewer.package_registry import RegistrySettings
 
 __all__ = [
     "Settings",
     "DEFAULT_API_URL",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_METRICS_BIND",
+    "DEFAULT_BIND",
+    "DEFAULT_DATA_DIR",
+    "DEFAULT_WEB_THREADS",
+    "ENV_FILE",
+    "KEY_FILE",
+    "data_dir_from_env",
+    "with_saved_settings",
     "mask_url",
 ]
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 DEFAULT_METRICS_BIND = "127.0.0.1:9100"  # Prometheus scrapes here, apart from the webhook port
+DEFAULT_BIND = "127.0.0.1:8000"  # the web process; 0.0.0.0 only inside a container, explicitly
+DEFAULT_DATA_DIR = "var"
+DEFAULT_WEB_THREADS = 2  # per web worker: 2 measured better than 4 on the accept path
+ENV_FILE = "gatehouse.env"  # in the data directory: what the setup page saved
+KEY_FILE = "github-app.pem"  # in the data directory: the App's key the setup page saved
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -32,7 +47,7 @@ class Settings:
     private_key: str = field(default="", repr=False)
     webhook_secret: str = field(default="", repr=False)
     github_api_url: str = DEFAULT_API_URL
-    data_dir: Path = Path("var")
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
     database_url: str = ""
     queue_url: str = field(default="", repr=False)  # may carry a password
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -42,6 +57,7 @@ class Settings:
     metrics_bind: str | None = DEFAULT_METRICS_BIND  # None: no /metrics listener
     oauth_client_id: str = ""  # the App's client id: sign-in to the register
     oauth_client_secret: str = field(default="", repr=False)
+    registry: RegistrySettings = field(default_factory=RegistrySettings)  # off by default
 
     @property
     def configured(self) -> bool:
@@ -57,12 +73,13 @@ class Settings:
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, require_app: bool = True
     ) -> Settings:
-        """Build settings from ``environ`` (default ``os.environ``).
+        """Build settings from ``environ`` (default: ``os.environ`` over the values the setup
+        page saved in the data directory, see :func:`with_saved_settings`).
 
         Raises :class:`ConfigError` naming the variable and the fix. With
         ``require_app=False`` the App credentials may be missing (setup mode).
         """
-        env = os.environ if environ is None else environ
+        env = with_saved_settings(os.environ) if environ is None else environ
 
         def get(name: str) -> str:
             return (env.get(name) or "").strip()
@@ -108,7 +125,7 @@ class Settings:
                 "https://api.github.com or https://<host>/api/v3 for GitHub Enterprise Server"
             )
 
-        data_dir = Path(get("GATEHOUSE_DATA_DIR") or "var").expanduser().resolve()
+        data_dir = data_dir_from_env(env)
         database_url = get("GATEHOUSE_DATABASE_URL") or f"sqlite:///{data_dir / 'gatehouse.db'}"
         queue_url = _queue_url(get("GATEHOUSE_QUEUE_URL") or f"sqlite:///{data_dir / 'queue.db'}")
 
@@ -141,7 +158,33 @@ class Settings:
             public_url=_public_url(get("GATEHOUSE_PUBLIC_URL")),
             metrics_bind=_metrics_bind(get("GATEHOUSE_METRICS_BIND")),
             **_oauth(get("GATEHOUSE_OAUTH_CLIENT_ID"), get("GATEHOUSE_OAUTH_CLIENT_SECRET")),
+            registry=RegistrySettings.from_env(env),
         )
+
+
+def data_dir_from_env(environ: Mapping[str, str]) -> Path:
+    """GATEHOUSE_DATA_DIR (default ``./var``), absolute."""
+    raw = (environ.get("GATEHOUSE_DATA_DIR") or "").strip() or DEFAULT_DATA_DIR
+    return Path(raw).expanduser().resolve()
+
+
+def with_saved_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` over the ``GATEHOUSE_*`` values the setup page saved in
+    ``<data dir>/gatehouse.env``: variables already set win. Nothing is written anywhere."""
+    merged: dict[str, str] = {}
+    try:
+        text = (data_dir_from_env(environ) / ENV_FILE).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        if key.strip().startswith("GATEHOUSE_"):
+            merged[key.strip()] = value.strip()
+    merged.update(environ)
+    return merged
 
 
 def _oauth(client_id: str, secret: str) -> dict[str, str]:
