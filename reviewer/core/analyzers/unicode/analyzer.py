@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from reviewer.core.analyzers.added import iter_added
-from reviewer.core.analyzers.agents import agent_file_kind
+from reviewer.core.analyzers.agents.data import agent_file_kind
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
 from reviewer.core.analyzers.unicode.chars import (
     BIDI_MARKS,
