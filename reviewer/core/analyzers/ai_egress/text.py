@@ -17,7 +17,7 @@ from reviewer.core.analyzers.ai_egress.vendors import (
     vendors,
 )
 from reviewer.core.analyzers.base import AnalysisFile, clip_line
-from reviewer.core.analyzers.endpoints import data_named, endpoints_in
+from reviewer.core.analyzers.endpoints.extract import data_named, endpoints_in
 
 # ---------------------------------------------------------------- text files
 
