@@ -27,9 +27,9 @@ from register_support import (
 )
 
 from reviewer.errors import ConfigError
-from reviewer.service import ops_web
+from reviewer.service import setup_app
 from reviewer.service.register_auth import SessionSealer
-from reviewer.service.settings import Settings
+from reviewer.service.settings import ENV_FILE, Settings
 
 PUBLIC = "https://gate.acme.test"
 
@@ -285,9 +285,9 @@ def test_oauth_settings_come_in_pairs():
 
 
 def test_manifest_registers_the_callback_and_setup_saves_the_client(tmp_path: Path):
-    manifest = ops_web.app_manifest("https://gate.acme.test")
+    manifest = setup_app.app_manifest("https://gate.acme.test")
     assert manifest["callback_urls"] == ["https://gate.acme.test/register/callback"]
-    ops_web._save_app(
+    setup_app.save_app(
         tmp_path,
         {
             "id": 5,
@@ -297,7 +297,7 @@ def test_manifest_registers_the_callback_and_setup_saves_the_client(tmp_path: Pa
             "client_secret": CLIENT_SECRET,
         },
     )
-    saved = (tmp_path / ops_web.ENV_FILE).read_text()
+    saved = (tmp_path / ENV_FILE).read_text()
     assert "GATEHOUSE_OAUTH_CLIENT_ID=Iv1.saved" in saved
     assert f"GATEHOUSE_OAUTH_CLIENT_SECRET={CLIENT_SECRET}" in saved
 

@@ -34,8 +34,9 @@ from fakegithub import FakeGitHub
 from fakegithub.harness import keypair
 from flask import Flask
 
-from reviewer.service import ops_web, setup_access
+from reviewer.service import ops_web, setup_access, setup_app
 from reviewer.service.settings import Settings, with_saved_settings
+from reviewer.service.settings_help import SETTINGS_HELP
 from reviewer.service.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def open_setup(client: Any, data_dir: Path, *, url: str = "", org: str = "") -> 
 
 def test_the_manifest_asks_for_least_privilege_and_matches_the_shipped_file():
     shipped = yaml.safe_load((REPO / "deploy" / "app-manifest.yml").read_text())
-    built = ops_web.app_manifest("https://gatehouse.example.com")
+    built = setup_app.app_manifest("https://gatehouse.example.com")
     assert (
         shipped["default_permissions"]
         == built["default_permissions"]
@@ -202,10 +203,10 @@ def test_setup_page_renders_in_chromium(tmp_path: Path, chromium: str):  # noqa:
     assert 0 <= button["y"] < 1600, "the main action is visible without scrolling"
     assert button["bg"] != button["color"]
     rows = m["select"]["#settings tbody tr"]
-    assert len(rows) == len(ops_web.SETTINGS_HELP) and all(r["h"] > 0 for r in rows)
+    assert len(rows) == len(SETTINGS_HELP) and all(r["h"] > 0 for r in rows)
     assert any("GATEHOUSE_WEBHOOK_SECRET" in r["text"] for r in rows)
     assert {li["text"] for li in m["select"]["#permissions li"]} == {
-        f"{k}: {v}" for k, v in ops_web.PERMISSIONS.items()
+        f"{k}: {v}" for k, v in setup_app.PERMISSIONS.items()
     }
     assert m["scrollWidth"] <= 1200
 

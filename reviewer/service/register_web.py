@@ -86,7 +86,7 @@ def create_blueprint(context: Any) -> Blueprint:
         return SessionSealer(settings.oauth_client_secret)
 
     def oauth() -> GitHubOAuth:
-        from reviewer.service.ops_web import github_web_url
+        from reviewer.service.setup_app import github_web_url
 
         return GitHubOAuth(
             client_id=settings.oauth_client_id,

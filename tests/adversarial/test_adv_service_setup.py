@@ -29,7 +29,7 @@ from fakegithub.harness import Harness, keypair
 from flask import Flask
 
 from reviewer.service import metrics, ops_web, setup_access
-from reviewer.service.settings import Settings
+from reviewer.service.settings import ENV_FILE, KEY_FILE, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 ATTACKER_SECRET = "attacker-webhook-secret-" + "z" * 20
@@ -96,7 +96,7 @@ def _manifest_targets(page: str) -> set[str]:
 
 
 def _nothing_saved(tmp: Path, fake: FakeGitHub) -> None:
-    assert not (tmp / ops_web.ENV_FILE).exists() and not (tmp / ops_web.KEY_FILE).exists()
+    assert not (tmp / ENV_FILE).exists() and not (tmp / KEY_FILE).exists()
 
 
 def test_a_visitor_without_the_token_cannot_read_the_state(tmp_path: Path, setup_fake: FakeGitHub):
@@ -151,7 +151,7 @@ def test_a_callback_without_the_bound_session_saves_nothing(tmp_path: Path, setu
     # The real admin still completes the registration with the state bound to their session.
     done = admin.get(f"/setup/callback?code=admin-code&state={state}")
     assert done.status_code == 200, done.get_data(as_text=True)
-    saved = (tmp_path / ops_web.ENV_FILE).read_text()
+    saved = (tmp_path / ENV_FILE).read_text()
     assert "GATEHOUSE_APP_ID=4242" in saved and ATTACKER_SECRET not in saved
 
 
