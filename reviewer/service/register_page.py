@@ -10,7 +10,8 @@ from typing import Any
 from reviewer.report_html import hbars, short_utc, stacked_bars, table, time_series
 from reviewer.service.register_auth import Member
 from reviewer.service.register_export import findings_total, merged, when
-from reviewer.service.register_query import RegisterFilter, RegisterQueries, Scope
+from reviewer.service.register_filter import RegisterFilter, Scope
+from reviewer.service.register_query import RegisterQueries
 
 __all__ = ["CSS", "PATH", "render"]
 

@@ -5,7 +5,7 @@ Every query takes a :class:`Scope` (the owners whose repositories may be read) a
 :class:`RegisterFilter`; an empty scope reads nothing. Counts and charts are aggregated by the
 database (per day, per series), never by reading every row into Python; the listing is paged.
 Tools and vendors are read from ``ai_change_tags``, which triggers keep equal to the
-registry's JSON lists (migration 0009).
+registry's JSON lists (migration 0009). The filter and scope are in :mod:`register_filter`.
 """
 
 from __future__ import annotations
@@ -14,195 +14,21 @@ import datetime as dt
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from reviewer.errors import GatehouseError
+from reviewer.service import register_tables as tables
+from reviewer.service.register_filter import RegisterFilter, Scope
 
-__all__ = ["FilterError", "RegisterFilter", "RegisterQueries", "Scope", "SERIES_KINDS"]
+__all__ = ["RegisterQueries", "SERIES_KINDS"]
 
 SERIES_KINDS = ("tool", "repository", "vendor", "country")
 T = TypeVar("T")
 _DAY = 86400
 _UNKNOWN_COUNTRY = "unknown"
-
-# Read-only views of the store's tables (the migrations own the schema).
-_changes = sa.table(
-    "ai_changes",
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String),
-    sa.column("author", sa.String),
-    sa.column("title", sa.Text),
-    sa.column("tools", sa.JSON),
-    sa.column("vendors", sa.JSON),
-    sa.column("evidence", sa.JSON),
-    sa.column("ai_assisted", sa.Boolean),
-    sa.column("verdict", sa.String),
-    sa.column("findings_by_category", sa.JSON),
-    sa.column("merged", sa.Boolean),
-    sa.column("first_seen_at", sa.Float),
-    sa.column("updated_at", sa.Float),
-)
-_FACT_COLUMNS = (
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("kind", sa.String),
-    sa.column("value", sa.String),
-    sa.column("owner", sa.String),
-    sa.column("day", sa.BigInteger),
-    sa.column("at", sa.Float),
-    sa.column("ai_assisted", sa.Boolean),
-    sa.column("verdict", sa.String),
-    sa.column("merged", sa.Boolean),
-    sa.column("has_findings", sa.Boolean),
-)
-
-
-def _facts(alias: str) -> Any:
-    return sa.table("register_facts", *(sa.column(c.name, c.type) for c in _FACT_COLUMNS)).alias(
-        alias
-    )
-
-
-_dismissals = sa.table(
-    "dismissals",
-    sa.column("id", sa.Integer),
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("fingerprint", sa.String),
-    sa.column("action", sa.String),
-    sa.column("rule_id", sa.String),
-    sa.column("path", sa.Text),
-    sa.column("who", sa.String),
-    sa.column("reason", sa.Text),
-    sa.column("head_sha", sa.String),
-    sa.column("at", sa.Float),
-)
-_scans = sa.table(
-    "scans",
-    sa.column("id", sa.Integer),
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String),
-    sa.column("trigger", sa.String),
-    sa.column("state", sa.String),
-    sa.column("conclusion", sa.String),
-    sa.column("findings_count", sa.Integer),
-    sa.column("finished_at", sa.Float),
-)
-
-
-_policy = sa.table(  # the audit trail of decisions, when the store has it (migration 0010)
-    "policy_decisions",
-    sa.column("id", sa.Integer),
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String),
-    sa.column("trigger", sa.String),
-    sa.column("conclusion", sa.String),
-    sa.column("reason", sa.Text),
-    sa.column("sensitive", sa.Boolean),
-    sa.column("at", sa.Float),
-)
-
-
-class FilterError(GatehouseError):
-    """A filter value in the page's address is not valid."""
-
-    def __init__(self, name: str, value: str, fix: str) -> None:
-        super().__init__(f"filter {name}={value!r} is not valid: {fix}")
-        self.name, self.value, self.fix = name, value, fix
-
-    def diagnostics(self) -> str:
-        """The message shown on the page."""
-        return str(self)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The repository owners (organisations or users) whose rows may be read."""
-
-    owners: tuple[str, ...]
-
-    def lowered(self) -> list[str]:
-        """The owners in lower case (GitHub logins ignore case), as the facts store them."""
-        return sorted({o.lower() for o in self.owners})
-
-    def clause(self, repo: Any) -> Any:
-        """SQL: ``repo`` (owner/name) belongs to one of the owners."""
-        if not self.owners:
-            return sa.false()
-        lowered = sa.func.lower(repo)
-        return sa.or_(*(lowered.like(_like_prefix(o + "/"), escape="\\") for o in self.lowered()))
-
-    def allows(self, repo: str) -> bool:
-        """True when ``repo`` (owner/name) is within the scope."""
-        owner = repo.partition("/")[0].lower()
-        return any(owner == o.lower() for o in self.owners)
-
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-@dataclass(frozen=True)
-class RegisterFilter:
-    """What the page's filter form selects; empty means any."""
-
-    repo: str = ""
-    tool: str = ""
-    vendor: str = ""
-    country: str = ""
-    sensitive: str = ""  # "", "yes" or "no"
-    since: str = ""  # YYYY-MM-DD, inclusive (UTC)
-    until: str = ""  # YYYY-MM-DD, inclusive (UTC)
-    verdict: str = ""
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> RegisterFilter:
-        """The filter from a query string; raises :class:`FilterError` naming a bad value."""
-        values = {f.name: (args.get(f.name) or "").strip()[:200] for f in fields(cls)}
-        if values["sensitive"] not in ("", "yes", "no"):
-            raise FilterError("sensitive", values["sensitive"], "use yes, no or leave it empty")
-        for name in ("since", "until"):
-            if values[name]:
-                try:
-                    dt.date.fromisoformat(values[name])
-                except ValueError:
-                    raise FilterError(name, values[name], "use a date as YYYY-MM-DD") from None
-        if values["country"]:
-            values["country"] = values["country"].upper()
-        return cls(**values)
-
-    def items(self) -> Iterator[tuple[str, str]]:
-        """The (name, value) pairs that are set."""
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value:
-                yield f.name, value
-
-    def query_string(self, **extra: Any) -> str:
-        """The filter (and ``extra`` parameters) as a URL query string."""
-        return urlencode([*self.items(), *((k, str(v)) for k, v in extra.items() if v)])
-
-    def bounds(self) -> tuple[float | None, float | None]:
-        """(start, end) seconds of the period: since's midnight, the midnight after until."""
-        start = end = None
-        if self.since:
-            start = _midnight(dt.date.fromisoformat(self.since))
-        if self.until:
-            end = _midnight(dt.date.fromisoformat(self.until) + dt.timedelta(days=1))
-        return start, end
-
-
-def _midnight(day: dt.date) -> float:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
 
 
 class RegisterQueries:
@@ -221,7 +47,7 @@ class RegisterQueries:
     def version(self) -> Any:
         """What changes whenever the registry does: its latest update time (every write of a
         registry row sets it; one lookup in its index)."""
-        c = _changes.c
+        c = tables.changes.c
         with self._engine.connect() as conn:
             return conn.execute(sa.select(sa.func.max(c.updated_at))).scalar_one()
 
@@ -291,13 +117,15 @@ class RegisterQueries:
                 else sa.or_(flag.is_(None), flag == sa.false())
             )
             where.append(
-                sa.exists().where(_changes.c.repo == c.repo, _changes.c.pr == c.pr, wanted)
+                sa.exists().where(
+                    tables.changes.c.repo == c.repo, tables.changes.c.pr == c.pr, wanted
+                )
             )
         return where
 
     @staticmethod
     def _tagged(fact: Any, kind: str, values: list[str]) -> Any:
-        t = _facts("t")
+        t = tables.facts("t")
         return (
             sa.exists()
             .where(
@@ -318,7 +146,7 @@ class RegisterQueries:
         """The tiles: PRs, repositories, merged, with findings (one pass in SQL)."""
         if version is not None:
             return self.cached(("summary", scope, f), version, lambda: self.summary(scope, f))
-        p = _facts("p")
+        p = tables.facts("p")
         stmt = sa.select(
             sa.func.count(),
             sa.func.count(sa.distinct(p.c.repo)),
@@ -344,7 +172,7 @@ class RegisterQueries:
         self, scope: Scope, f: RegisterFilter, *, offset: int = 0, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """The selected PRs, newest first (every one when ``limit`` is None: the export)."""
-        p = _facts("p")
+        p = tables.facts("p")
         keys = (
             sa.select(p.c.repo, p.c.pr, p.c.at)
             .where(*self._where(p, "pr", scope, f))
@@ -354,13 +182,16 @@ class RegisterQueries:
         if limit is not None:
             keys = keys.limit(limit)
         k = keys.subquery("k")
-        cols = list(_changes.c)
+        cols = list(tables.changes.c)
         if self.has_sensitive:
             cols.append(sa.column("sensitive", sa.Boolean))
         stmt = (
             sa.select(*cols)
             .select_from(
-                k.join(_changes, sa.and_(_changes.c.repo == k.c.repo, _changes.c.pr == k.c.pr))
+                k.join(
+                    tables.changes,
+                    sa.and_(tables.changes.c.repo == k.c.repo, tables.changes.c.pr == k.c.pr),
+                )
             )
             .order_by(k.c.at.desc(), k.c.repo, k.c.pr)
         )
@@ -382,7 +213,7 @@ class RegisterQueries:
             return [(d, self.country_of(n), c) for d, n, c in self.series(scope, f, "vendor")]
         if kind not in SERIES_KINDS:
             raise ValueError(f"unknown series {kind!r}: use one of {', '.join(SERIES_KINDS)}")
-        s = _facts("s")
+        s = tables.facts("s")
         fact_kind = {"repository": "pr", "tool": "tool"}.get(kind, "vendor")
         name = s.c.repo if kind == "repository" else s.c.value
         stmt = (
@@ -409,7 +240,7 @@ class RegisterQueries:
             return self.cached(("facets", scope), version, lambda: self.facets(scope))
         if not scope.owners:
             return {"repo": [], "tool": [], "vendor": [], "verdict": [], "country": []}
-        p = _facts("p")
+        p = tables.facts("p")
         mine = sa.and_(p.c.owner.in_(scope.lowered()), p.c.ai_assisted == sa.true())
         with self._engine.connect() as conn:
             tags = conn.execute(
@@ -448,9 +279,9 @@ class RegisterQueries:
     ) -> list[dict[str, Any]]:
         """The dismissals history (append-only) in scope, newest first; the repository and
         period filters apply."""
-        d = _dismissals.c
+        d = tables.dismissals.c
         where = [scope.clause(d.repo)] + self._audit_filters(f, d.repo, d.at)
-        stmt = sa.select(_dismissals).where(*where).order_by(d.id.desc())
+        stmt = sa.select(tables.dismissals).where(*where).order_by(d.id.desc())
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._engine.connect() as conn:
@@ -467,7 +298,7 @@ class RegisterQueries:
         """Every policy decision in scope, newest first: the append-only decisions when the
         store keeps them, else each concluded scan's conclusion."""
         if self.has_policy_decisions:
-            d = _policy.c
+            d = tables.policy.c
             where = [scope.clause(d.repo)] + self._audit_filters(f, d.repo, d.at)
             if f.verdict:
                 where.append(d.conclusion == f.verdict)
@@ -488,7 +319,7 @@ class RegisterQueries:
                 stmt = stmt.limit(limit)
             with self._engine.connect() as conn:
                 return [dict(r, findings_count=None) for r in conn.execute(stmt).mappings()]
-        s = _scans.c
+        s = tables.scans.c
         where = [scope.clause(s.repo), s.conclusion.is_not(None)]
         where += self._audit_filters(f, s.repo, s.finished_at)
         if f.verdict:

@@ -43,8 +43,9 @@ from reviewer.service.register_export import (
     pr_json,
     prs_csv,
 )
+from reviewer.service.register_filter import FilterError, RegisterFilter, Scope
 from reviewer.service.register_page import CSS, PATH, render
-from reviewer.service.register_query import FilterError, RegisterFilter, RegisterQueries, Scope
+from reviewer.service.register_query import RegisterQueries
 
 __all__ = ["PER_PAGE", "create_blueprint", "register"]
 
