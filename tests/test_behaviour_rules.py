@@ -21,8 +21,10 @@ def new_file_diff(path: str, text: str) -> bytes:
     if lines and lines[-1] == "":
         lines.pop()
     body = "".join(f"+{line}\n" for line in lines)
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
-            f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}").encode()
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
+        f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}"
+    ).encode()
 
 
 def behaviour_findings(path: str, text: str) -> list[Finding]:
@@ -46,15 +48,20 @@ def annotations(text: str) -> list[tuple[str, str, int]]:
 
 def fixture_path(text: str, fixture: Path) -> str:
     first = text.split("\n", 1)[0]
-    assert first.startswith("# path: "), f"{fixture.name}: first line must be '# path: <analysed path>'"
-    return first[len("# path: "):].strip()
+    assert first.startswith("# path: "), (
+        f"{fixture.name}: first line must be '# path: <analysed path>'"
+    )
+    return first[len("# path: ") :].strip()
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
 def test_every_annotated_line_holds(fixture: Path) -> None:
     text = fixture.read_text(encoding="utf-8")
-    found = {(f.rule_id, f.start_line) for f in behaviour_findings(fixture_path(text, fixture), text)
-             if f.severity >= Severity.MEDIUM}
+    found = {
+        (f.rule_id, f.start_line)
+        for f in behaviour_findings(fixture_path(text, fixture), text)
+        if f.severity >= Severity.MEDIUM
+    }
     problems = []
     for kind, rule, line in annotations(text):
         assert rule in RULES, f"{fixture.name}:{line}: unknown rule {rule}"
