@@ -22,10 +22,10 @@ from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.analyzers.semgrep import (
     OFFLINE_FLAGS,
     SemgrepAnalyzer,
-    _wants,
     semgrep_binary,
     semgrep_env,
 )
+from reviewer.core.analyzers.semgrep.targets import semgrep_wants
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import scan, select_files
 from reviewer.core.scan_tree import write_targets
@@ -87,7 +87,7 @@ def main() -> int:
         gate.append(time.perf_counter() - t0)
         lines += cs.added_lines
         texts, _, _ = select_files(cs, ScanOptions())
-        targets = {f.path: f.text for f in texts if _wants(f)}
+        targets = {f.path: f.text for f in texts if semgrep_wants(f)}
         bare.append(bare_semgrep(targets, rules) if targets else 0.0)
     total, floor = sum(gate), sum(bare)
     print(f"cases scanned              {len(cases)}")

@@ -169,7 +169,7 @@ _Index = dict[str, tuple[str, str, frozenset[int]]]
 def _post_images(diff_paths: list[Path], root: Path) -> _Index:
     """Write the post-image of every file of the diffs under ``root``; map it to its added lines."""
     from reviewer.core.analyzers.base import language_of
-    from reviewer.core.analyzers.semgrep import _SEMGREP_LANGS
+    from reviewer.core.analyzers.semgrep.targets import SEMGREP_LANGS
     from reviewer.core.diff import parse_diff
     from reviewer.core.scan_tree import plan_names
 
@@ -180,7 +180,7 @@ def _post_images(diff_paths: list[Path], root: Path) -> _Index:
             if change.binary or change.status.value == "deleted":
                 continue
             text = change.post_image()
-            if language_of(change.path, text) not in _SEMGREP_LANGS:
+            if language_of(change.path, text) not in SEMGREP_LANGS:
                 continue
             rel = f"{case}/{plan_names([change.path])[change.path]}"
             dest = root / rel

@@ -11,6 +11,7 @@ from reviewer.core.analyzers.base import language_of
 
 __all__ = [
     "ASSET_EXT",
+    "CODE_LANGS",
     "is_code_path",
     "is_data_path",
     "is_doc_path",
@@ -160,7 +161,9 @@ _DATA_EXT = frozenset(
         ".resx",
     }
 )
-_CODE_LANGS = frozenset(
+# The languages of programs (as language_of names them); semgrep reads these plus YAML and JSON.
+# powershell has no semgrep parser: the pack's generic (regex) rules still read it.
+CODE_LANGS = frozenset(
     {
         "python",
         "javascript",
@@ -276,7 +279,7 @@ def is_code_path(path: str, text: str = "") -> bool:
         "justfile",
     ):
         return True
-    if language_of(path, text) in _CODE_LANGS:
+    if language_of(path, text) in CODE_LANGS:
         return True
     return posixpath.splitext(name)[1] in _EXTRA_CODE_EXT
 

@@ -1,13 +1,11 @@
-"""Run semgrep once per scan, offline, over every eligible file, with the pack in checks/."""
+"""The semgrep analyzer: one offline run per scan over every eligible file, its results and
+skips mapped back to the change's paths."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -15,92 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.core.analyzers.base import AnalysisFile, AnalyzerOutput, ScanContext
-from reviewer.core.analyzers.fragments import balance_fragment
+from reviewer.core.analyzers.semgrep.targets import semgrep_wants, target_text
+from reviewer.core.analyzers.semgrep.tool import (
+    COVERAGE_RULE,
+    OFFLINE_FLAGS,
+    config_text,
+    memory_flag,
+    semgrep_binary,
+    semgrep_env,
+)
 from reviewer.core.changeset import text_lines
 from reviewer.core.findings import Finding, Skipped, SkipReason
 from reviewer.core.rules import load_semgrep_rules, meta_of
 from reviewer.core.scan_tree import write_targets
-
-OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
-# Files semgrep cannot parse or has no rules for still go through the other analyzers.
-_SEMGREP_LANGS = {
-    "python",
-    "javascript",
-    "typescript",
-    "go",
-    "java",
-    "ruby",
-    "php",
-    "c",
-    "cpp",
-    "bash",
-    "perl",
-    "csharp",
-    "rust",
-    "kotlin",
-    "yaml",
-    "json",
-    "dockerfile",
-    "swift",
-    "cmake",
-    "powershell",  # no semgrep parser: generic (regex) rules still read it
-}
-
-
-def semgrep_binary() -> str:
-    """The semgrep executable next to this interpreter, else the one on PATH."""
-    here = Path(sys.executable).parent / "semgrep"
-    if here.exists():
-        return str(here)
-    found = shutil.which("semgrep")
-    if not found:
-        raise FileNotFoundError(
-            "semgrep is not installed: run `pip install semgrep` (or `make dev`)"
-        )
-    return found
-
-
-_CONFIG_CACHE: dict[tuple[str, ...], str] = {}
-
-
-def _config_text(ids: tuple[str, ...], rules: list[dict[str, Any]]) -> str:
-    """The rules as one semgrep config (JSON is YAML), built once per set of rules."""
-    text = _CONFIG_CACHE.get(ids)
-    if text is None:
-        text = json.dumps({"rules": rules})
-        if len(_CONFIG_CACHE) > 16:
-            _CONFIG_CACHE.clear()
-        _CONFIG_CACHE[ids] = text
-    return text
-
-
-# Passed on to the tool when set; nothing else of the service's environment (webhook secret,
-# database URL, App key) ever reaches it.
-_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TMPDIR")
-# A rule that never matches and applies to every file (regex "language"), so that every target
-# semgrep reads is listed in its JSON ``paths.scanned``; a target missing there was not read.
-COVERAGE_RULE: dict[str, Any] = {
-    "id": "gatehouse-coverage-sentinel",
-    "languages": ["regex"],
-    "severity": "INFO",
-    "message": "never matches",
-    "pattern-regex": "(?!)",
-}
-
-
-def semgrep_env(home: Path | None = None) -> dict[str, str]:
-    """A minimal environment for semgrep: PATH, the locale, a private HOME (no settings or
-    login token of the service's user) and the switches that keep it offline."""
-    if home is None:
-        home = Path(tempfile.gettempdir()) / f"gatehouse-semgrep-home-{os.getuid()}"
-        home.mkdir(mode=0o700, exist_ok=True)
-    env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
-    env.setdefault("PATH", os.defpath)
-    env.setdefault("LANG", "C.UTF-8")
-    env["HOME"] = str(home)
-    env["SEMGREP_ENABLE_VERSION_CHECK"] = "0"
-    env["SEMGREP_SEND_METRICS"] = "off"
-    return env
 
 
 class SemgrepAnalyzer:
@@ -151,7 +76,7 @@ class SemgrepAnalyzer:
             str(ctx.options.file_timeout_s),
             "--max-target-bytes",
             str(ctx.options.max_file_bytes),
-            *_memory_flag(ctx.options.analysis_memory_limit_bytes),
+            *memory_flag(ctx.options.analysis_memory_limit_bytes),
             "-j",
             str(ctx.options.jobs),
             *targets,
@@ -176,7 +101,7 @@ class SemgrepAnalyzer:
         rules = [r for r in self.rules if r["id"] not in options.disabled_rules]
         metas = {r["id"]: meta_of(r) for r in rules}
         targets: list[dict[str, str]] = [
-            {f.path: _target_text(f) for f in files if _wants(f)} for files, _ in groups
+            {f.path: target_text(f) for f in files if semgrep_wants(f)} for files, _ in groups
         ]
         texts: list[dict[str, str]] = [{f.path: f.text for f in files} for files, _ in groups]
         # Post-images rebuilt from hunks (no whole file): fragments that may not parse.
@@ -190,7 +115,7 @@ class SemgrepAnalyzer:
             root = Path(tmp)
             config = root / "rules.yml"
             config.write_text(
-                _config_text(
+                config_text(
                     tuple(r["id"] for r in rules) + (COVERAGE_RULE["id"],), [*rules, COVERAGE_RULE]
                 ),
                 encoding="utf-8",
@@ -439,51 +364,3 @@ _TMP_PATH = re.compile(r"\S*gatehouse-[^/\s]+/src/(?:g\d+/)?")
 def _strip_tmp(message: str) -> str:
     """semgrep names the scratch copy; say the file's own path instead."""
     return _TMP_PATH.sub("", message)
-
-
-# Extension-less files that are prose, not programs.
-_PROSE_NAMES = {
-    "readme",
-    "license",
-    "licence",
-    "copying",
-    "notice",
-    "authors",
-    "contributors",
-    "changelog",
-    "changes",
-    "history",
-    "news",
-    "todo",
-    "install",
-    "version",
-    "owners",
-    "codeowners",
-    "patents",
-    "makefile",
-}
-
-
-def _wants(f: AnalysisFile) -> bool:
-    """Files semgrep should see: known languages, and extension-less scripts (generic rules)."""
-    from reviewer.core.analyzers.base import language_of
-
-    if language_of(f.path, f.text) in _SEMGREP_LANGS:
-        return True
-    name = f.path.rsplit("/", 1)[-1]
-    return "." not in name and name.lower() not in _PROSE_NAMES and bool(f.text.strip())
-
-
-def _target_text(f: AnalysisFile) -> str:
-    """The text semgrep scans: a diff-only fragment gets its open brackets closed so it parses."""
-    from reviewer.core.analyzers.base import language_of
-
-    if f.change.head_text is not None:
-        return f.text
-    return balance_fragment(f.text, language_of(f.path, f.text))
-
-
-def _memory_flag(limit_bytes: int) -> list[str]:
-    """semgrep's own memory bound (MiB, per file it analyses): the in-process analyzers' limit
-    applies to semgrep too; a file that needs more is reported as an error, never passed."""
-    return ["--max-memory", str(max(limit_bytes >> 20, 64))] if limit_bytes else []
