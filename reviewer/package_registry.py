@@ -100,7 +100,6 @@ class RegistryOracle:
         self.ecosystems: frozenset[Ecosystem] = frozenset(eco)
         self._lock = threading.Lock()
         self._cache: dict[str, dict[str, Any]] | None = None
-        self.requests_made = 0
 
     # -- the protocol ---------------------------------------------------------------
 
@@ -130,7 +129,6 @@ class RegistryOracle:
         req = urllib.request.Request(
             url, headers={"Accept": "application/json", "User-Agent": "gatehouse"}
         )
-        self.requests_made += 1
         try:
             with urllib.request.urlopen(req, timeout=self.settings.timeout_s) as resp:  # noqa: S310
                 body = resp.read(_MAX_BODY)

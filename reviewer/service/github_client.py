@@ -208,10 +208,6 @@ class InstallationClient:
         logger.info("installation %s token was refused; minting a new one", self.installation_id)
         self.app.forget_token(self.installation_id)
 
-    @property
-    def requests_made(self) -> int:
-        return self._caller.requests
-
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
     ) -> Any:

@@ -56,7 +56,6 @@ class Caller:
         self._gh: github.Github | None = None
         self._on_unauthorized = on_unauthorized
         self._pace_write = pace_write
-        self.requests = 0
 
     def _client(self) -> github.Github:
         if self._gh is None:
@@ -73,7 +72,6 @@ class Caller:
             if method in ("POST", "PUT", "PATCH") and self._pace_write is not None:
                 self._pace_write()
             try:
-                self.requests += 1
                 headers, data = self._client().requester.requestJsonAndCheck(
                     method, path, parameters=dict(params) if params else None, input=body
                 )

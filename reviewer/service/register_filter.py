@@ -45,11 +45,6 @@ class Scope:
         lowered = sa.func.lower(repo)
         return sa.or_(*(lowered.like(_like_prefix(o + "/"), escape="\\") for o in self.lowered()))
 
-    def allows(self, repo: str) -> bool:
-        """True when ``repo`` (owner/name) is within the scope."""
-        owner = repo.partition("/")[0].lower()
-        return any(owner == o.lower() for o in self.owners)
-
 
 def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

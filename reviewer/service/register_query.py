@@ -51,11 +51,6 @@ class RegisterQueries:
         with self._engine.connect() as conn:
             return conn.execute(sa.select(sa.func.max(c.updated_at))).scalar_one()
 
-    def clear_cache(self) -> None:
-        """Forget every cached aggregate (the benchmark measures cold pages with it)."""
-        with self._lock:
-            self._cache.clear()
-
     def cached(self, key: tuple[Any, ...], version: Any, compute: Callable[[], T]) -> T:
         """``compute()``, or its value kept from an earlier call at the same ``version``."""
         with self._lock:
