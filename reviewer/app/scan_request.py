@@ -1,10 +1,28 @@
-"""What to scan and why (:class:`ScanRequest`), and how a scan ended (:class:`ScanOutcome`)."""
+"""What to scan and why (:class:`ScanRequest`), and how a scan ended (:class:`ScanOutcome`,
+in one of the :class:`ScanState` states the store keeps)."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-__all__ = ["FORCED_TRIGGERS", "ScanOutcome", "ScanRequest"]
+__all__ = ["FORCED_TRIGGERS", "ScanOutcome", "ScanRequest", "ScanState"]
+
+
+class ScanState(enum.StrEnum):
+    """The closed set of scan states (stored as their text)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+
+    @property
+    def finished(self) -> bool:
+        """True once the scan's check run is ended (completed, failed or superseded)."""
+        return self in (ScanState.COMPLETED, ScanState.FAILED, ScanState.SUPERSEDED)
+
 
 # Triggers that scan again even when this head was already scanned.
 FORCED_TRIGGERS = frozenset(
@@ -44,7 +62,7 @@ class ScanRequest:
 class ScanOutcome:
     """How a scan ended (``state`` is the store's scan state)."""
 
-    state: str
+    state: ScanState
     conclusion: str | None = None
     check_run_id: int | None = None
     findings: int = 0

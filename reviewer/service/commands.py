@@ -25,9 +25,11 @@ from reviewer.app.commands import (
 )
 from reviewer.app.dismissal_policy import Refusal, may_dismiss, may_revoke
 from reviewer.app.markdown import escape_markdown
-from reviewer.app.scan_request import ScanRequest
+from reviewer.app.outcome import DONE, IGNORED, Outcome, failed
+from reviewer.app.scan_request import ScanRequest, ScanState
 from reviewer.errors import ConfigError
 from reviewer.service.github_client import MAX_PR_COMMITS
+from reviewer.service.handler_context import HandlerContext
 from reviewer.service.repo_config import load_repo_config
 from reviewer.service.scan_runner import run_scan
 
@@ -36,21 +38,21 @@ __all__ = ["handle_comment"]
 logger = logging.getLogger(__name__)
 
 
-def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
+def handle_comment(ctx: HandlerContext, payload: Mapping[str, Any]) -> Outcome:
     """Act on an ``issue_comment`` ``created`` event; returns the outcome."""
     issue = payload.get("issue") or {}
     comment = payload.get("comment") or {}
     user = comment.get("user") or {}
     if not issue.get("pull_request"):
-        return "ignored"
+        return IGNORED
     command = parse_command(str(comment.get("body") or ""))
     if command is None or is_bot(user):
-        return "ignored"
+        return IGNORED
     installation_id = int((payload.get("installation") or {}).get("id") or 0)
     repo = str((payload.get("repository") or {}).get("full_name") or "")
     default_branch = (payload.get("repository") or {}).get("default_branch")
     if not installation_id or not repo:
-        return "ignored"
+        return IGNORED
     number = int(issue["number"])
     login = str(user.get("login") or "")
     client = ctx.require_github().installation(installation_id)
@@ -69,15 +71,15 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
             except Exception:
                 ctx.store.release_notice("needs-write-access", repo, number, login)
                 raise
-        return "ignored"
+        return IGNORED
     client.add_reaction(repo, int(comment["id"]), "+1")
     logger.info("command %s from @%s on %s#%s", command.name, login, repo, number)
 
-    def rescan(trigger: str, **kw: Any) -> str:
+    def rescan(trigger: str, **kw: Any) -> Outcome:
         pr = client.get_pull(repo, number)
         if pr.state != "open":
             client.create_issue_comment(repo, number, "Gatehouse only scans open pull requests.")
-            return "ignored"
+            return IGNORED
         outcome = run_scan(
             ctx,
             ScanRequest(
@@ -90,9 +92,9 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
                 **kw,
             ),
         )
-        return (
-            "done" if outcome.state in ("completed", "superseded") else f"failed: {outcome.detail}"
-        )
+        if outcome.state in (ScanState.COMPLETED, ScanState.SUPERSEDED):
+            return DONE
+        return failed(outcome.detail)
 
     if command.name == "rescan":
         return rescan("rescan")
@@ -104,7 +106,7 @@ def handle_comment(ctx: Any, payload: Mapping[str, Any]) -> str:
     if command.name in ("unignore", "undismiss", "revoke"):
         return _unignore(ctx, client, repo, number, login, role, command, rescan, default_branch)
     client.create_issue_comment(repo, number, HELP)
-    return "done"
+    return DONE
 
 
 def _required_role(
@@ -123,23 +125,25 @@ def _required_role(
         return None
 
 
-def _refuse(client: Any, repo: str, number: int, login: str, refusal: Refusal, what: str) -> str:
+def _refuse(
+    client: Any, repo: str, number: int, login: str, refusal: Refusal, what: str
+) -> Outcome:
     logger.info("%s on %s#%s refused for @%s: %s", what, repo, number, login, refusal.reason)
     client.create_issue_comment(repo, number, f"@{login} {refusal.text}")
-    return "ignored"
+    return IGNORED
 
 
 def _ignore(
-    ctx: Any,
+    ctx: HandlerContext,
     client: Any,
     repo: str,
     number: int,
     login: str,
     role: str,
     command: Command,
-    rescan: Callable[..., str],
+    rescan: Callable[..., Outcome],
     default_branch: str | None,
-) -> str:
+) -> Outcome:
     prefix = fingerprint_arg(command)
     if prefix is None or len(command.args) < 2:
         client.create_issue_comment(
@@ -149,11 +153,11 @@ def _ignore(
             f"fingerprint (at least {MIN_FP} hex characters) is shown with "
             "each finding, and a reason is required.",
         )
-        return "ignored"
+        return IGNORED
     reason = command.text[len(command.args[0]) :].strip().strip('"')
     required = _required_role(client, repo, number, login, default_branch)
     if required is None:
-        return "ignored"
+        return IGNORED
     pr = client.get_pull(repo, number)
     commits = client.list_pull_commits(repo, number)
     listed_all = len(commits) >= pr.commits or len(commits) < MAX_PR_COMMITS
@@ -180,7 +184,7 @@ def _ignore(
             f"`{prefix}` matches {what} of the scan of the current head "
             f"({pr.head_sha[:7]}); give a longer fingerprint.",
         )
-        return "ignored"
+        return IGNORED
     fp, finding = next(iter(matches.items()))
     ctx.store.add_dismissal(
         repo,
@@ -199,16 +203,16 @@ def _ignore(
 
 
 def _unignore(
-    ctx: Any,
+    ctx: HandlerContext,
     client: Any,
     repo: str,
     number: int,
     login: str,
     role: str,
     command: Command,
-    rescan: Callable[..., str],
+    rescan: Callable[..., Outcome],
     default_branch: str | None,
-) -> str:
+) -> Outcome:
     prefix = fingerprint_arg(command)
     if prefix is None:
         client.create_issue_comment(
@@ -218,10 +222,10 @@ def _unignore(
             f"at least {MIN_FP} hex characters of a dismissed finding's "
             "fingerprint.",
         )
-        return "ignored"
+        return IGNORED
     required = _required_role(client, repo, number, login, default_branch)
     if required is None:
-        return "ignored"
+        return IGNORED
     refusal = may_revoke(role=role, required=required)
     if refusal is not None:
         return _refuse(client, repo, number, login, refusal, "revocation")
@@ -232,7 +236,7 @@ def _unignore(
         client.create_issue_comment(
             repo, number, f"`{prefix}` matches {what} in force on this pull request."
         )
-        return "ignored"
+        return IGNORED
     fp, row = next(iter(matches.items()))
     pr = client.get_pull(repo, number)
     reason = command.text[len(command.args[0]) :].strip().strip('"')

@@ -13,13 +13,15 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from reviewer.app.outcome import DONE, IGNORED, Outcome, failed, merge
 from reviewer.app.provenance import load_signatures
-from reviewer.app.scan_request import ScanRequest
+from reviewer.app.scan_request import ScanRequest, ScanState
 from reviewer.app.webhooks import Event, Router, WebhookRejected, body_json
 from reviewer.errors import GatehouseError
 from reviewer.service import commands
 from reviewer.service.debounce import EditDebounce, EditWait
 from reviewer.service.github_client import TransientGitHubError
+from reviewer.service.handler_context import HandlerContext
 from reviewer.service.retry import TransientError
 from reviewer.service.scan_runner import end_check_run, run_scan
 
@@ -50,11 +52,11 @@ def _log_context(**fields: Any) -> Iterator[None]:
         yield
 
 
-def _count(event: str, outcome: str) -> None:
+def _count(event: str, outcome: Outcome) -> None:
     try:
         from reviewer.service import metrics
 
-        metrics.DELIVERIES.labels(event=event, outcome=outcome.split(":", 1)[0]).inc()
+        metrics.DELIVERIES.labels(event=event, outcome=outcome.kind.value).inc()
     except Exception:
         pass
 
@@ -71,7 +73,7 @@ def _event_of(delivery: Any) -> Event:
     )
 
 
-def process_delivery(ctx: Any, delivery_id: str) -> None:
+def process_delivery(ctx: HandlerContext, delivery_id: str) -> None:
     """Process one stored delivery to completion (see the module docstring)."""
     delivery = ctx.store.get_delivery(delivery_id)
     if delivery is None:
@@ -80,7 +82,7 @@ def process_delivery(ctx: Any, delivery_id: str) -> None:
     try:
         event = _event_of(delivery)
     except WebhookRejected as exc:
-        ctx.store.complete_delivery(delivery_id, f"failed: stored body: {exc.reason}")
+        ctx.store.complete_delivery(delivery_id, str(failed(f"stored body: {exc.reason}")))
         return
     pr = _pr_number(event)
     with _log_context(delivery_id=delivery_id, repo=event.repo, pr=pr):
@@ -91,17 +93,15 @@ def process_delivery(ctx: Any, delivery_id: str) -> None:
         except Exception as exc:  # noqa: BLE001 - the delivery must complete
             reason = exc.diagnostics() if isinstance(exc, GatehouseError) else type(exc).__name__
             logger.exception("delivery %s (%s.%s) failed", delivery_id, event.name, event.action)
-            outcome = f"failed: {reason[:300]}"
+            outcome = failed(reason[:300])
         else:
-            done = [r for r in results if r and r != "ignored"]
-            failed = [r for r in done if str(r).startswith("failed")]
-            outcome = failed[0] if failed else "done" if done else "ignored"
-        ctx.store.complete_delivery(delivery_id, outcome)
+            outcome = merge(results)
+        ctx.store.complete_delivery(delivery_id, str(outcome))
         _count(event.name, outcome)
         logger.info("delivery %s (%s.%s): %s", delivery_id, event.name, event.action, outcome)
 
 
-def give_up(ctx: Any, delivery_id: str, reason: str) -> None:
+def give_up(ctx: HandlerContext, delivery_id: str, reason: str) -> None:
     """The job gave up on a delivery: end any check run it left in progress, with the reason."""
     delivery = ctx.store.get_delivery(delivery_id)
     if delivery is None:
@@ -132,7 +132,7 @@ def _pr_number(event: Event) -> int | None:
     return None
 
 
-def _scan_targets(event: Event, ctx: Any, *, resolve: bool = True) -> list[ScanRequest]:
+def _scan_targets(event: Event, ctx: HandlerContext, *, resolve: bool = True) -> list[ScanRequest]:
     """The (PR, head) pairs an event asks to scan."""
     p = event.payload
     inst = event.installation_id
@@ -159,17 +159,17 @@ def _scan_targets(event: Event, ctx: Any, *, resolve: bool = True) -> list[ScanR
 
 
 @router.register("pull_request")
-def on_pull_request(event: Event, ctx: Any) -> str:
+def on_pull_request(event: Event, ctx: HandlerContext) -> Outcome:
     p = event.payload
     pr = p.get("pull_request") or {}
     repo = event.repo
     if event.action == "closed":
         if repo and isinstance(pr.get("number"), int):
             ctx.store.mark_merged(repo, int(pr["number"]), bool(pr.get("merged")))
-        return "ignored"
+        return IGNORED
     if event.action not in PR_ACTIONS or pr.get("state", "open") != "open":
-        return "ignored"
-    outcomes = []
+        return IGNORED
+    outcomes: list[Outcome] = []
     for req in _scan_targets(event, ctx):
         if event.action in ("labeled", "unlabeled") and not _ai_label(p.get("label")):
             req = ScanRequest(
@@ -190,13 +190,13 @@ def on_pull_request(event: Event, ctx: Any) -> str:
                 req.default_branch,
             )
         if req.trigger == "edited" and _debounce_edit(ctx, event, req) == "coalesced":
-            outcomes.append("ignored")
+            outcomes.append(IGNORED)
             continue
         outcomes.append(_run(ctx, req))
-    return _merge(outcomes)
+    return merge(outcomes)
 
 
-def _debounce_edit(ctx: Any, event: Event, req: ScanRequest) -> str:
+def _debounce_edit(ctx: HandlerContext, event: Event, req: ScanRequest) -> str:
     """``"scan"`` or ``"coalesced"`` for an edit; raises :class:`EditWait` (the job retries
     when the window ends) while a scan of this head finished less than a window ago."""
     policy: EditDebounce = getattr(ctx, "edit_debounce", None) or EditDebounce()
@@ -204,7 +204,7 @@ def _debounce_edit(ctx: Any, event: Event, req: ScanRequest) -> str:
     received = delivery.received_at if delivery is not None else policy.clock()
     latest = ctx.store.note_edit(req.repo, req.pr, received)
     scan = ctx.store.get_scan(req.repo, req.pr, req.head_sha)
-    finished = scan.finished_at if scan is not None and scan.state == "completed" else None
+    finished = scan.finished_at if scan is not None and scan.state == ScanState.COMPLETED else None
     verdict = policy.decide(
         received_at=received, latest_edit_at=latest, last_scan_finished_at=finished
     )
@@ -232,21 +232,21 @@ def _ai_label(label: Any) -> bool:
 
 @router.register("check_run", action="rerequested")
 @router.register("check_suite", action="rerequested")
-def on_rerequested(event: Event, ctx: Any) -> str:
+def on_rerequested(event: Event, ctx: HandlerContext) -> Outcome:
     if event.name == "check_run" and not _ours(event, ctx):
-        return "ignored"
-    return _merge([_run(ctx, req) for req in _scan_targets(event, ctx)])
+        return IGNORED
+    return merge([_run(ctx, req) for req in _scan_targets(event, ctx)])
 
 
 @router.register("check_run", action="requested_action")
-def on_requested_action(event: Event, ctx: Any) -> str:
+def on_requested_action(event: Event, ctx: HandlerContext) -> Outcome:
     action = event.payload.get("requested_action") or {}
     if action.get("identifier") != "rescan" or not _ours(event, ctx):
-        return "ignored"
-    return _merge([_run(ctx, req) for req in _scan_targets(event, ctx)])
+        return IGNORED
+    return merge([_run(ctx, req) for req in _scan_targets(event, ctx)])
 
 
-def _ours(event: Event, ctx: Any) -> bool:
+def _ours(event: Event, ctx: HandlerContext) -> bool:
     run = event.payload.get("check_run") or {}
     app = run.get("app") or {}
     if (
@@ -259,16 +259,16 @@ def _ours(event: Event, ctx: Any) -> bool:
 
 
 @router.register("issue_comment", action="created")
-def on_comment(event: Event, ctx: Any) -> str:
+def on_comment(event: Event, ctx: HandlerContext) -> Outcome:
     return commands.handle_comment(ctx, event.payload)
 
 
 @router.register("installation")
 @router.register("installation_repositories")
-def on_installation(event: Event, ctx: Any) -> str:
+def on_installation(event: Event, ctx: HandlerContext) -> Outcome:
     inst = event.payload.get("installation") or {}
     if not isinstance(inst.get("id"), int):
-        return "ignored"
+        return IGNORED
     account = str((inst.get("account") or {}).get("login") or "")
     repos = [
         r.get("full_name")
@@ -289,21 +289,14 @@ def on_installation(event: Event, ctx: Any) -> str:
     )
     if ctx.github is not None and event.action in ("deleted", "suspend"):
         ctx.github.forget_token(int(inst["id"]))
-    return "done"
+    return DONE
 
 
-def _run(ctx: Any, req: ScanRequest) -> str:
+def _run(ctx: HandlerContext, req: ScanRequest) -> Outcome:
     if not req.head_sha:
-        return "ignored"
+        return IGNORED
     with _log_context(repo=req.repo, pr=req.pr, head_sha=req.head_sha[:12]):
         outcome = run_scan(ctx, req)
-    if outcome.state == "failed":
-        return f"failed: {outcome.detail}"
-    return "done"
-
-
-def _merge(outcomes: list[str]) -> str:
-    failed = [o for o in outcomes if o.startswith("failed")]
-    if failed:
-        return failed[0]
-    return "done" if any(o == "done" for o in outcomes) else "ignored"
+    if outcome.state is ScanState.FAILED:
+        return failed(outcome.detail)
+    return DONE

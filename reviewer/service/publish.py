@@ -20,10 +20,11 @@ from reviewer.app.provenance import Provenance
 from reviewer.app.repo_config import RepoConfig
 from reviewer.app.report import RESCAN_ACTION, Conclusion, ScanReport, annotation_batches, render
 from reviewer.app.review_plan import fingerprints_posted, plan_comments
-from reviewer.app.scan_request import ScanOutcome, ScanRequest
+from reviewer.app.scan_request import ScanOutcome, ScanRequest, ScanState
 from reviewer.core.findings import Finding, Severity
 from reviewer.service.fetch import FetchedChange
 from reviewer.service.github_client import GitHubError, InstallationClient, TransientGitHubError
+from reviewer.service.handler_context import HandlerContext
 from reviewer.service.review import post_review
 
 __all__ = ["fail_run", "publish", "scan_metric", "superseded"]
@@ -61,14 +62,14 @@ def fail_run(client: InstallationClient, repo: str, check_run_id: int, reason: s
 
 
 def superseded(
-    ctx: Any,
+    ctx: HandlerContext,
     client: InstallationClient,
     record: Any,
     req: ScanRequest,
     newer: str,
     check_run_id: int | None,
 ) -> ScanOutcome:
-    run_id = check_run_id or (record.check_run_id if record.state != "completed" else None)
+    run_id = check_run_id or (record.check_run_id if record.state != ScanState.COMPLETED else None)
     if run_id:
         client.update_check_run(
             req.repo,
@@ -86,19 +87,22 @@ def superseded(
         )
     ctx.store.update_scan(
         record.id,
-        state="superseded",
+        state=ScanState.SUPERSEDED,
         conclusion="cancelled" if run_id else None,
         check_run_id=run_id,
         finished_at=time.time(),
     )
     scan_metric("SCANS", "cancelled")
     return ScanOutcome(
-        "superseded", "cancelled" if run_id else None, run_id, detail=f"superseded by {newer[:12]}"
+        ScanState.SUPERSEDED,
+        "cancelled" if run_id else None,
+        run_id,
+        detail=f"superseded by {newer[:12]}",
     )
 
 
 def publish(
-    ctx: Any,
+    ctx: HandlerContext,
     client: InstallationClient,
     req: ScanRequest,
     record: Any,
@@ -199,7 +203,7 @@ def publish(
     conclusion = report.decision.conclusion.value
     store.update_scan(
         record.id,
-        state="completed",
+        state=ScanState.COMPLETED,
         conclusion=conclusion,
         finished_at=time.time(),
         duration_s=duration,
@@ -219,4 +223,4 @@ def publish(
         comments,
         duration,
     )
-    return ScanOutcome("completed", conclusion, check_run_id, len(findings), comments)
+    return ScanOutcome(ScanState.COMPLETED, conclusion, check_run_id, len(findings), comments)

@@ -28,7 +28,7 @@ from reviewer.app.scan_decision import (
     provenance_fields,
     split_dismissed,
 )
-from reviewer.app.scan_request import ScanOutcome, ScanRequest
+from reviewer.app.scan_request import ScanOutcome, ScanRequest, ScanState
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.engine import scan_many
 from reviewer.errors import ConfigError, GatehouseError
@@ -39,6 +39,7 @@ from reviewer.service.github_client import (
     PullRequest,
     TransientGitHubError,
 )
+from reviewer.service.handler_context import HandlerContext
 from reviewer.service.leases import Heartbeat
 from reviewer.service.publish import fail_run, publish, scan_metric, superseded
 from reviewer.service.repo_config import load_repo_config
@@ -82,16 +83,16 @@ def _lease_owner() -> str:
     return f"{worker_identity()}#{threading.get_ident()}"
 
 
-def run_scan(ctx: Any, req: ScanRequest) -> ScanOutcome:
+def run_scan(ctx: HandlerContext, req: ScanRequest) -> ScanOutcome:
     """Scan one head of one PR and publish the result. See the module docstring."""
     store = ctx.store
     client = ctx.require_github().installation(req.installation_id)
     record = store.begin_scan(
         req.repo, req.pr, req.head_sha, installation_id=req.installation_id, trigger=req.trigger
     )
-    if record.state == "completed" and not req.forced:
+    if record.state == ScanState.COMPLETED and not req.forced:
         return ScanOutcome(
-            "completed", record.conclusion, record.check_run_id, detail="already scanned"
+            ScanState.COMPLETED, record.conclusion, record.check_run_id, detail="already scanned"
         )
     owner = _lease_owner()
     Heartbeat.ensure(store, worker_identity(), SCAN_LEASE_S)
@@ -107,7 +108,7 @@ def run_scan(ctx: Any, req: ScanRequest) -> ScanOutcome:
 
 
 def _run_claimed(
-    ctx: Any, client: InstallationClient, req: ScanRequest, record: Any
+    ctx: HandlerContext, client: InstallationClient, req: ScanRequest, record: Any
 ) -> ScanOutcome:
     store = ctx.store
     try:
@@ -115,7 +116,10 @@ def _run_claimed(
     except GitHubError as exc:
         if not isinstance(exc, TransientGitHubError):
             store.update_scan(
-                record.id, state="failed", error=exc.diagnostics()[:500], finished_at=time.time()
+                record.id,
+                state=ScanState.FAILED,
+                error=exc.diagnostics()[:500],
+                finished_at=time.time(),
             )
         raise
     if pr.head_sha and pr.head_sha != store.latest_head(req.repo, req.pr):
@@ -123,12 +127,12 @@ def _run_claimed(
     if pr.head_sha != req.head_sha:
         return superseded(ctx, client, record, req, pr.head_sha, None)
     if pr.state != "open":
-        store.update_scan(record.id, state="superseded", error="pull request is closed")
-        return ScanOutcome("superseded", detail="closed")
+        store.update_scan(record.id, state=ScanState.SUPERSEDED, error="pull request is closed")
+        return ScanOutcome(ScanState.SUPERSEDED, detail="closed")
 
     started = time.monotonic()
     check_run_id = (
-        record.check_run_id if record.check_run_id and record.state != "completed" else None
+        record.check_run_id if record.check_run_id and record.state != ScanState.COMPLETED else None
     )
     body = {
         "status": "in_progress",
@@ -146,7 +150,9 @@ def _run_claimed(
         )
     else:
         client.update_check_run(req.repo, check_run_id, body)
-    store.update_scan(record.id, state="running", check_run_id=check_run_id, started_at=time.time())
+    store.update_scan(
+        record.id, state=ScanState.RUNNING, check_run_id=check_run_id, started_at=time.time()
+    )
     try:
         return _scan_and_publish(ctx, client, req, pr, record, check_run_id, started)
     except TransientGitHubError:
@@ -161,39 +167,39 @@ def _run_claimed(
         fail_run(client, req.repo, check_run_id, reason)
         store.update_scan(
             record.id,
-            state="failed",
+            state=ScanState.FAILED,
             conclusion="failure",
             error=reason[:500],
             finished_at=time.time(),
             duration_s=round(time.monotonic() - started, 3),
         )
         scan_metric("SCANS", "error")
-        return ScanOutcome("failed", "failure", check_run_id, detail=reason)
+        return ScanOutcome(ScanState.FAILED, "failure", check_run_id, detail=reason)
 
 
 def end_check_run(
-    ctx: Any, installation_id: int, repo: str, pr: int, head_sha: str, reason: str
+    ctx: HandlerContext, installation_id: int, repo: str, pr: int, head_sha: str, reason: str
 ) -> bool:
     """End a scan's check run left in progress (the job gave up). True when one was ended."""
     record = ctx.store.get_scan(repo, pr, head_sha)
-    if (
-        record is None
-        or not record.check_run_id
-        or record.state in ("completed", "failed", "superseded")
-    ):
+    if record is None or not record.check_run_id or ScanState(record.state).finished:
         return False
     if record.leased_by_other():
         return False  # another worker is scanning this head right now and will end its run
     client = ctx.require_github().installation(installation_id)
     fail_run(client, repo, record.check_run_id, reason)
     ctx.store.update_scan(
-        record.id, state="failed", conclusion="failure", error=reason[:500], finished_at=time.time()
+        record.id,
+        state=ScanState.FAILED,
+        conclusion="failure",
+        error=reason[:500],
+        finished_at=time.time(),
     )
     return True
 
 
 def _scan_and_publish(
-    ctx: Any,
+    ctx: HandlerContext,
     client: InstallationClient,
     req: ScanRequest,
     pr: PullRequest,
@@ -318,5 +324,5 @@ def _scan_and_publish(
     )
 
 
-def _analyzers(ctx: Any) -> Sequence[Any] | None:
+def _analyzers(ctx: HandlerContext) -> Sequence[Any] | None:
     return ctx.analyzers

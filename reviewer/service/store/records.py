@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reviewer.app.scan_request import ScanState
 from reviewer.errors import GatehouseError
 
 __all__ = [
@@ -42,17 +43,6 @@ class DeliveryState:
     QUEUED = "queued"  # handed to the queue by a worker's relay
     RUNNING = "running"
     COMPLETED = "completed"
-
-
-class ScanState:
-    """The closed set of scan states (stored as text)."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    SUPERSEDED = "superseded"
-    ALL = (QUEUED, RUNNING, COMPLETED, FAILED, SUPERSEDED)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ class Scans(StoreBase):
                         head_sha=head_sha,
                         installation_id=installation_id,
                         trigger=trigger,
-                        state=ScanState.QUEUED,
+                        state=ScanState.QUEUED.value,
                         attempts=1,
                         created_at=now,
                         updated_at=now,
@@ -84,7 +84,7 @@ class Scans(StoreBase):
                     "installation_id": installation_id,
                 }
                 if existing.state != ScanState.COMPLETED:
-                    values["state"] = ScanState.QUEUED
+                    values["state"] = ScanState.QUEUED.value
                 conn.execute(scans.update().where(scans.c.id == existing.id).values(**values))
             row = (
                 conn.execute(
@@ -135,8 +135,10 @@ class Scans(StoreBase):
         unknown = set(fields) - SCAN_FIELDS
         if unknown:
             raise TypeError(f"update_scan() got unknown fields: {', '.join(sorted(unknown))}")
-        if "state" in fields and fields["state"] not in ScanState.ALL:
-            raise ValueError(f"unknown scan state {fields['state']!r}")
+        if "state" in fields:
+            if fields["state"] not in tuple(ScanState):
+                raise ValueError(f"unknown scan state {fields['state']!r}")
+            fields["state"] = str(fields["state"])  # stored as its text
         fields["updated_at"] = self._clock()
         with self._tx() as conn:
             conn.execute(scans.update().where(scans.c.id == scan_id).values(**fields))
@@ -183,7 +185,7 @@ class Scans(StoreBase):
             rows = (
                 conn.execute(
                     sa.select(scans)
-                    .where(scans.c.state == ScanState.RUNNING, scans.c.updated_at <= cutoff)
+                    .where(scans.c.state == ScanState.RUNNING.value, scans.c.updated_at <= cutoff)
                     .order_by(scans.c.id)
                 )
                 .mappings()
