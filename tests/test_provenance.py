@@ -126,3 +126,17 @@ def test_a_generic_marker_adds_no_tool_when_a_specific_one_is_named() -> None:
 def test_a_generic_marker_alone_still_reads_as_an_unknown_tool() -> None:
     prov = detect(PRFacts(labels=("ai-assisted",)), load_signatures())
     assert prov.tools == ("unknown AI tool",)
+
+
+def test_a_maintainers_earlier_ai_mark_is_read_back_from_the_registry_rows():
+    from reviewer.app.provenance import manual_flag
+
+    rows = [
+        {"repo": "o/r", "pr": 7, "tools": ["unknown AI tool"], "evidence": ["label: x"]},
+        {"repo": "o/r", "pr": 8, "tools": ["Claude"], "evidence": ["manual: Claude by @ann x"]},
+        {"repo": "o/r", "pr": 9, "tools": ["unknown AI tool"], "evidence": ["manual: marked"]},
+    ]
+    assert manual_flag(rows, "o/r", 8) == ("Claude", "ann")
+    assert manual_flag(rows, "o/r", 9) == ("", None)
+    assert manual_flag(rows, "o/r", 7) == (None, None)
+    assert manual_flag(rows, "other/r", 8) == (None, None)

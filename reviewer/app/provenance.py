@@ -26,6 +26,7 @@ __all__ = [
     "Provenance",
     "detect",
     "load_signatures",
+    "manual_flag",
     "PRFacts",
     "parse_trailers",
 ]
@@ -294,3 +295,23 @@ def _no_email(value: str) -> str:
 
 def tool_names(signatures: Signatures) -> Iterable[str]:
     return (t.name for t in signatures.tools)
+
+
+def manual_flag(
+    registry_rows: Iterable[Mapping[str, Any]], repo: str, pr: int
+) -> tuple[str | None, str | None]:
+    """(tool, who) of a maintainer's earlier ``/gatehouse ai [tool]`` on this PR, as the AI
+    registry's rows record it (tool ``""`` when none was named); (None, None) when there is
+    none."""
+    for row in registry_rows:
+        if row.get("repo") == repo and int(row.get("pr", 0)) == pr:
+            for ev in row.get("evidence") or ():
+                if str(ev).startswith("manual:"):
+                    tools = [t for t in row.get("tools") or () if t != "unknown AI tool"]
+                    who = (
+                        str(ev).split(" by @", 1)[1].split(" ", 1)[0]
+                        if " by @" in str(ev)
+                        else None
+                    )
+                    return (tools[0] if tools else ""), who
+    return None, None

@@ -199,7 +199,7 @@ def on_pull_request(event: Event, ctx: HandlerContext) -> Outcome:
 def _debounce_edit(ctx: HandlerContext, event: Event, req: ScanRequest) -> str:
     """``"scan"`` or ``"coalesced"`` for an edit; raises :class:`EditWait` (the job retries
     when the window ends) while a scan of this head finished less than a window ago."""
-    policy: EditDebounce = getattr(ctx, "edit_debounce", None) or EditDebounce()
+    policy: EditDebounce = ctx.edit_debounce or EditDebounce()
     delivery = ctx.store.get_delivery(event.delivery_id)
     received = delivery.received_at if delivery is not None else policy.clock()
     latest = ctx.store.note_edit(req.repo, req.pr, received)

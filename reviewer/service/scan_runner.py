@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reviewer.app.ai_signals import CommitFacts, extract_signals, with_signals
-from reviewer.app.provenance import PRFacts, detect, load_signatures
+from reviewer.app.provenance import PRFacts, detect, load_signatures, manual_flag
 from reviewer.app.repo_config import ScanPolicy
 from reviewer.app.report import (
     ScanReport,
@@ -57,18 +57,7 @@ def _manual_flag(store: Any, repo: str, pr: int) -> tuple[str | None, str | None
         rows = store.registry()
     except Exception:
         return None, None
-    for row in rows:
-        if row.get("repo") == repo and int(row.get("pr", 0)) == pr:
-            for ev in row.get("evidence") or ():
-                if str(ev).startswith("manual:"):
-                    tools = [t for t in row.get("tools") or () if t != "unknown AI tool"]
-                    who = (
-                        str(ev).split(" by @", 1)[1].split(" ", 1)[0]
-                        if " by @" in str(ev)
-                        else None
-                    )
-                    return (tools[0] if tools else ""), who
-    return None, None
+    return manual_flag(rows, repo, pr)
 
 
 class ScanBusy(TransientError):
