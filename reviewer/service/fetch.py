@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.changeset import ChangeSet, FileChange, FileStatus
 from reviewer.core.diff import parse_file_patch
 from reviewer.core.findings import Skipped, SkipReason
@@ -43,7 +44,7 @@ class FetchLimits:
 
     max_files: int = MAX_PR_FILES
     max_content_files: int = 300  # files fetched whole (head + merge base); the rest by patch only
-    max_file_bytes: int = 2_000_000
+    max_file_bytes: int = ScanOptions().max_file_bytes  # the core's limit, one default
     per_commit_max_commits: int = 20  # scan each commit when the PR has at most this many...
     per_commit_max_files: int = 100  # ...and at most this many changed files
 

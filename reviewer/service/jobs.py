@@ -37,7 +37,7 @@ from reviewer.service.leases import Heartbeat
 from reviewer.service.private_files import private_dir, private_file
 from reviewer.service.queue_messages import IdOnlySerializer
 from reviewer.service.retry import TransientError
-from reviewer.service.settings import mask_url
+from reviewer.service.settings import check_queue_url
 from reviewer.service.store import Store, worker_identity
 
 __all__ = [
@@ -121,6 +121,7 @@ def make_huey(queue_url: str, *, name: str = "gatehouse") -> huey.Huey:
     """A huey instance for ``sqlite:///path``, ``redis[s]://[:password@]host:port/db`` or
     ``memory:``. Messages are JSON carrying a delivery id (:class:`IdOnlySerializer`), never
     pickles: a message anyone else wrote to the queue is rejected unread."""
+    queue_url = check_queue_url(queue_url)  # an unsupported URL: an error naming the fix
     options: dict[str, Any] = {"results": False, "utc": True, "serializer": IdOnlySerializer()}
     if queue_url.startswith("sqlite:///"):
         path = Path(queue_url[len("sqlite:///") :]).expanduser()
@@ -129,15 +130,9 @@ def make_huey(queue_url: str, *, name: str = "gatehouse") -> huey.Huey:
         private_dir(path.parent)
         private_file(path)  # before SQLite creates it with the umask's mode
         return _SqliteHuey(name, filename=str(path), **options)
-    if queue_url.startswith(("redis://", "rediss://")):
-        return huey.PriorityRedisHuey(name, url=queue_url, **options)
     if queue_url.startswith("memory:"):
         return huey.MemoryHuey(name, **options)
-    raise ConfigError(
-        f"GATEHOUSE_QUEUE_URL={mask_url(queue_url)!r} is not supported: use "
-        "sqlite:///<path> (default, one machine) or "
-        "redis[s]://[:password@]host:port/db (many machines)"
-    )
+    return huey.PriorityRedisHuey(name, url=queue_url, **options)  # redis:// or rediss://
 
 
 def init_jobs(settings: Any, *, config: JobConfig | None = None) -> huey.Huey:

@@ -25,6 +25,7 @@ __all__ = [
     "KEY_FILE",
     "data_dir_from_env",
     "with_saved_settings",
+    "check_queue_url",
     "mask_url",
 ]
 
@@ -127,7 +128,9 @@ class Settings:
 
         data_dir = data_dir_from_env(env)
         database_url = get("GATEHOUSE_DATABASE_URL") or f"sqlite:///{data_dir / 'gatehouse.db'}"
-        queue_url = _queue_url(get("GATEHOUSE_QUEUE_URL") or f"sqlite:///{data_dir / 'queue.db'}")
+        queue_url = check_queue_url(
+            get("GATEHOUSE_QUEUE_URL") or f"sqlite:///{data_dir / 'queue.db'}"
+        )
 
         raw_max = get("GATEHOUSE_MAX_BODY_BYTES")
         max_body = DEFAULT_MAX_BODY_BYTES
@@ -219,7 +222,7 @@ def mask_url(url: str) -> str:
     return parsed._replace(netloc=f"{user}:***@{netloc[2]}").geturl()
 
 
-def _queue_url(url: str) -> str:
+def check_queue_url(url: str) -> str:
     """Validate GATEHOUSE_QUEUE_URL: SQLite, memory, or Redis (``rediss://`` for TLS) with an
     optional password. Errors show the URL with its password masked."""
     if url.startswith(("sqlite:///", "memory:")):
