@@ -21,7 +21,7 @@ from reviewer.core.manifests.model import Ecosystem
 from reviewer.core.manifests.oracle import Existence
 from reviewer.core.manifests.toplists import TOP_DIR, top_list
 from reviewer.errors import ConfigError
-from reviewer.package_registry import RegistryOracle, RegistrySettings, build_oracle
+from reviewer.service.registry_lookup import RegistryOracle, RegistrySettings, build_oracle
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 

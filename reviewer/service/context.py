@@ -9,9 +9,9 @@ from typing import Any
 
 from reviewer.core.analyzers import default_analyzers
 from reviewer.core.analyzers.dependencies import DependencyAnalyzer
-from reviewer.package_registry import build_oracle
 from reviewer.service.github_client import GitHubApp, RetryPolicy
 from reviewer.service.logs import configure_logging
+from reviewer.service.registry_lookup import build_oracle
 from reviewer.service.settings import Settings
 
 __all__ = ["AppContext", "get_context", "set_context"]

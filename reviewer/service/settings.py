@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from reviewer.errors import ConfigError
-from reviewer.package_registry import RegistrySettings
+from reviewer.service.registry_lookup import RegistrySettings
 
 __all__ = [
     "Settings",

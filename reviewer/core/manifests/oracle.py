@@ -1,6 +1,6 @@
 """The seam for an optional package-registry look-up (does a package exist, since when).
 
-The core only knows this Protocol; ``reviewer.package_registry`` implements it over HTTP
+The core only knows this Protocol; ``reviewer.service.registry_lookup`` implements it over HTTP
 with a cache. Off by default: asking a registry reveals the names of a change's dependencies.
 """
 

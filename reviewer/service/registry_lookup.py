@@ -1,6 +1,6 @@
 """Optional registry look-up: does a new dependency exist, and since when?
 
-This module lives outside the sans-I/O core because it talks to the network. It is off by
+This module is in the service layer because it talks to the network. It is off by
 default: asking a registry about a name tells the registry (and anyone watching) which
 dependencies a private change adds. Turn it on with ``GATEHOUSE_REGISTRY_LOOKUP=on`` and point
 it at the JSON APIs to use (the variables are described in :mod:`reviewer.service.settings_help`);
