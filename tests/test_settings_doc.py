@@ -94,3 +94,22 @@ def test_registry_lookup_on_gives_the_dependency_analyzer_an_oracle(tmp_path: Pa
     assert on.analyzers is not None
     deps = [a for a in on.analyzers if isinstance(a, DependencyAnalyzer)]
     assert len(deps) == 1 and deps[0].oracle is not None
+
+
+def test_docs_and_deploy_files_name_only_variables_that_exist() -> None:
+    """A variable renamed or removed in the code must not live on in a deploy file or a doc."""
+    documented = {h.name for h in SETTINGS_HELP}
+    places = [ROOT / "README.md", *ROOT.glob("*.md"), *(ROOT / "deploy").rglob("*")]
+    places += [p for p in (ROOT / "docs").rglob("*.md")] if (ROOT / "docs").is_dir() else []
+    stale: dict[str, set[str]] = {}
+    for path in places:
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        unknown = set(_NAME.findall(text)) - documented
+        if unknown:
+            stale[str(path.relative_to(ROOT))] = unknown
+    assert stale == {}
