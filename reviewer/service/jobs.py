@@ -31,6 +31,7 @@ import huey
 from huey.exceptions import RetryTask
 from huey.storage import SqliteStorage
 
+from reviewer.app.outcome import DONE, failed
 from reviewer.errors import ConfigError, GatehouseError
 from reviewer.service.github_client import TransientGitHubError
 from reviewer.service.leases import Heartbeat
@@ -320,7 +321,7 @@ def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
         )
         logger.error("delivery %s %s", delivery_id, reason)
         _give_up(cfg, ctx, delivery_id, reason)
-        store.complete_delivery(delivery_id, f"failed: {reason}")
+        store.complete_delivery(delivery_id, str(failed(reason)))
         return
     Heartbeat.ensure(store, me, cfg.lease_s)
     try:
@@ -346,11 +347,11 @@ def _process_delivery_task(delivery_id: str, task: Any = None) -> None:
         reason = _reason(exc)
         logger.error("delivery %s failed: %s", delivery_id, reason)
         _give_up(cfg, ctx, delivery_id, reason)
-        store.complete_delivery(delivery_id, f"failed: {reason}")
+        store.complete_delivery(delivery_id, str(failed(reason)))
         return
     # The processor completes the delivery itself; this is a no-op then, and makes sure
     # a processor that forgot does not leave it to be recovered forever.
-    store.complete_delivery(delivery_id, "done")
+    store.complete_delivery(delivery_id, str(DONE))
 
 
 def _reason(exc: BaseException) -> str:
