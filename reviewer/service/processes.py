@@ -65,7 +65,7 @@ _DEFAULTS: dict[str, str | int] = {
 
 
 def prepare(*, require_app: bool = False, metrics_dir: Path | None = None) -> Any:
-    """Read settings once (filling unset variables from the setup page's saved file),
+    """Read settings once (unset variables come from the setup page's saved file),
     configure logging and, when asked, the shared metrics directory."""
     if metrics_dir is not None and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         if "prometheus_client" not in sys.modules:
@@ -81,26 +81,9 @@ def prepare(*, require_app: bool = False, metrics_dir: Path | None = None) -> An
 
 # --------------------------------------------------------------------------- web
 def _load_app(settings: Any) -> Any:
-    try:
-        from reviewer.service.web import create_app
-    except ModuleNotFoundError as exc:
-        if exc.name != "reviewer.service.web":
-            raise
-        return _minimal_app(settings)
+    from reviewer.service.web import create_app
+
     return create_app(settings)
-
-
-def _minimal_app(settings: Any) -> Any:
-    """Health, metrics and the setup page only (used when the webhook side is absent)."""
-    from flask import Flask
-
-    from reviewer.service.ops_web import create_blueprint
-
-    app = Flask("gatehouse")
-    app.register_blueprint(create_blueprint(settings))
-    app.add_url_rule("/healthz", "healthz", lambda: ("ok\n", 200))
-    app.add_url_rule("/readyz", "readyz", lambda: ("ok\n", 200))
-    return app
 
 
 def run_web(settings: Any, options: WebOptions = WebOptions()) -> int:

@@ -131,6 +131,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.extensions["gatehouse"] = context
     app.register_blueprint(webhook_bp)
     app.register_blueprint(health_bp)
-    ops_web.register(app, context)  # /metrics and the setup page
+    ops_web.register(app, context)  # the landing and setup pages
     register_web.register(app, context)  # /register: the live AI-usage register
     return app
