@@ -118,6 +118,32 @@ class RegisterQueries:
             )
         return where
 
+    def _daily_where(self, scope: Scope, f: RegisterFilter) -> list[Any]:
+        """The same selection over the daily roll-up (migration 0011): days are its unit, as
+        they are the filter's; a tool, vendor or country selects the tag sets naming it."""
+        r = tables.daily.c
+        if not scope.owners:
+            return [sa.false()]
+        where: list[Any] = [r.owner.in_(scope.lowered())]
+        if f.repo:
+            where.append(r.repo == f.repo)
+        if f.verdict:
+            where.append(r.verdict == f.verdict)
+        if f.since:
+            where.append(r.day >= _day(f.since))
+        if f.until:
+            where.append(r.day <= _day(f.until))
+        if f.tool:
+            where.append(r.tags.in_(_tag_sets("tool", [f.tool])))
+        if f.vendor:
+            where.append(r.tags.in_(_tag_sets("vendor", [f.vendor])))
+        if f.country:
+            vendors = sorted(v for v, k in self._countries.items() if k == f.country)
+            where.append(r.tags.in_(_tag_sets("vendor", vendors)) if vendors else sa.false())
+        if f.sensitive and self.has_sensitive:
+            where.append(r.sensitive == (1 if f.sensitive == "yes" else 0))
+        return where
+
     @staticmethod
     def _tagged(fact: Any, kind: str, values: list[str]) -> Any:
         t = tables.facts("t")
@@ -141,13 +167,13 @@ class RegisterQueries:
         """The tiles: PRs, repositories, merged, with findings (one pass in SQL)."""
         if version is not None:
             return self.cached(("summary", scope, f), version, lambda: self.summary(scope, f))
-        p = tables.facts("p")
+        r = tables.daily.c
         stmt = sa.select(
-            sa.func.count(),
-            sa.func.count(sa.distinct(p.c.repo)),
-            sa.func.sum(sa.case((p.c.merged == sa.true(), 1), else_=0)),
-            sa.func.sum(sa.case((p.c.has_findings == sa.true(), 1), else_=0)),
-        ).where(*self._where(p, "pr", scope, f))
+            sa.func.sum(r.n),
+            sa.func.count(sa.distinct(r.repo)),
+            sa.func.sum(r.merged),
+            sa.func.sum(r.with_findings),
+        ).where(*self._daily_where(scope, f))
         with self._engine.connect() as conn:
             total, repos, merged, with_findings = conn.execute(stmt).one()
         return {
@@ -208,14 +234,19 @@ class RegisterQueries:
             return [(d, self.country_of(n), c) for d, n, c in self.series(scope, f, "vendor")]
         if kind not in SERIES_KINDS:
             raise ValueError(f"unknown series {kind!r}: use one of {', '.join(SERIES_KINDS)}")
-        s = tables.facts("s")
-        fact_kind = {"repository": "pr", "tool": "tool"}.get(kind, "vendor")
-        name = s.c.repo if kind == "repository" else s.c.value
-        stmt = (
-            sa.select(s.c.day, name, sa.func.count())
-            .where(*self._where(s, fact_kind, scope, f))
-            .group_by(s.c.day, name)
-        )
+        r = tables.daily.c
+        if kind == "repository":
+            stmt = sa.select(r.day, r.repo, sa.func.sum(r.n)).group_by(r.day, r.repo)
+        else:
+            t = tables.tagsets.c
+            stmt = (
+                sa.select(r.day, t.value, sa.func.sum(r.n))
+                .select_from(
+                    tables.daily.join(tables.tagsets, sa.and_(t.tags == r.tags, t.kind == kind))
+                )
+                .group_by(r.day, t.value)
+            )
+        stmt = stmt.where(*self._daily_where(scope, f))
         with self._engine.connect() as conn:
             points = [(int(d), str(n), int(c)) for d, n, c in conn.execute(stmt)]
         epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -235,32 +266,19 @@ class RegisterQueries:
             return self.cached(("facets", scope), version, lambda: self.facets(scope))
         if not scope.owners:
             return {"repo": [], "tool": [], "vendor": [], "verdict": [], "country": []}
-        p = tables.facts("p")
-        mine = sa.and_(p.c.owner.in_(scope.lowered()), p.c.ai_assisted == sa.true())
+        c = tables.choices.c
         with self._engine.connect() as conn:
-            tags = conn.execute(
-                sa.select(p.c.kind, p.c.value)
-                .where(mine, p.c.kind.in_(["tool", "vendor"]))
-                .group_by(p.c.kind, p.c.value)
+            chosen = conn.execute(
+                sa.select(c.kind, c.value)
+                .where(c.owner.in_(scope.lowered()), c.n > 0)
+                .group_by(c.kind, c.value)
+                .order_by(c.kind, c.value)
             ).all()
-            repos = list(
-                conn.execute(
-                    sa.select(p.c.repo)
-                    .where(mine, p.c.kind == "pr")
-                    .group_by(p.c.repo)
-                    .order_by(p.c.repo)
-                ).scalars()
-            )
-            verdicts = list(
-                conn.execute(
-                    sa.select(p.c.verdict)
-                    .where(mine, p.c.kind == "pr")
-                    .group_by(p.c.verdict)
-                    .order_by(p.c.verdict)
-                ).scalars()
-            )
-        tools = sorted(v for k, v in tags if k == "tool")
-        vendors = sorted(v for k, v in tags if k == "vendor")
+        by_kind: dict[str, list[str]] = {"repo": [], "tool": [], "vendor": [], "verdict": []}
+        for kind, value in chosen:
+            by_kind.setdefault(kind, []).append(value)
+        repos, verdicts = by_kind["repo"], by_kind["verdict"]  # in the database's order
+        tools, vendors = sorted(by_kind["tool"]), sorted(by_kind["vendor"])
         return {
             "repo": repos,
             "tool": tools,
@@ -349,6 +367,11 @@ class RegisterQueries:
         if end is not None:
             where.append(at < end)
         return where
+
+
+def _tag_sets(kind: str, values: list[str]) -> Any:
+    t = tables.tagsets.c
+    return sa.select(t.tags).where(t.kind == kind, t.value.in_(values))
 
 
 def _day(iso: str) -> int:

@@ -8,7 +8,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["changes", "dismissals", "fact_columns", "facts", "policy", "scans"]
+__all__ = [
+    "changes",
+    "choices",
+    "daily",
+    "dismissals",
+    "fact_columns",
+    "facts",
+    "policy",
+    "scans",
+    "tagsets",
+]
 
 changes = sa.table(
     "ai_changes",
@@ -87,4 +97,31 @@ policy = sa.table(  # the audit trail of decisions, when the store has it (migra
     sa.column("reason", sa.Text),
     sa.column("sensitive", sa.Boolean),
     sa.column("at", sa.Float),
+)
+
+
+daily = sa.table(  # AI-assisted PRs per day and selection (migration 0011)
+    "register_daily",
+    sa.column("owner", sa.String),
+    sa.column("day", sa.BigInteger),
+    sa.column("repo", sa.String),
+    sa.column("verdict", sa.String),
+    sa.column("sensitive", sa.Integer),
+    sa.column("tags", sa.Text),
+    sa.column("n", sa.Integer),
+    sa.column("merged", sa.Integer),
+    sa.column("with_findings", sa.Integer),
+)
+tagsets = sa.table(  # the tools and vendors of each tag set named in register_daily
+    "register_tagsets",
+    sa.column("tags", sa.Text),
+    sa.column("kind", sa.String),
+    sa.column("value", sa.String),
+)
+choices = sa.table(  # how many AI-assisted facts carry each filter choice, per owner
+    "register_choices",
+    sa.column("owner", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("value", sa.String),
+    sa.column("n", sa.Integer),
 )
