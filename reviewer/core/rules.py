@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from checks import SEMGREP_DIR
-from reviewer.core.findings import CATEGORIES, Confidence, Severity
+from reviewer.core.findings import CATEGORIES, Confidence, Finding, Severity
 from reviewer.errors import RuleError
 
 
@@ -30,6 +30,37 @@ class RuleMeta:
     remediation: str = ""
     source: str = ""
     capabilities: tuple[str, ...] = ()
+
+    def finding(
+        self,
+        *,
+        analyzer: str,
+        path: str,
+        start_line: int,
+        end_line: int,
+        message: str,
+        evidence: str = "",
+        severity: Severity | None = None,
+        capabilities: frozenset[str] | None = None,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> Finding:
+        """A finding of this rule: its id, category, confidence and remediation, and its
+        severity and capabilities unless the check gives its own."""
+        return Finding(
+            rule_id=self.rule_id,
+            category=self.category,
+            severity=self.severity if severity is None else severity,
+            confidence=self.confidence,
+            path=path,
+            start_line=start_line,
+            end_line=end_line,
+            message=message,
+            remediation=self.remediation,
+            evidence=evidence,
+            analyzer=analyzer,
+            capabilities=frozenset(self.capabilities) if capabilities is None else capabilities,
+            extra=extra,
+        )
 
 
 def rule_maker(

@@ -262,17 +262,12 @@ class AgentAnalyzer:
         *,
         severity: Severity | None = None,
     ) -> Finding:
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=meta.severity if severity is None else severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=line,
             end_line=line,
             message=message,
-            remediation=meta.remediation,
             evidence=evidence,
-            analyzer=ANALYZER,
-            capabilities=frozenset(meta.capabilities),
+            severity=meta.severity if severity is None else severity,
         )

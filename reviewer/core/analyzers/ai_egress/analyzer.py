@@ -129,19 +129,14 @@ class AIEgressAnalyzer:
             ("local", "yes" if v.local else "no"),
             ("sends", ",".join(sends)),
         )
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=start,
             end_line=end,
             message=message,
-            remediation=meta.remediation,
             evidence=evidence,
-            analyzer=ANALYZER,
-            capabilities=frozenset(meta.capabilities),
+            severity=severity,
             extra=extra,
         )
 

@@ -205,19 +205,14 @@ class BlobAnalyzer:
             "paths or URLs; obfuscators and droppers do this to slip module names, hosts and "
             f"commands past reviewers and scanners.{hint}"
         )
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=n,
             end_line=n,
             message=message,
-            remediation=meta.remediation,
             evidence=clip(line.strip(), 120),
-            analyzer=ANALYZER,
-            capabilities=frozenset(meta.capabilities),
+            severity=severity,
             extra=(("encoding", kind), ("decoded", clip(decoded))),
         )
 
@@ -241,18 +236,13 @@ class BlobAnalyzer:
             f"source file.{hint} Minified or packed code cannot be reviewed line by line and is "
             "a common place to tuck a payload; check it is generated from sources in the change."
         )
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=n,
             end_line=n,
             message=message,
-            remediation=meta.remediation,
             evidence=clip(line.strip(), 120),
-            analyzer=ANALYZER,
-            capabilities=frozenset(meta.capabilities),
+            severity=severity,
             extra=(("length", str(size)),),
         )

@@ -134,17 +134,12 @@ def binary_finding(change: FileChange) -> Finding | None:
             f"This change {verb} a binary file ({path}) outside the usual asset folders. "
             "Its contents are invisible in the diff; check what it is and what reads it."
         )
-    return Finding(
-        rule_id=meta.rule_id,
-        category=meta.category,
-        severity=severity,
-        confidence=meta.confidence,
+    return meta.finding(
+        analyzer=ANALYZER,
         path=path,
         start_line=1,
         end_line=1,
         message=message,
-        remediation=meta.remediation,
         evidence=f"binary file {path}",
-        analyzer=ANALYZER,
-        capabilities=frozenset(meta.capabilities),
+        severity=severity,
     )

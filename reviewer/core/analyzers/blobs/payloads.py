@@ -134,19 +134,14 @@ def overlong_line(file: AnalysisFile) -> Finding | None:
         f"A line of {len(line)} characters cannot be reviewed; hidden code often hides "
         f"there{more}. Gatehouse's line checks read only its first {MAX_LINE_CHARS} characters."
     )
-    return Finding(
-        rule_id=meta.rule_id,
-        category=meta.category,
-        severity=severity,
-        confidence=meta.confidence,
+    return meta.finding(
+        analyzer=ANALYZER,
         path=path,
         start_line=n,
         end_line=n,
         message=message,
-        remediation=meta.remediation,
         evidence=clip(line.strip(), 120),
-        analyzer=ANALYZER,
-        capabilities=frozenset(meta.capabilities),
+        severity=severity,
         extra=(("length", str(len(line))), ("lines", str(count))),
     )
 

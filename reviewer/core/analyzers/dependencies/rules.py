@@ -249,20 +249,13 @@ def rule_finding(
     message: str,
     extra: tuple[tuple[str, str], ...] = (),
 ) -> Finding:
-    meta = RULES[rule_id]
-    return Finding(
-        rule_id=rule_id,
-        category=meta.category,
-        severity=meta.severity,
-        confidence=meta.confidence,
+    return RULES[rule_id].finding(
+        analyzer=ANALYZER,
         path=path,
         start_line=line,
         end_line=line,
         message=message,
-        remediation=meta.remediation,
         evidence=evidence.strip()[:500],
-        analyzer=ANALYZER,
-        capabilities=frozenset(meta.capabilities),
         extra=extra,
     )
 

@@ -297,18 +297,14 @@ class EndpointAnalyzer:
             "an outside URL they are the attacker's. Check what exactly is sent and to whom."
         )
         caps = frozenset(meta.capabilities) | {s[1] for s in sources}
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=n,
             end_line=n,
             message=message,
-            remediation=meta.remediation,
             evidence=line.strip()[:160],
-            analyzer=ANALYZER,
+            severity=severity,
             capabilities=caps,
         )
 
@@ -322,18 +318,13 @@ class EndpointAnalyzer:
         severity: Severity,
         extra: tuple[tuple[str, str], ...],
     ) -> Finding:
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=n,
             end_line=n,
             message=message,
-            remediation=meta.remediation,
             evidence=evidence,
-            analyzer=ANALYZER,
-            capabilities=frozenset(meta.capabilities),
+            severity=severity,
             extra=extra,
         )

@@ -111,18 +111,14 @@ class SecretAnalyzer:
                 "repository, its forks or its history can use it; a credential in a pull request "
                 "is also how a change can quietly give its author access to production."
             )
-            yield Finding(
-                rule_id=meta.rule_id,
-                category=meta.category,
-                severity=severity,
-                confidence=meta.confidence,
+            yield meta.finding(
+                analyzer=ANALYZER,
                 path=path,
                 start_line=n,
                 end_line=n,
                 message=message,
-                remediation=meta.remediation,
                 evidence=masked_line(line, secret),
-                analyzer=ANALYZER,
+                severity=severity,
             )
             return
 
@@ -134,18 +130,14 @@ class SecretAnalyzer:
             f"This change adds a {kind} block. A private key in the repository lets anyone with "
             "read access impersonate its owner (servers, signing, SSH); check what it unlocks."
         )
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=n,
             end_line=n,
             message=message,
-            remediation=meta.remediation,
             evidence=line.strip()[:80],
-            analyzer=ANALYZER,
+            severity=severity,
         )
 
     @staticmethod
@@ -172,18 +164,13 @@ class SecretAnalyzer:
             f"{shannon_entropy(value):.1f} bits/char). Secrets in source end up in every clone "
             "and fork; check whether it is live."
         )
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=meta.severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=n,
             end_line=n,
             message=message,
-            remediation=meta.remediation,
             evidence=masked_line(line, value),
-            analyzer=ANALYZER,
         )
 
     def _auth(
@@ -239,19 +226,13 @@ class SecretAnalyzer:
                 "knows it -- the classic shape of a magic password, master key or hidden admin "
                 "account. Check that this is not a way in that bypasses normal login."
             )
-            yield Finding(
-                rule_id=meta.rule_id,
-                category=meta.category,
-                severity=meta.severity,
-                confidence=meta.confidence,
+            yield meta.finding(
+                analyzer=ANALYZER,
                 path=path,
                 start_line=n,
                 end_line=n,
                 message=message,
-                remediation=meta.remediation,
                 evidence=masked_line(line, lit) if cmp.strength != "other" else line.strip()[:160],
-                analyzer=ANALYZER,
-                capabilities=frozenset(meta.capabilities),
             )
             return
 

@@ -382,18 +382,14 @@ class UnicodeAnalyzer:
                 "or strings look identical, so code can call or compare something other than "
                 "what reviewers read."
             )
-        return Finding(
-            rule_id=meta.rule_id,
-            category=meta.category,
-            severity=severity,
-            confidence=meta.confidence,
+        return meta.finding(
+            analyzer=ANALYZER,
             path=path,
             start_line=hit.line,
             end_line=hit.line,
             message=message,
-            remediation=meta.remediation,
             evidence=reveal(line),
-            analyzer=ANALYZER,
+            severity=severity,
             capabilities=frozenset(meta.capabilities) | ({"agent-file"} if kind.agent else set()),
             extra=hit.extra,
         )
