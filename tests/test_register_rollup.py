@@ -105,7 +105,20 @@ def _recount(conn: Any) -> dict[str, Counter[tuple[Any, ...]]]:
             )
         }
     )
-    return {"daily": daily, "tags": tags, "choices": choices}
+    day_values = Counter(
+        {
+            (o, int(d), k, v): n
+            for o, d, k, v, n in conn.execute(
+                sa.text(
+                    "SELECT owner, day, 'repo', repo, count(*) FROM register_facts "
+                    "WHERE kind = 'pr' AND ai_assisted GROUP BY owner, day, repo UNION ALL "
+                    "SELECT owner, day, kind, value, count(*) FROM register_facts "
+                    "WHERE kind <> 'pr' AND ai_assisted GROUP BY owner, day, kind, value"
+                )
+            )
+        }
+    )
+    return {"daily": daily, "tags": tags, "choices": choices, "day_values": day_values}
 
 
 def _rolled_up(conn: Any) -> dict[str, Counter[tuple[Any, ...]]]:
@@ -142,7 +155,15 @@ def _rolled_up(conn: Any) -> dict[str, Counter[tuple[Any, ...]]]:
             )
         }
     )
-    return {"daily": +daily, "tags": tags, "choices": choices}
+    day_values = Counter(
+        {
+            (o, int(d), k, v): n
+            for o, d, k, v, n in conn.execute(
+                sa.text("SELECT owner, day, kind, value, n FROM register_day_values")
+            )
+        }
+    )
+    return {"daily": +daily, "tags": tags, "choices": choices, "day_values": day_values}
 
 
 def _check(store: Store) -> None:
@@ -153,6 +174,7 @@ def _check(store: Store) -> None:
     assert got["daily"] == +expected["daily"]
     assert got["tags"] == expected["tags"]
     assert got["choices"] == expected["choices"]
+    assert got["day_values"] == expected["day_values"]
     _pages_equal_recount(store, keys)
 
 
@@ -171,6 +193,7 @@ def _pages_equal_recount(store: Store, keys: list[tuple[str, int]]) -> None:
     mine = [r for r in registry if r["repo"].split("/")[0].lower() == "acme"]
     filters = [
         RegisterFilter(),
+        RegisterFilter(since="2026-01-04", until="2026-01-15"),
         RegisterFilter(tool="Claude Code"),
         RegisterFilter(vendor="Anthropic", verdict="failure"),
         RegisterFilter(country="US", sensitive="no"),
@@ -256,5 +279,6 @@ def test_rollup_counts_rows_already_there_when_the_schema_is_upgraded(tmp_path: 
             expected, got = _recount(conn), _rolled_up(conn)
         assert got["daily"] == +expected["daily"] and got["tags"] == expected["tags"]
         assert got["choices"] == expected["choices"]
+        assert got["day_values"] == expected["day_values"]
     finally:
         store.close()

@@ -29,6 +29,7 @@ SERIES_KINDS = ("tool", "repository", "vendor", "country")
 T = TypeVar("T")
 _DAY = 86400
 _UNKNOWN_COUNTRY = "unknown"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class RegisterQueries:
@@ -234,6 +235,8 @@ class RegisterQueries:
             return [(d, self.country_of(n), c) for d, n, c in self.series(scope, f, "vendor")]
         if kind not in SERIES_KINDS:
             raise ValueError(f"unknown series {kind!r}: use one of {', '.join(SERIES_KINDS)}")
+        if not (f.repo or f.verdict or f.tool or f.vendor or f.country or f.sensitive):
+            return self._period_series(scope, f, "repo" if kind == "repository" else kind)
         r = tables.daily.c
         if kind == "repository":
             stmt = sa.select(r.day, r.repo, sa.func.sum(r.n)).group_by(r.day, r.repo)
@@ -248,9 +251,27 @@ class RegisterQueries:
             )
         stmt = stmt.where(*self._daily_where(scope, f))
         with self._engine.connect() as conn:
-            points = [(int(d), str(n), int(c)) for d, n, c in conn.execute(stmt)]
-        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        return [(epoch + dt.timedelta(days=d), n, c) for d, n, c in points]
+            points = conn.execute(stmt).all()  # fetched at once: tens of thousands of points
+        days: dict[int, dt.datetime] = {}
+        return [(days.get(d) or days.setdefault(d, _date_of(d)), n, int(c)) for d, n, c in points]
+
+    def _period_series(
+        self, scope: Scope, f: RegisterFilter, kind: str
+    ) -> list[tuple[dt.datetime, str, int]]:
+        """A chart of a selection limited only by its period, from the per-day counts."""
+        v = tables.day_values.c
+        where: list[Any] = [sa.false()]
+        if scope.owners:
+            where = [v.owner.in_(scope.lowered()), v.kind == kind]
+        if f.since:
+            where.append(v.day >= _day(f.since))
+        if f.until:
+            where.append(v.day <= _day(f.until))
+        stmt = sa.select(v.day, v.value, sa.func.sum(v.n)).where(*where)
+        with self._engine.connect() as conn:
+            points = conn.execute(stmt.group_by(v.day, v.value)).all()
+        days: dict[int, dt.datetime] = {}
+        return [(days.get(d) or days.setdefault(d, _date_of(d)), n, int(c)) for d, n, c in points]
 
     @staticmethod
     def totals(points: list[tuple[dt.datetime, str, int]]) -> list[tuple[str, int]]:
@@ -372,6 +393,10 @@ class RegisterQueries:
 def _tag_sets(kind: str, values: list[str]) -> Any:
     t = tables.tagsets.c
     return sa.select(t.tags).where(t.kind == kind, t.value.in_(values))
+
+
+def _date_of(day: Any) -> dt.datetime:
+    return _EPOCH + dt.timedelta(days=int(day))
 
 
 def _day(iso: str) -> int:

@@ -12,6 +12,7 @@ __all__ = [
     "changes",
     "choices",
     "daily",
+    "day_values",
     "dismissals",
     "fact_columns",
     "facts",
@@ -121,6 +122,14 @@ tagsets = sa.table(  # the tools and vendors of each tag set named in register_d
 choices = sa.table(  # how many AI-assisted facts carry each filter choice, per owner
     "register_choices",
     sa.column("owner", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("value", sa.String),
+    sa.column("n", sa.Integer),
+)
+day_values = sa.table(  # AI-assisted facts per owner, day and repository, tool or vendor
+    "register_day_values",
+    sa.column("owner", sa.String),
+    sa.column("day", sa.BigInteger),
     sa.column("kind", sa.String),
     sa.column("value", sa.String),
     sa.column("n", sa.Integer),

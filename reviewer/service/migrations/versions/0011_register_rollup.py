@@ -10,7 +10,8 @@ register paid every time a PR was recorded. Two small tables answer the same que
   vendors. Triggers on ``ai_changes`` subtract a row's old values and add its new ones.
 * ``register_choices``: how many AI-assisted facts carry each (owner, kind, value), kinds
   repo, verdict, tool and vendor: the filter form's choices. Triggers on ``register_facts``
-  count each fact in and out.
+  count each fact in and out. ``register_day_values`` counts the same per day (repositories,
+  tools and vendors): the charts of a selection limited only by its period.
 
 Rows whose count falls to zero are deleted. Existing rows are counted once here.
 
@@ -61,6 +62,15 @@ def upgrade() -> None:
         "register_choices",
         sa.Column("owner", sa.String(200), primary_key=True),
         sa.Column("kind", sa.String(16), primary_key=True),  # repo | verdict | tool | vendor
+        sa.Column("value", sa.String(200), primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "register_day_values",
+        sa.Column("owner", sa.String(200), primary_key=True),
+        sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("kind", sa.String(16), primary_key=True),  # repo | tool | vendor
         sa.Column("value", sa.String(200), primary_key=True),
         sa.Column("n", sa.Integer, nullable=False),
         sqlite_with_rowid=False,
@@ -147,15 +157,21 @@ def _choices_add(row: str) -> str:
     return (
         f"INSERT INTO register_choices (owner, kind, value, n) "
         f"SELECT o, k, v, 1 FROM ({_choices(row)}) AS c WHERE true "
-        "ON CONFLICT (owner, kind, value) DO UPDATE SET n = register_choices.n + 1;"
+        "ON CONFLICT (owner, kind, value) DO UPDATE SET n = register_choices.n + 1; "
+        "INSERT INTO register_day_values (owner, day, kind, value, n) "
+        f"SELECT o, {row}.day, k, v, 1 FROM ({_choices(row)}) AS c WHERE k <> 'verdict' "
+        "ON CONFLICT (owner, day, kind, value) DO UPDATE SET n = register_day_values.n + 1;"
     )
 
 
 def _choices_remove(row: str) -> str:
     picked = f"(owner, kind, value) IN (SELECT o, k, v FROM ({_choices(row)}) AS c)"
+    on_day = f"day = {row}.day AND {picked}"
     return (
         f"UPDATE register_choices SET n = n - 1 WHERE {picked}; "
-        f"DELETE FROM register_choices WHERE {picked} AND n <= 0;"
+        f"DELETE FROM register_choices WHERE {picked} AND n <= 0; "
+        f"UPDATE register_day_values SET n = n - 1 WHERE {on_day}; "
+        f"DELETE FROM register_day_values WHERE {on_day} AND n <= 0;"
     )
 
 
@@ -207,6 +223,13 @@ def _backfill(key: list[str], counts: list[str]) -> None:
         "WHERE kind = 'pr' AND ai_assisted GROUP BY owner, verdict UNION ALL "
         "SELECT owner, kind, value, count(*) FROM register_facts "
         "WHERE kind <> 'pr' AND ai_assisted GROUP BY owner, kind, value"
+    )
+    op.execute(
+        "INSERT INTO register_day_values (owner, day, kind, value, n) "
+        "SELECT owner, day, k, v, count(*) FROM (SELECT owner, day, "
+        "CASE WHEN kind = 'pr' THEN 'repo' ELSE kind END AS k, "
+        "CASE WHEN kind = 'pr' THEN repo ELSE value END AS v FROM register_facts "
+        "WHERE ai_assisted) AS f GROUP BY owner, day, k, v"
     )
 
 
@@ -310,6 +333,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER register_choices_{name}")
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER register_daily_{name}")
+    op.drop_table("register_day_values")
     op.drop_table("register_choices")
     op.drop_index("ix_register_tagsets_value", table_name="register_tagsets")
     op.drop_table("register_tagsets")
