@@ -11,8 +11,8 @@ low; a near-miss of a popular name, a hook that fetches or decodes a payload, or
 served from a tunnel or paste host is high.
 
 The package: :mod:`.rules` (rule table, finding builder), :mod:`.sources` (where a package
-comes from), :mod:`.files` (build scripts, setup.py, lockfiles), :mod:`.analyzer` (the
-analyzer that runs them on each manifest).
+comes from), :mod:`.registries` (registry settings), :mod:`.files` (build scripts, setup.py,
+lockfiles), :mod:`.analyzer` (the analyzer that runs them on each manifest).
 """
 
 from reviewer.core.analyzers.dependencies.analyzer import DependencyAnalyzer

@@ -3,7 +3,6 @@ what it adds (new and look-alike names, install hooks, sources, registry setting
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +18,7 @@ from reviewer.core.analyzers.dependencies.files import (
     referenced_file_status,
     setup_py_findings,
 )
+from reviewer.core.analyzers.dependencies.registries import registry_setting_finding
 from reviewer.core.analyzers.dependencies.rules import (
     ANALYZER,
     NEW_PACKAGE_DAYS,
@@ -26,12 +26,10 @@ from reviewer.core.analyzers.dependencies.rules import (
     rule_finding,
 )
 from reviewer.core.analyzers.dependencies.sources import (
-    host_allowed,
-    impersonating_fork,
     source_finding,
 )
 from reviewer.core.changeset import ChangeSet, FileChange, FileStatus
-from reviewer.core.findings import Finding, Severity, Skipped, SkipReason
+from reviewer.core.findings import Finding, Skipped, SkipReason
 from reviewer.core.manifests import (
     DeclaredDependency,
     Ecosystem,
@@ -39,7 +37,6 @@ from reviewer.core.manifests import (
     InstallHook,
     ManifestView,
     PackageOracle,
-    RegistrySetting,
     SourceKind,
     known_lines,
     parser_for,
@@ -47,7 +44,6 @@ from reviewer.core.manifests import (
 from reviewer.core.manifests.commands import install_commands, reads_commands
 from reviewer.core.manifests.names import canonical
 from reviewer.core.manifests.registry_config import settings_in_line
-from reviewer.core.manifests.sources import host_of, is_suspicious_host
 from reviewer.core.manifests.toplists import top_list
 from reviewer.core.manifests.typosquat import index_for
 
@@ -132,7 +128,7 @@ class DependencyAnalyzer:
             for s in view.settings:
                 if s.line in known.added:
                     config_settings.add(s.line)
-                    f = self._setting(s, change, c)
+                    f = registry_setting_finding(s, change, c.allowed_domains)
                     if f is not None:
                         out.findings.append(f)
         name = path.rsplit("/", 1)[-1]
@@ -152,7 +148,7 @@ class DependencyAnalyzer:
             if n in config_settings:
                 continue
             for s in settings_in_line(path, n, text):
-                f = self._setting(s, change, c)
+                f = registry_setting_finding(s, change, c.allowed_domains)
                 if f is not None:
                     out.findings.append(f)
 
@@ -321,100 +317,4 @@ class DependencyAnalyzer:
             hook.line,
             cmd,
             f"A `{hook.hook}` script runs on every install of this package.",
-        )
-
-    # -- registry settings ----------------------------------------------------------
-
-    def _setting(self, s: RegistrySetting, change: FileChange, c: _Context) -> Finding | None:
-        value = s.value.strip("'\"")
-        host = host_of(value) or (
-            value.split("/")[0].split(":")[0].lower() if s.kind == "trusted-host" else ""
-        )
-        if s.kind == "replace":
-            old, _, new = value.partition(" => ")
-            if new.startswith((".", "/")):
-                return rule_finding(
-                    "dep-go-replace-local",
-                    s.path,
-                    s.line,
-                    s.text,
-                    f"`{old}` is replaced by the local directory `{new}`.",
-                )
-            if new.split("/")[0] == old.split("/")[0] and new.rstrip("/") == old.rstrip("/"):
-                return None
-            if impersonating_fork(
-                old.split()[0] if old.split() else old, new.split()[0] if new.split() else new
-            ):
-                return dataclasses.replace(
-                    rule_finding(
-                        "dep-go-replace-fork",
-                        s.path,
-                        s.line,
-                        s.text,
-                        f"`{old}` is replaced by `{new}`: the same module name under an owner "
-                        "whose name imitates the original one. A look-alike fork is how a "
-                        "trojaned copy of a popular module gets into a build.",
-                    ),
-                    severity=Severity.HIGH,
-                )
-            return rule_finding(
-                "dep-go-replace-fork",
-                s.path,
-                s.line,
-                s.text,
-                f"`{old}` is replaced by a different module, `{new}`.",
-            )
-        if host and is_suspicious_host(host) and s.kind != "no-verify":
-            return rule_finding(
-                "dep-suspicious-host-source",
-                s.path,
-                s.line,
-                s.text,
-                f"Packages would come from `{host}`, a raw IP, tunnel, paste or file-drop host.",
-            )
-        if s.kind in ("no-verify", "trusted-host"):
-            return rule_finding(
-                "dep-registry-no-verify",
-                s.path,
-                s.line,
-                s.text,
-                "This turns off TLS or checksum verification of downloaded packages.",
-            )
-        if s.kind == "find-links":
-            if value.lower().startswith("http://"):
-                return rule_finding(
-                    "dep-registry-no-verify",
-                    s.path,
-                    s.line,
-                    s.text,
-                    "Packages are found over plain HTTP.",
-                )
-            return None
-        if host_allowed(host, c.allowed_domains):
-            return None
-        if not host and not value.lower().startswith(("http:", "https:")):
-            return None  # a variable or placeholder: nothing to judge
-        if s.kind == "extra-index":
-            return rule_finding(
-                "dep-extra-index",
-                s.path,
-                s.line,
-                s.text,
-                f"`{host or value}` is searched as well as the default index: a public "
-                "package with an internal package's name can win (dependency confusion).",
-            )
-        if value.lower().startswith("http://"):
-            return rule_finding(
-                "dep-registry-no-verify",
-                s.path,
-                s.line,
-                s.text,
-                f"Packages would be fetched from `{host}` over plain HTTP.",
-            )
-        return rule_finding(
-            "dep-index-override",
-            s.path,
-            s.line,
-            s.text,
-            f"Packages would be fetched from `{host or value}` instead of the default registry.",
         )
