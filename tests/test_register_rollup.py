@@ -208,6 +208,11 @@ def _pages_equal_recount(store: Store, keys: list[tuple[str, int]]) -> None:
             "merged": sum(1 for r in chosen if r["merged"]),
             "with_findings": sum(1 for r in chosen if _json(r["findings_by_category"])),
         }, f
+        newest_first = sorted(chosen, key=lambda r: (-r["first_seen_at"], r["repo"], r["pr"]))
+        listed = [(r["repo"], r["pr"]) for r in q.rows(scope, f)]
+        assert listed == [(r["repo"], r["pr"]) for r in newest_first], f
+        page = [(r["repo"], r["pr"]) for r in q.page(scope, f, offset=2, limit=3)]
+        assert page == listed[2:5], f
         by_repo = Counter((_day_of(r), r["repo"]) for r in chosen)
         assert Counter({(d, n): c for d, n, c in q.series(scope, f, "repository")}) == by_repo
         for kind, col in (("tool", "tools"), ("vendor", "vendors")):

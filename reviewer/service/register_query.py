@@ -83,13 +83,22 @@ class RegisterQueries:
         return self._countries.get(vendor, _UNKNOWN_COUNTRY)
 
     # -- filters --------------------------------------------------------------------------
-    def _where(self, fact: Any, kind: str, scope: Scope, f: RegisterFilter) -> list[Any]:
-        """Conditions on one facts alias of ``kind``: every fact carries the PR's owner,
-        day, verdict and flags, so charts filter without joining."""
+    def _where(self, fact: Any, scope: Scope, f: RegisterFilter) -> list[Any]:
+        """Conditions on one facts alias: every fact carries the PR's owner, day, verdict and
+        flags. The alias reads the PR's fact of the filter's tool, else of its vendor, else
+        its ``pr`` fact (one per PR each), so an index gives the listing in time order."""
         c = fact.c
         if not scope.owners:
             return [sa.false()]
-        where = [c.owner.in_(scope.lowered()), c.kind == kind, c.ai_assisted == sa.true()]
+        kind, value = (
+            ("tool", f.tool) if f.tool else ("vendor", f.vendor) if f.vendor else ("pr", "")
+        )
+        where: list[Any] = [
+            c.owner.in_(scope.lowered()),
+            c.kind == kind,
+            c.value == value,
+            c.ai_assisted == sa.true(),
+        ]
         if f.repo:
             where.append(c.repo == f.repo)
         if f.verdict:
@@ -98,9 +107,7 @@ class RegisterQueries:
             where.append(c.day >= _day(f.since))
         if f.until:
             where.append(c.day <= _day(f.until))
-        if f.tool:
-            where.append(self._tagged(fact, "tool", [f.tool]))
-        if f.vendor:
+        if f.tool and f.vendor:
             where.append(self._tagged(fact, "vendor", [f.vendor]))
         if f.country:
             vendors = sorted(v for v, k in self._countries.items() if k == f.country)
@@ -197,7 +204,7 @@ class RegisterQueries:
         p = tables.facts("p")
         keys = (
             sa.select(p.c.repo, p.c.pr, p.c.at)
-            .where(*self._where(p, "pr", scope, f))
+            .where(*self._where(p, scope, f))
             .order_by(p.c.at.desc(), p.c.repo, p.c.pr)
             .offset(offset)
         )

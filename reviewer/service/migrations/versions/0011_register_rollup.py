@@ -13,7 +13,8 @@ register paid every time a PR was recorded. Two small tables answer the same que
   count each fact in and out. ``register_day_values`` counts the same per day (repositories,
   tools and vendors): the charts of a selection limited only by its period.
 
-Rows whose count falls to zero are deleted. Existing rows are counted once here.
+Rows whose count falls to zero are deleted. Existing rows are counted once here. An index
+gives the listing of one owner's PRs, or of those naming one tool or vendor, newest first.
 
 Revision ID: 0011_register_rollup
 Revises: 0010_policy_decisions
@@ -74,6 +75,12 @@ def upgrade() -> None:
         sa.Column("value", sa.String(200), primary_key=True),
         sa.Column("n", sa.Integer, nullable=False),
         sqlite_with_rowid=False,
+    )
+    # The listing, newest first, of one owner's PRs or of those naming one tool or vendor.
+    op.create_index(
+        "ix_register_facts_page",
+        "register_facts",
+        ["owner", "kind", "value", "ai_assisted", "at", "repo", "pr"],
     )
     if pg:
         _postgresql()
@@ -333,6 +340,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER register_choices_{name}")
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER register_daily_{name}")
+    op.drop_index("ix_register_facts_page", table_name="register_facts")
     op.drop_table("register_day_values")
     op.drop_table("register_choices")
     op.drop_index("ix_register_tagsets_value", table_name="register_tagsets")
