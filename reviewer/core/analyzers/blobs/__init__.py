@@ -12,7 +12,4 @@ encoded payload looks like), :mod:`.analyzer`.
 from reviewer.core.analyzers.blobs.analyzer import BlobAnalyzer
 from reviewer.core.analyzers.blobs.rules import RULES, rule_metas
 
-# The behaviour analyzer still imports this from here; its home is reviewer.core.paths.
-from reviewer.core.paths import is_generated_path
-
-__all__ = ["BlobAnalyzer", "RULES", "rule_metas", "is_generated_path"]
+__all__ = ["BlobAnalyzer", "RULES", "rule_metas"]
