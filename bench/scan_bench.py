@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from reviewer.cli.eval import load_corpus
 from reviewer.core.analyzers.base import ScanOptions
 from reviewer.core.analyzers.semgrep import (
     OFFLINE_FLAGS,
@@ -29,7 +30,6 @@ from reviewer.core.analyzers.semgrep.targets import semgrep_wants
 from reviewer.core.diff import parse_diff
 from reviewer.core.engine import scan, select_files
 from reviewer.core.scan_tree import write_targets
-from reviewer.eval import load_corpus
 
 
 def bare_semgrep(files: dict[str, str], rules: list[dict]) -> float:

@@ -94,10 +94,10 @@ def benign_noise(corpus: Path, analyzers, min_severity=None) -> list[tuple[str, 
 
     Scans in batches (one start of each external tool per batch), as ``gatehouse eval`` does.
     """
+    from reviewer.cli.eval import load_corpus
     from reviewer.core.diff import parse_diff
     from reviewer.core.engine import scan_many
     from reviewer.core.findings import Severity
-    from reviewer.eval import load_corpus
 
     floor = Severity.MEDIUM if min_severity is None else min_severity
     cases = [c for c in load_corpus(corpus) if not c.malicious]
@@ -119,10 +119,10 @@ def benign_noise(corpus: Path, analyzers, min_severity=None) -> list[tuple[str, 
 def missed_cases(corpus: Path, category: str, analyzers, min_severity=None) -> list[str]:
     """Malicious cases of ``category`` with no finding at ``min_severity`` on a marked line,
     scored as the corpus README (and ``gatehouse eval``) says."""
+    from reviewer.cli.eval import hits_marked, load_corpus
     from reviewer.core.diff import parse_diff
     from reviewer.core.engine import scan_many
     from reviewer.core.findings import Severity
-    from reviewer.eval import hits_marked, load_corpus
 
     floor = Severity.MEDIUM if min_severity is None else min_severity
     cases = [c for c in load_corpus(corpus) if c.malicious and category in c.categories]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.cli.eval import CaseResult, evaluate
+from reviewer.cli.eval_report import summarise
 from reviewer.core.findings import CATEGORIES, Severity
-from reviewer.eval import CaseResult, evaluate, summarise
 
 CORPUS = Path(__file__).resolve().parent / "attack_corpus"
 RECALL_FLOOR = 0.95

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.cli.eval import evaluate, hits_marked, load_corpus
+from reviewer.cli.eval_report import summarise
 from reviewer.core.findings import Confidence, Finding, Severity
-from reviewer.eval import evaluate, hits_marked, load_corpus, summarise
 
 
 def finding(path: str, start: int, end: int | None = None) -> Finding:

@@ -23,5 +23,5 @@ def test_wheel_ships_the_rule_pack(tmp_path: Path):
     assert "checks/data/chains.yml" in names
     repo_rules = {p.relative_to(REPO).as_posix() for p in (REPO / "checks").rglob("*.yml")}
     assert repo_rules <= names, sorted(repo_rules - names)[:5]
-    assert "reviewer/cli.py" in names
+    assert "reviewer/cli/__main__.py" in names
     assert not any(n.startswith("tests/") for n in names)

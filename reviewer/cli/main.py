@@ -15,11 +15,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from reviewer import sources
+    from reviewer.cli import sources
+    from reviewer.cli.output import render_json, render_sarif, render_text
     from reviewer.core.analyzers.base import ScanOptions
     from reviewer.core.engine import scan
     from reviewer.core.findings import Severity
-    from reviewer.output import render_json, render_sarif, render_text
 
     if bool(args.diff) == bool(args.repo):
         print(
@@ -78,9 +78,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _ai_signals(args: argparse.Namespace, cs: object) -> list[dict[str, object]]:
     """The AI signals of the change (files and code notes; commits too with --repo)."""
-    from reviewer import sources
     from reviewer.app.ai_signals import CommitFacts, extract_signals
     from reviewer.app.provenance import load_signatures
+    from reviewer.cli import sources
 
     commits = (
         [
@@ -100,10 +100,11 @@ def _ai_signals(args: argparse.Namespace, cs: object) -> list[dict[str, object]]
 def _eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from reviewer import eval as ev
+    from reviewer.cli import eval as ev
+    from reviewer.cli.eval_report import render, summarise
 
     results = ev.evaluate(Path(args.corpus), jobs=args.jobs)
-    summary = ev.summarise(results)
+    summary = summarise(results)
     if args.format == "json":
         print(
             json.dumps(
@@ -126,7 +127,7 @@ def _eval(args: argparse.Namespace) -> int:
             )
         )
     else:
-        for line in ev.render(results, summary, verbose=args.verbose):
+        for line in render(results, summary, verbose=args.verbose):
             print(line)
     return EXIT_OK
 
