@@ -8,7 +8,7 @@ times the pages through the Flask app: the main page, filtered pages, a deep pag
 listing, and the exports. Prints p50/p95 per page; the target is 200 ms a page. Counts and
 charts are cached until the registry changes, so each page is measured twice: as it is
 usually answered, and "just after a write" (a PR recorded before every request: all
-aggregates computed afresh).
+aggregates computed afresh, from the daily roll-up and per-day counts the triggers keep).
 
 The member belongs to the largest organisation (60% of the PRs): the worst case for a page.
 
