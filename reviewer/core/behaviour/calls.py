@@ -5,16 +5,16 @@ from __future__ import annotations
 import ast
 
 from reviewer.core.behaviour.flow_model import (
-    _CARRIER_METHODS,
-    _CARRIERS,
-    _PATH_JOINS,
-    _SOCKET_SENDS,
+    CARRIER_METHODS,
+    CARRIERS,
+    PATH_JOINS,
+    SOCKET_SENDS,
     Flow,
     ModuleInfo,
     Taint,
-    _const_str,
-    _key,
-    _union,
+    const_str,
+    path_key,
+    union_taint,
 )
 from reviewer.core.behaviour.taint import TaintWalker
 
@@ -28,7 +28,7 @@ class Walker(TaintWalker):
         meth = func.attr if isinstance(func, ast.Attribute) else None
         arg_taints = [self.ev(a) for a in node.args]
         kw_taints = {k.arg: self.ev(k.value) for k in node.keywords}
-        args = _union(*arg_taints, *kw_taints.values())
+        args = union_taint(*arg_taints, *kw_taints.values())
         recv: Taint = {}
         if isinstance(func, ast.Attribute):
             recv = self.ev(func.value)
@@ -39,22 +39,22 @@ class Walker(TaintWalker):
         line = node.lineno
         caps = self.caps
         if q in caps.env_getters:
-            key = _const_str(node.args[0]) if node.args else None
+            key = const_str(node.args[0]) if node.args else None
             if key is None:
                 return {"env-dump": line}
             return {"env-secret": line} if caps.is_secret_name(key) else {}
-        result: Taint = _union(args, recv)
-        if q not in caps.encoders and q not in _CARRIERS and meth not in _CARRIER_METHODS:
+        result: Taint = union_taint(args, recv)
+        if q not in caps.encoders and q not in CARRIERS and meth not in CARRIER_METHODS:
             # what a key computes (a signature, an address) is not the key
             result = {
                 k: v for k, v in result.items() if k != "key-material" and not k.startswith("keep:")
             }
         if meth in ("get", "getenv") and self.caps.is_key_material(
-            (_const_str(node.args[-1]) if node.args else "") or ""
+            (const_str(node.args[-1]) if node.args else "") or ""
         ):
-            result = _union(result, {"key-material": line})
+            result = union_taint(result, {"key-material": line})
         if q is not None and q in caps.sources:
-            result = _union(result, {caps.sources[q]: line})
+            result = union_taint(result, {caps.sources[q]: line})
         mapped = self.qual(node.args[0]) if q == "map" and node.args else None
         if (
             q in caps.decoders
@@ -63,33 +63,33 @@ class Walker(TaintWalker):
             or (
                 meth == "decode"
                 and node.args
-                and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs
+                and (const_str(node.args[0]) or "").lower() in caps.decode_codecs
             )
         ):
-            result = _union(result, {"decoded": line})
+            result = union_taint(result, {"decoded": line})
         elif (
             q in caps.encoders
             or meth in caps.encode_methods
             or (
                 meth == "encode"
                 and node.args
-                and (_const_str(node.args[0]) or "").lower() in caps.decode_codecs
+                and (const_str(node.args[0]) or "").lower() in caps.decode_codecs
             )
         ):
             if result:
-                result = _union(result, {"encoded": line})
+                result = union_taint(result, {"encoded": line})
         elif q in ("socket.socket", "socket.create_connection", "socket.fromfd"):
-            result = _union(result, {"socket": line})
-        if q in _PATH_JOINS and len(node.args) > 1:
-            joined = "/".join(_const_str(a) or "x" for a in node.args)
+            result = union_taint(result, {"socket": line})
+        if q in PATH_JOINS and len(node.args) > 1:
+            joined = "/".join(const_str(a) or "x" for a in node.args)
             if self.a.credential_path(joined):
-                result = _union(result, {"credential-file": line})
+                result = union_taint(result, {"credential-file": line})
         if q in ("open", "io.open", "codecs.open"):
-            result = _union(
+            result = union_taint(
                 {k: v for k, v in result.items() if k != "identity"}, {"file-data": line}
             )
         if q in ("urllib.request.urlretrieve", "urllib.urlretrieve") and len(node.args) >= 2:
-            self._mark_download(_key(node.args[1]))
+            self._mark_download(path_key(node.args[1]))
         if meth in ("write", "writelines") and ("network-data" in args or "decoded" in args):
             target = func.value if isinstance(func, ast.Attribute) else None
             if isinstance(target, ast.Name) and target.id in self.handles:
@@ -99,15 +99,15 @@ class Walker(TaintWalker):
                 and target.args
                 and self.qual(target.func) in ("open", "io.open")
             ):
-                self._mark_download(_key(target.args[0]))
+                self._mark_download(path_key(target.args[0]))
         if (
             isinstance(func, ast.Attribute)
             and meth in ("write_bytes", "write_text")
             and ("network-data" in args or "decoded" in args)
         ):
-            self._mark_download(_key(func.value))
+            self._mark_download(path_key(func.value))
         kind = caps.sinks.get(q) if q is not None else None
-        if kind is None and meth in _SOCKET_SENDS and "socket" in recv:
+        if kind is None and meth in SOCKET_SENDS and "socket" in recv:
             kind, q = "network", f"socket.socket.{meth}"  # a wrapped socket (TLS, a helper's)
         if (
             kind == "code"
@@ -150,29 +150,29 @@ class Walker(TaintWalker):
         if summary is None:  # not summarised yet: an unknown call, which keeps no key as it is
             return {
                 k: v
-                for k, v in _union(*arg_taints, *kw_taints.values()).items()
+                for k, v in union_taint(*arg_taints, *kw_taints.values()).items()
                 if k != "key-material" and not k.startswith("keep:")
             }
         offset = 1 if bound else 0
         params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]  # type: ignore[attr-defined]
         by_index: dict[int, Taint] = {}
         for i, t in enumerate(arg_taints):
-            by_index[i + offset] = _union(by_index.get(i + offset, {}), t)
+            by_index[i + offset] = union_taint(by_index.get(i + offset, {}), t)
         for name, t in kw_taints.items():
             if name in params:
-                by_index[params.index(name)] = _union(by_index.get(params.index(name), {}), t)
+                by_index[params.index(name)] = union_taint(by_index.get(params.index(name), {}), t)
         if bound and offset:
             by_index[0] = recv
         for pi in summary.writes_download:
             if 0 <= pi - offset < len(node.args):
-                self._mark_download(_key(node.args[pi - offset]))
+                self._mark_download(path_key(node.args[pi - offset]))
         for pi, kind, sink_name, sink_line in summary.param_sinks:
             if kind == "command":
                 self._command_argument(node, pi - offset, sink_name)
             if (
                 kind in ("command", "code", "native")
                 and 0 <= pi - offset < len(node.args)
-                and _key(node.args[pi - offset]) in self._downloads()
+                and path_key(node.args[pi - offset]) in self._downloads()
             ):
                 self._record(
                     kind,
@@ -192,5 +192,5 @@ class Walker(TaintWalker):
             t = by_index.get(pi, {})
             if pi not in summary.intact and "key-material" in t:
                 t = {k: v for k, v in t.items() if k != "key-material"}
-            out = _union(out, t)
+            out = union_taint(out, t)
         return out

@@ -12,7 +12,7 @@ import ast
 
 from reviewer.core.behaviour.calls import Walker
 from reviewer.core.behaviour.context import Context
-from reviewer.core.behaviour.flow_model import MAX_ROUNDS, Flow, ModuleInfo, _flow_key
+from reviewer.core.behaviour.flow_model import MAX_ROUNDS, Flow, ModuleInfo, flow_key
 from reviewer.core.behaviour.linking import ChangeIndex
 
 __all__ = ["FlowAnalysis"]
@@ -72,4 +72,4 @@ class FlowAnalysis(ChangeIndex):
                 flow.via,
                 flow.command,
             )
-            self.flows.setdefault(_flow_key(moved), moved)
+            self.flows.setdefault(flow_key(moved), moved)

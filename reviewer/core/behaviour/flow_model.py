@@ -30,8 +30,8 @@ SOURCE_TAGS = frozenset(
         "key-material",
     }
 )
-_BUILTINS = frozenset(dir(builtins)) | {"execfile", "reload", "unicode", "raw_input"}
-_STRIP = ("__builtins__.", "builtins.", "__builtin__.", "__builtins__.__dict__.")
+BUILTINS = frozenset(dir(builtins)) | {"execfile", "reload", "unicode", "raw_input"}
+BUILTIN_PREFIXES = ("__builtins__.", "builtins.", "__builtin__.", "__builtins__.__dict__.")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Flow:
 
 
 @dataclass
-class _Summary:
+class Summary:
     param_sinks: set[tuple[int, str, str, int]] = field(
         default_factory=set
     )  # (param, kind, name, line)
@@ -105,7 +105,7 @@ def module_name(path: str) -> str:
     return ".".join(p for p in parts if p)
 
 
-def _const_str(node: ast.AST | None) -> str | None:
+def const_str(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             return node.value
@@ -114,7 +114,7 @@ def _const_str(node: ast.AST | None) -> str | None:
     return None
 
 
-def _union(*taints: Taint) -> Taint:
+def union_taint(*taints: Taint) -> Taint:
     out: Taint = {}
     for t in taints:
         for tag, line in t.items():
@@ -123,7 +123,7 @@ def _union(*taints: Taint) -> Taint:
     return out
 
 
-def _index_module(info: ModuleInfo) -> None:
+def index_module(info: ModuleInfo) -> None:
     is_pkg = info.path.endswith("__init__.py")
     package = info.name if is_pkg else info.name.rpartition(".")[0]
     for node in ast.walk(info.tree):
@@ -157,10 +157,10 @@ def _index_module(info: ModuleInfo) -> None:
                     info.methods[id(item)] = node.name
 
 
-_PATH_JOINS = frozenset(
+PATH_JOINS = frozenset(
     {"os.path.join", "pathlib.Path", "pathlib.PurePath", "posixpath.join", "ntpath.join"}
 )
-_CARRIERS = frozenset(
+CARRIERS = frozenset(
     {
         "str",
         "repr",
@@ -175,7 +175,7 @@ _CARRIERS = frozenset(
         "urllib.parse.quote",
     }
 )
-_CARRIER_METHODS = frozenset(
+CARRIER_METHODS = frozenset(
     {
         "encode",
         "decode",
@@ -194,14 +194,14 @@ _CARRIER_METHODS = frozenset(
         "upper",
     }
 )
-_SOCKET_SENDS = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
+SOCKET_SENDS = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
 
 
-def _flow_key(flow: Flow) -> tuple[object, ...]:
+def flow_key(flow: Flow) -> tuple[object, ...]:
     return (flow.path, flow.line, flow.sink_kind, flow.tag_set(), flow.command)
 
 
-def _looks_like_python(text: str) -> bool:
+def looks_like_python(text: str) -> bool:
     head = text[:4000]
     return (
         ("import " in head or "exec(" in head or "eval(" in head)
@@ -210,7 +210,7 @@ def _looks_like_python(text: str) -> bool:
     )
 
 
-def _built_name(node: ast.AST) -> bool:
+def built_name(node: ast.AST) -> bool:
     """True for a host name assembled from parts (f-string, concatenation, format, join)."""
     if isinstance(node, (ast.JoinedStr, ast.BinOp)):
         return True
@@ -221,11 +221,11 @@ def _built_name(node: ast.AST) -> bool:
     )
 
 
-def _key(node: ast.AST) -> str:
+def path_key(node: ast.AST) -> str:
     """A stable key for a path expression, so a downloaded file is known where it is run."""
     if isinstance(node, ast.Name):
         return f"name:{node.id}"
-    text = _const_str(node)
+    text = const_str(node)
     if (
         text is None
         and isinstance(node, ast.JoinedStr)
@@ -241,13 +241,13 @@ def _key(node: ast.AST) -> str:
     return dumped[:300]
 
 
-def _merge_summary(old: _Summary | None, new: _Summary) -> _Summary:
+def merge_summary(old: Summary | None, new: Summary) -> Summary:
     if old is None:
         return new
-    return _Summary(
+    return Summary(
         writes_download=old.writes_download | new.writes_download,
         intact=old.intact | new.intact,
         param_sinks=old.param_sinks | new.param_sinks,
-        returns=_union(old.returns, new.returns),
+        returns=union_taint(old.returns, new.returns),
         passes=old.passes | new.passes,
     )

@@ -10,7 +10,7 @@ import ast
 
 from reviewer.core.behaviour.capabilities import CapabilityTable
 from reviewer.core.behaviour.context import Context
-from reviewer.core.behaviour.flow_model import Flow, ModuleInfo, _index_module, _Summary
+from reviewer.core.behaviour.flow_model import Flow, ModuleInfo, Summary, index_module
 
 
 class ChangeIndex:
@@ -34,8 +34,8 @@ class ChangeIndex:
         self.caps = caps
         self.by_name = {m.name: m for m in modules}
         for m in modules:
-            _index_module(m)
-        self.summaries: dict[int, _Summary] = {}
+            index_module(m)
+        self.summaries: dict[int, Summary] = {}
         self.flows: dict[tuple[object, ...], Flow] = {}
         self.partial: dict[str, str] = {}
 

@@ -10,13 +10,13 @@ from reviewer.core.behaviour.flow_model import (
     SOURCE_TAGS,
     Flow,
     ModuleInfo,
+    Summary,
     Taint,
-    _built_name,
-    _const_str,
-    _flow_key,
-    _key,
-    _Summary,
-    _union,
+    built_name,
+    const_str,
+    flow_key,
+    path_key,
+    union_taint,
 )
 from reviewer.core.behaviour.linking import ChangeIndex
 
@@ -36,10 +36,10 @@ class SinkRecorder:
         self.values: dict[str, list[ast.AST]] = {}
         self.local_downloads: set[str] = set()
         self.owner = module.methods.get(id(fn)) if fn is not None else None
-        self.summary: _Summary | None = None
+        self.summary: Summary | None = None
         self.fname = getattr(fn, "name", "<module>")
         if fn is not None:
-            self.summary = _Summary()
+            self.summary = Summary()
             args = fn.args  # type: ignore[attr-defined]
             params = [*args.posonlyargs, *args.args]
             for i, p in enumerate(params):
@@ -112,10 +112,10 @@ class SinkRecorder:
             )
         if kind == "network" and self.context.unasked:
             self._emit(Flow(self.m.path, "beacon", name, line, (), self.context, self.fname))
-        if kind == "dns" and node.args and not _built_name(node.args[0]) and "encoded" not in args:
+        if kind == "dns" and node.args and not built_name(node.args[0]) and "encoded" not in args:
             args = {k: v for k, v in args.items() if k != "identity"}  # resolving its own host name
         if kind in ("network", "mail", "dns") and name.startswith("socket.socket."):
-            args = _union(args, {k: v for k, v in recv.items() if k != "socket"})
+            args = union_taint(args, {k: v for k, v in recv.items() if k != "socket"})
         self._record(kind, name, line, args)
 
     def _command_argument(self, node: ast.Call, index: int, sink_name: str) -> None:
@@ -187,7 +187,7 @@ class SinkRecorder:
         """String constants of an expression, and those of the variables it uses (two levels)."""
         parts: list[str] = []
         for sub in ast.walk(node):
-            text = _const_str(sub)
+            text = const_str(sub)
             if text:
                 parts.append(text)
             elif isinstance(sub, ast.Name) and sub.id in self.values and depth < 2:
@@ -208,7 +208,7 @@ class SinkRecorder:
                         sub,
                         (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.JoinedStr, ast.BinOp),
                     )
-                    and _key(sub) in all_dl
+                    and path_key(sub) in all_dl
                 ):
                     return True
         return False
@@ -262,7 +262,7 @@ class SinkRecorder:
     def _emit(self, flow: Flow) -> None:
         if len(self.a.flows) >= MAX_FLOWS_PER_FILE * max(1, len(self.a.modules)):
             return
-        key = _flow_key(flow)
+        key = flow_key(flow)
         known = self.a.flows.get(key)
         if known is None or flow.context.weight > known.context.weight:
             self.a.flows[key] = flow

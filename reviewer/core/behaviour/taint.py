@@ -6,14 +6,14 @@ import ast
 from collections.abc import Iterable
 
 from reviewer.core.behaviour.flow_model import (
-    _BUILTINS,
-    _STRIP,
+    BUILTIN_PREFIXES,
+    BUILTINS,
     Taint,
-    _const_str,
-    _key,
-    _looks_like_python,
-    _merge_summary,
-    _union,
+    const_str,
+    looks_like_python,
+    merge_summary,
+    path_key,
+    union_taint,
 )
 from reviewer.core.behaviour.sinks import SinkRecorder
 
@@ -28,13 +28,13 @@ class TaintWalker(SinkRecorder):
             for name, i in self.params_or_empty().items():
                 if f"name:{name}" in self.local_downloads:
                     self.summary.writes_download.add(i)
-            self.a.summaries[id(self.fn)] = _merge_summary(
+            self.a.summaries[id(self.fn)] = merge_summary(
                 self.a.summaries.get(id(self.fn)), self.summary
             )
         if self.fn is None:
             self.m.aliases.update(self.aliases)
             for k, v in self.env.items():
-                self.m.globals[k] = _union(self.m.globals.get(k, {}), v)
+                self.m.globals[k] = union_taint(self.m.globals.get(k, {}), v)
 
     # ---- statements
 
@@ -57,7 +57,7 @@ class TaintWalker(SinkRecorder):
             if s.value is not None:
                 self._bind(s.target, self.ev(s.value), s.value)
         elif isinstance(s, ast.AugAssign):
-            self._bind(s.target, _union(self.ev(s.target), self.ev(s.value)), None)
+            self._bind(s.target, union_taint(self.ev(s.target), self.ev(s.value)), None)
         elif isinstance(s, ast.Expr):
             self.ev(s.value)
         elif isinstance(s, ast.Return):
@@ -104,7 +104,7 @@ class TaintWalker(SinkRecorder):
 
     def _bind(self, target: ast.AST, t: Taint, value: ast.AST | None) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = _union(self.env.get(target.id, {}), t)
+            self.env[target.id] = union_taint(self.env.get(target.id, {}), t)
             if value is not None:
                 known = self.values.setdefault(target.id, [])
                 if len(known) < 8:
@@ -117,7 +117,7 @@ class TaintWalker(SinkRecorder):
                     and value.args
                     and self.qual(value.func) in ("open", "io.open", "codecs.open")
                 ):
-                    self.handles[target.id] = _key(value.args[0])
+                    self.handles[target.id] = path_key(value.args[0])
         elif isinstance(target, (ast.Tuple, ast.List)):
             pairs = isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts)
             for i, elt in enumerate(target.elts):
@@ -129,7 +129,9 @@ class TaintWalker(SinkRecorder):
             self._bind(target.value, t, None)
         elif isinstance(target, ast.Attribute):
             if isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"):
-                self.m.class_env[target.attr] = _union(self.m.class_env.get(target.attr, {}), t)
+                self.m.class_env[target.attr] = union_taint(
+                    self.m.class_env.get(target.attr, {}), t
+                )
             else:
                 self.ev(target.value)
         elif isinstance(target, ast.Subscript):
@@ -137,7 +139,7 @@ class TaintWalker(SinkRecorder):
             while isinstance(base, (ast.Subscript, ast.Attribute)):
                 base = base.value
             if isinstance(base, ast.Name):
-                self.env[base.id] = _union(self.env.get(base.id, {}), t)
+                self.env[base.id] = union_taint(self.env.get(base.id, {}), t)
 
     # ---- names
 
@@ -146,7 +148,7 @@ class TaintWalker(SinkRecorder):
         q = self._qual(node, 0)
         if q is None:
             return None
-        for prefix in _STRIP:
+        for prefix in BUILTIN_PREFIXES:
             if q.startswith(prefix):
                 return q[len(prefix) :]
         return q
@@ -165,7 +167,7 @@ class TaintWalker(SinkRecorder):
                 return self.m.aliases[node.id]
             if node.id in self.m.imports:
                 return self.m.imports[node.id]
-            if node.id in _BUILTINS or node.id in ("__builtins__", "__builtin__"):
+            if node.id in BUILTINS or node.id in ("__builtins__", "__builtin__"):
                 return node.id
             if (
                 node.id in self.a.module_roots
@@ -179,11 +181,11 @@ class TaintWalker(SinkRecorder):
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
             fq = self._qual(node.func, depth + 1)
-            first = _const_str(node.args[0]) if node.args else None
+            first = const_str(node.args[0]) if node.args else None
             if fq in ("__import__", "importlib.import_module") and first:
                 return first
             if fq == "getattr" and len(node.args) >= 2:
-                name = _const_str(node.args[1])
+                name = const_str(node.args[1])
                 base = self._qual(node.args[0], depth + 1)
                 if name and base:
                     return f"{base}.{name}"
@@ -199,7 +201,7 @@ class TaintWalker(SinkRecorder):
                 )
             return fq
         if isinstance(node, ast.Subscript):
-            key = _const_str(node.slice)
+            key = const_str(node.slice)
             base = self._qual(node.value, depth + 1)
             if key and base in ("__builtins__", "__builtins__.__dict__", "builtins.__dict__"):
                 return key
@@ -218,8 +220,8 @@ class TaintWalker(SinkRecorder):
         if node is None:
             return {}
         if isinstance(node, ast.Constant):
-            text = _const_str(node)
-            if text and 24 <= len(text) <= 50_000 and _looks_like_python(text):
+            text = const_str(node)
+            if text and 24 <= len(text) <= 50_000 and looks_like_python(text):
                 self.a.embedded(self.m, text, node.lineno, self.context)
             if text and self.a.credential_path(text):
                 return {"credential-file": node.lineno}
@@ -230,9 +232,9 @@ class TaintWalker(SinkRecorder):
                 t = self.m.globals.get(node.id, {})
             alias = self.aliases.get(node.id) or self.m.imports.get(node.id)
             if alias in self.caps.env_mappings:
-                t = _union(t, {"env-dump": node.lineno})
+                t = union_taint(t, {"env-dump": node.lineno})
             if self.caps.is_key_material(node.id):
-                t = _union(t, {"key-material": node.lineno})
+                t = union_taint(t, {"key-material": node.lineno})
             return t
         if isinstance(node, ast.Attribute):
             q = self.qual(node)
@@ -242,28 +244,28 @@ class TaintWalker(SinkRecorder):
                 {"key-material": node.lineno} if self.caps.is_key_material(node.attr) else {}
             )
             if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                return _union(
+                return union_taint(
                     self.env.get(node.value.id, {}), self.m.class_env.get(node.attr, {}), key_tag
                 )
-            return _union(self.ev(node.value), key_tag)
+            return union_taint(self.ev(node.value), key_tag)
         if isinstance(node, ast.Subscript):
             q = self.qual(node.value)
             if q in self.caps.env_mappings:
-                key = _const_str(node.slice)
+                key = const_str(node.slice)
                 if key is None:
                     self.ev(node.slice)
                     return {"env-dump": node.lineno}
                 return {"env-secret": node.lineno} if self.caps.is_secret_name(key) else {}
-            t = _union(self.ev(node.value), self.ev(node.slice))
-            if self.caps.is_key_material(_const_str(node.slice) or ""):
-                t = _union(t, {"key-material": node.lineno})
+            t = union_taint(self.ev(node.value), self.ev(node.slice))
+            if self.caps.is_key_material(const_str(node.slice) or ""):
+                t = union_taint(t, {"key-material": node.lineno})
             sl = node.slice
             if (
                 isinstance(sl, ast.Slice)
                 and isinstance(sl.step, ast.UnaryOp)
                 and isinstance(sl.step.op, ast.USub)
             ):
-                t = _union(t, {"decoded": node.lineno})
+                t = union_taint(t, {"decoded": node.lineno})
             return t
         if isinstance(node, ast.Call):
             return self._call(node)
@@ -277,7 +279,7 @@ class TaintWalker(SinkRecorder):
                 for cond in gen.ifs:
                     self.ev(cond)
             if isinstance(node, ast.DictComp):
-                return _union(self.ev(node.key), self.ev(node.value))
+                return union_taint(self.ev(node.key), self.ev(node.value))
             return self.ev(node.elt)
         if isinstance(node, (ast.Compare,)):
             for child in ast.iter_child_nodes(node):
@@ -288,9 +290,9 @@ class TaintWalker(SinkRecorder):
         out: Taint = {}
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
-                out = _union(out, self.ev(child))
+                out = union_taint(out, self.ev(child))
             elif isinstance(child, ast.keyword):
-                out = _union(out, self.ev(child.value))
+                out = union_taint(out, self.ev(child.value))
         return out
 
     def _call(self, node: ast.Call) -> Taint:
