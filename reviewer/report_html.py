@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 __all__ = [
     "PALETTE",
     "REPORT_CSS",
+    "bucket_unit",
     "bucketer",
     "colour",
     "csv_cell",
@@ -44,13 +45,22 @@ def bucketer(times: Sequence[dt.datetime]) -> tuple[str, Callable[[dt.datetime],
     """(unit, label of a time) for a span of times: days up to a month, weeks up to half a
     year, months beyond."""
     if not times:
-        return "month", lambda d: d.strftime("%Y-%m")
-    span = (max(times) - min(times)).days
-    if span <= 31:
-        return "day", lambda d: d.strftime("%Y-%m-%d")
-    if span <= 182:
-        return "week", lambda d: (d - dt.timedelta(days=d.weekday())).strftime("%Y-%m-%d")
-    return "month", lambda d: d.strftime("%Y-%m")
+        return "month", _KEYS["month"]
+    unit = bucket_unit((max(times) - min(times)).days)
+    return unit, _KEYS[unit]
+
+
+def bucket_unit(span_days: int) -> str:
+    """The unit of a chart spanning ``span_days``: day up to a month, week up to half a year,
+    month beyond."""
+    return "day" if span_days <= 31 else "week" if span_days <= 182 else "month"
+
+
+_KEYS: dict[str, Callable[[dt.datetime], str]] = {
+    "day": lambda d: d.strftime("%Y-%m-%d"),
+    "week": lambda d: (d - dt.timedelta(days=d.weekday())).strftime("%Y-%m-%d"),
+    "month": lambda d: d.strftime("%Y-%m"),
+}
 
 
 def _buckets_between(
@@ -73,13 +83,17 @@ def _buckets_between(
 
 
 def time_series(
-    points: Iterable[tuple[dt.datetime, str, int]], *, max_series: int = 7
+    points: Iterable[tuple[dt.datetime, str, int]],
+    *,
+    max_series: int = 7,
+    unit: str | None = None,
 ) -> tuple[str, list[str], list[str], dict[str, Counter[str]]]:
     """(unit, buckets, series names, {series: {bucket: count}}) from (time, series, count)
     points; every bucket of the span is present, and series beyond the largest
-    ``max_series`` are summed as 'other'."""
+    ``max_series`` are summed as 'other'. ``unit`` is given when the points are already
+    grouped by it (their span no longer tells it)."""
     pts = list(points)
-    unit, key = bucketer([t for t, _, _ in pts])
+    unit, key = bucketer([t for t, _, _ in pts]) if unit is None else (unit, _KEYS[unit])
     totals: Counter[str] = Counter()
     for _, name, count in pts:
         totals[name] += count

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from pg_support import pg_database  # noqa: F401, F811 - fixture
 
+from reviewer.report_html import bucketer, time_series
 from reviewer.service.register_filter import RegisterFilter, Scope
 from reviewer.service.register_query import RegisterQueries
 from reviewer.service.store import Store
@@ -218,10 +219,66 @@ def _pages_equal_recount(store: Store, keys: list[tuple[str, int]]) -> None:
         for kind, col in (("tool", "tools"), ("vendor", "vendors")):
             expected = Counter((_day_of(r), v) for r in chosen for v in _json(r[col]))
             assert Counter({(d, n): c for d, n, c in q.series(scope, f, kind)}) == expected, f
+        _charts_equal_recount(q, scope, f, chosen)
     facets = q.facets(scope)
     assert facets["repo"] == sorted({r["repo"] for r in mine})
     assert facets["tool"] == sorted({t for r in mine for t in _json(r["tools"])})
     assert facets["verdict"] == sorted({r["verdict"] for r in mine})
+
+
+def _charts_equal_recount(
+    q: RegisterQueries, scope: Scope, f: RegisterFilter, chosen: list[dict[str, Any]]
+) -> None:
+    """The charts' points, summed by the database per day, week or month, equal a count of
+    the selected PRs in the buckets the page would draw for their span of days."""
+    unit, key = bucketer([_day_of(r) for r in chosen])
+    wanted = {
+        "repository": Counter((key(_day_of(r)), r["repo"]) for r in chosen),
+        "tool": Counter((key(_day_of(r)), t) for r in chosen for t in _json(r["tools"])),
+        "vendor": Counter((key(_day_of(r)), v) for r in chosen for v in _json(r["vendors"])),
+        "country": Counter(
+            (key(_day_of(r)), COUNTRIES[v]) for r in chosen for v in _json(r["vendors"])
+        ),
+    }
+    for kind, expected in wanted.items():
+        got_unit, points = q.chart(scope, f, kind)
+        assert not chosen or got_unit == unit, (f, kind)
+        got: Counter[tuple[str, str]] = Counter()
+        for when, name, n in points:
+            got[(key(when), name)] += n
+        assert got == expected, (f, kind)
+        _, _, names, data = time_series(points, unit=got_unit, max_series=2)
+        drawn = sum(data[n][b] for n in names for b in data[n])
+        assert drawn == sum(expected.values()), (f, kind)
+
+
+@pytest.mark.parametrize("span", [10, 120, 400])
+def test_charts_group_by_week_or_month_and_keep_the_totals(tmp_path: Path, span: int):
+    """Over a month, half a year and more, the charts come grouped per day, week or month and
+    their points add up to a recount of the registry, on every filter the page offers."""
+    store = Store.open(f"sqlite:///{tmp_path}/gatehouse.db")
+    rnd = random.Random(span)
+    keys = [(f"acme/r{rnd.randrange(4)}", n) for n in range(80)]
+    for repo, pr in keys:
+        _record(store, rnd, repo, pr)
+    with store.engine.begin() as conn:
+        for repo, pr in keys:
+            conn.execute(
+                sa.text("UPDATE ai_changes SET first_seen_at = :t WHERE repo = :r AND pr = :p"),
+                {"t": START + rnd.randrange(span) * DAY + rnd.random() * DAY, "r": repo, "p": pr},
+            )
+    with store.engine.connect() as conn:
+        registry = [
+            dict(r)
+            for r in conn.execute(sa.text("SELECT * FROM ai_changes WHERE ai_assisted")).mappings()
+        ]
+    q = RegisterQueries(store.engine, vendor_countries=COUNTRIES)
+    units = set()
+    for f in [RegisterFilter(), RegisterFilter(tool="Cursor"), RegisterFilter(since="2026-02-03")]:
+        chosen = [r for r in registry if _selects(f, r)]
+        _charts_equal_recount(q, Scope(("acme",)), f, chosen)
+        units.add(q.chart(Scope(("acme",)), f, "tool")[0])
+    assert {10: "day", 120: "week", 400: "month"}[span] in units
 
 
 def _json(value: Any) -> Any:

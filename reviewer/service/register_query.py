@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from reviewer.report_html import bucket_unit
 from reviewer.service import register_tables as tables
 from reviewer.service.register_filter import RegisterFilter, Scope
 
@@ -240,30 +241,62 @@ class RegisterQueries:
             )
         if kind == "country":
             return [(d, self.country_of(n), c) for d, n, c in self.series(scope, f, "vendor")]
-        if kind not in SERIES_KINDS:
+        points = self._points(self._series_stmt(scope, f, kind))
+        days: dict[int, dt.datetime] = {}
+        return [(days.get(d) or days.setdefault(d, _date_of(d)), n, int(c)) for d, n, c in points]
+
+    def chart(
+        self, scope: Scope, f: RegisterFilter, kind: str, *, version: Any = None
+    ) -> tuple[str, list[tuple[dt.datetime, str, int]]]:
+        """(unit, (bucket start, series name, PRs)) for a chart over time: the unit is chosen
+        from the span of days as ``bucketer`` chooses it, and the database sums the days of
+        each week or month, so a chart fetches a few hundred points, not one per day."""
+        if version is not None:
+            return self.cached(
+                ("chart-points", kind, scope, f), version, lambda: self.chart(scope, f, kind)
+            )
+        if kind == "country":
+            unit, pts = self.chart(scope, f, "vendor")
+            return unit, [(d, self.country_of(n), c) for d, n, c in pts]
+        days = self._series_stmt(scope, f, kind).subquery()
+        with self._engine.connect() as conn:
+            first, last = conn.execute(
+                sa.select(sa.func.min(days.c.day), sa.func.max(days.c.day))
+            ).one()
+        if first is None:
+            return "month", []
+        unit = bucket_unit(int(last) - int(first))
+        bucket = _bucket_expr(days.c.day, unit, int(first), int(last)).label("bucket")
+        stmt = sa.select(bucket, days.c.name, sa.func.sum(days.c.n)).group_by(bucket, days.c.name)
+        starts: dict[int, dt.datetime] = {}
+        return unit, [
+            (starts.get(b) or starts.setdefault(b, _date_of(b)), n, int(c))
+            for b, n, c in self._points(stmt)
+        ]
+
+    def _series_stmt(self, scope: Scope, f: RegisterFilter, kind: str) -> Any:
+        """The (day, name, n) statement of a chart's points, one row per day and name."""
+        if kind not in SERIES_KINDS or kind == "country":
             raise ValueError(f"unknown series {kind!r}: use one of {', '.join(SERIES_KINDS)}")
         if not (f.repo or f.verdict or f.tool or f.vendor or f.country or f.sensitive):
-            return self._period_series(scope, f, "repo" if kind == "repository" else kind)
+            return self._period_stmt(scope, f, "repo" if kind == "repository" else kind)
         r = tables.daily.c
+        total = sa.func.sum(r.n).label("n")
         if kind == "repository":
-            stmt = sa.select(r.day, r.repo, sa.func.sum(r.n)).group_by(r.day, r.repo)
+            stmt = sa.select(r.day.label("day"), r.repo.label("name"), total)
+            stmt = stmt.group_by(r.day, r.repo)
         else:
             t = tables.tagsets.c
             stmt = (
-                sa.select(r.day, t.value, sa.func.sum(r.n))
+                sa.select(r.day.label("day"), t.value.label("name"), total)
                 .select_from(
                     tables.daily.join(tables.tagsets, sa.and_(t.tags == r.tags, t.kind == kind))
                 )
                 .group_by(r.day, t.value)
             )
-        stmt = stmt.where(*self._daily_where(scope, f))
-        points = self._points(stmt)
-        days: dict[int, dt.datetime] = {}
-        return [(days.get(d) or days.setdefault(d, _date_of(d)), n, int(c)) for d, n, c in points]
+        return stmt.where(*self._daily_where(scope, f))
 
-    def _period_series(
-        self, scope: Scope, f: RegisterFilter, kind: str
-    ) -> list[tuple[dt.datetime, str, int]]:
+    def _period_stmt(self, scope: Scope, f: RegisterFilter, kind: str) -> Any:
         """A chart of a selection limited only by its period, from the per-day counts."""
         v = tables.day_values.c
         where: list[Any] = [sa.false()]
@@ -273,10 +306,8 @@ class RegisterQueries:
             where.append(v.day >= _day(f.since))
         if f.until:
             where.append(v.day <= _day(f.until))
-        stmt = sa.select(v.day, v.value, sa.func.sum(v.n)).where(*where)
-        points = self._points(stmt.group_by(v.day, v.value))
-        days: dict[int, dt.datetime] = {}
-        return [(days.get(d) or days.setdefault(d, _date_of(d)), n, int(c)) for d, n, c in points]
+        stmt = sa.select(v.day.label("day"), v.value.label("name"), sa.func.sum(v.n).label("n"))
+        return stmt.where(*where).group_by(v.day, v.value)
 
     def _points(self, stmt: Any) -> list[Any]:
         """(day, name, count) rows of a chart, tens of thousands of them: fetched at once by
@@ -418,6 +449,20 @@ class RegisterQueries:
 def _tag_sets(kind: str, values: list[str]) -> Any:
     t = tables.tagsets.c
     return sa.select(t.tags).where(t.kind == kind, t.value.in_(values))
+
+
+def _bucket_expr(day: Any, unit: str, first: int, last: int) -> Any:
+    """The first day of the week (Monday) or month holding ``day``, as an SQL expression."""
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - (day + 3) % 7  # day 0 was a Thursday
+    starts: list[int] = []
+    cur = _date_of(first).date().replace(day=1)
+    while (cur - _EPOCH.date()).days <= last:
+        starts.append((cur - _EPOCH.date()).days)
+        cur = (cur + dt.timedelta(days=32)).replace(day=1)
+    return sa.case(*[(day >= s, s) for s in reversed(starts[1:])], else_=starts[0])
 
 
 def _date_of(day: Any) -> dt.datetime:
