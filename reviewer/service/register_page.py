@@ -92,7 +92,7 @@ def _chart(
     """A chart over time, drawn once per selection until the registry changes."""
 
     def draw() -> str:
-        unit, points = q.chart(scope, f, kind)
+        unit, points = q.chart(scope, f, kind, version=version)
         if not points:
             return '<p class="empty">Nothing in this selection.</p>'
         unit, buckets, names, data = time_series(points, unit=unit)
@@ -103,7 +103,7 @@ def _chart(
 
 def _vendor_bars(q: RegisterQueries, scope: Scope, f: RegisterFilter, version: Any) -> str:
     def draw() -> str:
-        _, points = q.chart(scope, f, "vendor")
+        _, points = q.chart(scope, f, "vendor", version=version)
         vendors = q.totals(points)
         countries = q.totals([(d, q.country_of(n), c) for d, n, c in points])
         if not vendors:

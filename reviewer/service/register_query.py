@@ -251,18 +251,21 @@ class RegisterQueries:
         """(unit, (bucket start, series name, PRs)) for a chart over time: the unit is chosen
         from the span of days as ``bucketer`` chooses it, and the database sums the days of
         each week or month, so a chart fetches a few hundred points, not one per day."""
+        if kind == "country":
+            unit, pts = self.chart(scope, f, "vendor", version=version)
+            return unit, [(d, self.country_of(n), c) for d, n, c in pts]
         if version is not None:
             return self.cached(
                 ("chart-points", kind, scope, f), version, lambda: self.chart(scope, f, kind)
             )
-        if kind == "country":
-            unit, pts = self.chart(scope, f, "vendor")
-            return unit, [(d, self.country_of(n), c) for d, n, c in pts]
-        days = self._series_stmt(scope, f, kind).subquery()
+        per_day = self._series_stmt(scope, f, kind)
+        day_col = per_day.selected_columns.day.element
+        span = per_day.group_by(None).with_only_columns(
+            sa.func.min(day_col), sa.func.max(day_col), maintain_column_froms=True
+        )
+        days = per_day.subquery()
         with self._engine.connect() as conn:
-            first, last = conn.execute(
-                sa.select(sa.func.min(days.c.day), sa.func.max(days.c.day))
-            ).one()
+            first, last = conn.execute(span).one()
         if first is None:
             return "month", []
         unit = bucket_unit(int(last) - int(first))
