@@ -103,6 +103,12 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit(f"timed out waiting for {url}")
 
 
+def _start_web(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`gatehouse web` under the shipped gunicorn config, on loopback."""
+    argv = [sys.executable, "-m", "reviewer.cli", "web", "--config", str(GUNICORN_CONF)]
+    return _start([*argv, "--bind", f"127.0.0.1:{port}"], env, log)
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -359,20 +365,7 @@ def bench_accept(
         tmp / "bare.log",
     )
     data = tmp / "accept"
-    web = _start(
-        [
-            sys.executable,
-            "-m",
-            "reviewer.cli",
-            "web",
-            "--config",
-            str(GUNICORN_CONF),
-            "--bind",
-            f"127.0.0.1:{gh_port}",
-        ],
-        _gatehouse_env(data, api_url, private_key),
-        tmp / "web.log",
-    )
+    web = _start_web(gh_port, _gatehouse_env(data, api_url, private_key), tmp / "web.log")
     urls = {
         "bare": f"http://127.0.0.1:{bare_port}/webhook",
         "gatehouse": f"http://127.0.0.1:{gh_port}/webhook",
@@ -537,20 +530,7 @@ def bench_scans(args: argparse.Namespace, tmp: Path, fake: Any, private_key: str
     data = tmp / "scans"
     env = _gatehouse_env(data, fake.url, private_key)
     port = _free_port()
-    web = _start(
-        [
-            sys.executable,
-            "-m",
-            "reviewer.cli",
-            "web",
-            "--config",
-            str(GUNICORN_CONF),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        env,
-        tmp / "scan-web.log",
-    )
+    web = _start_web(port, env, tmp / "scan-web.log")
     worker = None
     try:
         _wait_http(f"http://127.0.0.1:{port}/healthz", web)
