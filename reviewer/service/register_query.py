@@ -212,9 +212,9 @@ class RegisterQueries:
         if limit is not None:
             keys = keys.limit(limit)
         k = keys.subquery("k")
-        cols = list(tables.changes.c)
+        cols = [c for c in tables.changes.c if c.name not in ("sensitive", "signals")]
         if self.has_sensitive:
-            cols.append(sa.column("sensitive", sa.Boolean))
+            cols.append(tables.changes.c.sensitive)
         stmt = (
             sa.select(*cols)
             .select_from(

@@ -1,12 +1,16 @@
-"""Read-only SQLAlchemy views of the store tables the register reads (the store's migrations
-own the schema): AI-assisted changes, the per-pull-request facts, dismissals, scans and
-policy decisions."""
+"""The tables the register reads. The store's own tables (AI-assisted changes, dismissals,
+scans, policy decisions) come from the store's schema; the register's facts and roll-ups,
+kept by triggers of migrations 0009 and 0011, are declared here (read-only)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
+
+from reviewer.service.store.schema import ai_changes as changes
+from reviewer.service.store.schema import dismissals, scans
+from reviewer.service.store.schema import policy_decisions as policy
 
 __all__ = [
     "changes",
@@ -21,23 +25,6 @@ __all__ = [
     "tagsets",
 ]
 
-changes = sa.table(
-    "ai_changes",
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String),
-    sa.column("author", sa.String),
-    sa.column("title", sa.Text),
-    sa.column("tools", sa.JSON),
-    sa.column("vendors", sa.JSON),
-    sa.column("evidence", sa.JSON),
-    sa.column("ai_assisted", sa.Boolean),
-    sa.column("verdict", sa.String),
-    sa.column("findings_by_category", sa.JSON),
-    sa.column("merged", sa.Boolean),
-    sa.column("first_seen_at", sa.Float),
-    sa.column("updated_at", sa.Float),
-)
 fact_columns = (
     sa.column("repo", sa.String),
     sa.column("pr", sa.Integer),
@@ -57,48 +44,6 @@ def facts(alias: str) -> Any:
     return sa.table("register_facts", *(sa.column(c.name, c.type) for c in fact_columns)).alias(
         alias
     )
-
-
-dismissals = sa.table(
-    "dismissals",
-    sa.column("id", sa.Integer),
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("fingerprint", sa.String),
-    sa.column("action", sa.String),
-    sa.column("rule_id", sa.String),
-    sa.column("path", sa.Text),
-    sa.column("who", sa.String),
-    sa.column("reason", sa.Text),
-    sa.column("head_sha", sa.String),
-    sa.column("at", sa.Float),
-)
-scans = sa.table(
-    "scans",
-    sa.column("id", sa.Integer),
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String),
-    sa.column("trigger", sa.String),
-    sa.column("state", sa.String),
-    sa.column("conclusion", sa.String),
-    sa.column("findings_count", sa.Integer),
-    sa.column("finished_at", sa.Float),
-)
-
-
-policy = sa.table(  # the audit trail of decisions, when the store has it (migration 0010)
-    "policy_decisions",
-    sa.column("id", sa.Integer),
-    sa.column("repo", sa.String),
-    sa.column("pr", sa.Integer),
-    sa.column("head_sha", sa.String),
-    sa.column("trigger", sa.String),
-    sa.column("conclusion", sa.String),
-    sa.column("reason", sa.Text),
-    sa.column("sensitive", sa.Boolean),
-    sa.column("at", sa.Float),
-)
 
 
 daily = sa.table(  # AI-assisted PRs per day and selection (migration 0011)
