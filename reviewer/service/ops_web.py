@@ -21,12 +21,11 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 
 from reviewer.service import setup_access
-from reviewer.service.settings import ENV_FILE, KEY_FILE
+from reviewer.service.settings import ENV_FILE, KEY_FILE, plain_public_url
 from reviewer.service.setup_app import (
     SetupError,
     app_manifest,
@@ -288,23 +287,10 @@ def _with_session(resp: Any, cookie: str) -> Response:
 
 def _checked_public_url(given: str) -> tuple[str, str]:
     """The normalised address and no problem, or ``("", why it is refused)``."""
-    try:
-        parsed = urlparse(given)
-        parsed.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        parsed = None
-    if (
-        parsed is None
-        or parsed.scheme not in ("http", "https")
-        or not parsed.hostname
-        or parsed.username
-        or parsed.password
-        or parsed.query
-        or parsed.fragment
-        or len(given) > 500
-    ):
+    url = plain_public_url(given)
+    if url is None:
         return "", (
             f"“{given}” is not an address GitHub can deliver to: enter the http(s) "
             "address of this server, e.g. https://gatehouse.example.com"
         )
-    return given.rstrip("/"), ""
+    return url, ""

@@ -250,30 +250,40 @@ def check_queue_url(url: str) -> str:
     return url
 
 
-def _public_url(raw: str) -> str | None:
-    """GATEHOUSE_PUBLIC_URL: an http(s) address without credentials, query or fragment."""
-    if not raw:
-        return None
+def plain_public_url(given: str) -> str | None:
+    """``given`` without its trailing slash when it is a plain http(s) address (no credentials,
+    query or fragment, at most 500 characters), else None. The setup page's form and
+    GATEHOUSE_PUBLIC_URL are checked by this one rule."""
     try:
-        parsed = urlparse(raw)
+        parsed = urlparse(given)
         parsed.port  # noqa: B018 - raises on a malformed port
     except ValueError:
-        parsed = None
+        return None
     if (
-        parsed is None
-        or parsed.scheme not in ("http", "https")
+        parsed.scheme not in ("http", "https")
         or not parsed.hostname
         or parsed.username
         or parsed.password
         or parsed.query
         or parsed.fragment
+        or len(given) > 500
     ):
+        return None
+    return given.rstrip("/")
+
+
+def _public_url(raw: str) -> str | None:
+    """GATEHOUSE_PUBLIC_URL: an http(s) address without credentials, query or fragment."""
+    if not raw:
+        return None
+    url = plain_public_url(raw)
+    if url is None:
         raise ConfigError(
             f"GATEHOUSE_PUBLIC_URL={raw!r} is not a plain http(s) address: use the "
             "https address GitHub reaches this server at, e.g. "
             "https://gatehouse.example.com (Gatehouse adds /webhook)"
         )
-    return raw.rstrip("/")
+    return url
 
 
 def _metrics_bind(raw: str) -> str | None:
