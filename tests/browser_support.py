@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-_FLAGS = [
+# Chromium as the tests start it: headless, no network of its own, no first-run work.
+HEADLESS_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -30,8 +31,8 @@ _FLAGS = [
     "--no-first-run",
     "--disable-default-apps",
     "--hide-scrollbars",
-    "--window-size=1200,1600",
 ]
+_FLAGS = [*HEADLESS_FLAGS, "--window-size=1200,1600"]
 
 _MEASURE = """
 <script>

@@ -19,18 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--hide-scrollbars",
-    "--remote-debugging-pipe",
-]
+from browser_support import HEADLESS_FLAGS
+
+_FLAGS = [*HEADLESS_FLAGS, "--remote-debugging-pipe"]
 
 
 class CdpBrowser:
